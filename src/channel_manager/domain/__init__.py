@@ -1,0 +1,1 @@
+"""The order domain: pure Python, importing nothing outside itself."""
