@@ -1,0 +1,396 @@
+"""A Walmart purchase order, its lines, and the operations that change them.
+
+``PurchaseOrder`` is the aggregate: every change to a PO goes through one of its methods, which check
+the rules, move line quantities and append to the timeline. Times are passed in, never read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from decimal import Decimal
+
+from .cancellations import Cancellation, CancelledLine, ReasonSource
+from .errors import (
+    DomainError,
+    InvalidQuantity,
+    NothingToCancel,
+    QuantityNotOpen,
+    RefundNotAllowed,
+    ShippedQuantityCannotBeCancelled,
+    TrackingNumberRequired,
+    UnknownOrderLine,
+    WholeOrderCancelRequired,
+)
+from .quantities import LineQuantities
+from .reasons import CancellationReason, RefundReason
+from .refunds import Refund, RefundLine
+from .shipments import Carrier, Shipment, ShipmentLine
+from .statuses import OrderStatus, status_from_quantities
+from .sync import OrderEvent, Side, SyncProblem, SyncState
+
+ZERO = Decimal("0")
+
+
+@dataclass(frozen=True)
+class Address:
+    name: str
+    address1: str
+    city: str
+    state: str
+    postal_code: str
+    country: str = "USA"
+    address2: str | None = None
+    phone: str | None = None
+
+
+@dataclass
+class OrderLine:
+    line_number: str
+    sku: str
+    product_name: str
+    quantities: LineQuantities
+    unit_price: Decimal
+    unit_tax: Decimal = ZERO
+    shipping_charge: Decimal = ZERO  # the line's shipping charge, all units together
+    refunded_amount: Decimal = ZERO  # money refunded so far (product + tax)
+    commerce_item_id: int | None = None  # the Commerce order item this line became
+    intent_to_cancel: bool = False  # the buyer asked Walmart to cancel
+
+    @property
+    def charged_for_shipped(self) -> Decimal:
+        """What Walmart charged the customer for this line: shipped units and the shipping charge."""
+        if self.quantities.shipped == 0:
+            return ZERO
+        return (self.unit_price + self.unit_tax) * self.quantities.shipped + self.shipping_charge
+
+    @property
+    def refundable_amount(self) -> Decimal:
+        return max(ZERO, self.charged_for_shipped - self.refunded_amount)
+
+    @property
+    def value(self) -> Decimal:
+        return (self.unit_price + self.unit_tax) * self.quantities.ordered + self.shipping_charge
+
+
+def _positive(what: str, quantity: int) -> int:
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+        raise InvalidQuantity(what, quantity)
+    return quantity
+
+
+@dataclass
+class PurchaseOrder:
+    store_id: int
+    purchase_order_id: str
+    customer_order_id: str
+    customer_email: str
+    ship_method: str  # Walmart methodCode, e.g. "Value"
+    ordered_at: datetime
+    lines: list[OrderLine]
+    shipping_address: Address | None = None
+    ship_by: datetime | None = None
+    deliver_by: datetime | None = None
+    currency: str = "USD"
+    commerce_order_id: int | None = None
+    commerce_increment_id: str | None = None
+    acknowledged_at: datetime | None = None
+    problem: SyncProblem | None = None
+    return_requested: bool = False
+    last_update_at: datetime | None = None
+    shipments: list[Shipment] = field(default_factory=list)
+    cancellations: list[Cancellation] = field(default_factory=list)
+    refunds: list[Refund] = field(default_factory=list)
+    new_events: list[OrderEvent] = field(default_factory=list)
+    id: int | None = None
+    version: int = 0
+
+    def __post_init__(self) -> None:
+        numbers = [line.line_number for line in self.lines]
+        if not numbers:
+            raise DomainError(f"PO {self.purchase_order_id} has no lines.")
+        if len(set(numbers)) != len(numbers):
+            raise DomainError(f"PO {self.purchase_order_id} lists a line number twice.")
+
+    # ---------------------------------------------------------------- reading
+
+    def line(self, line_number: str) -> OrderLine:
+        for line in self.lines:
+            if line.line_number == line_number:
+                return line
+        raise UnknownOrderLine(self.purchase_order_id, line_number)
+
+    def line_for_commerce_item(self, item_id: int) -> OrderLine | None:
+        return next((line for line in self.lines if line.commerce_item_id == item_id), None)
+
+    @property
+    def ordered_quantity(self) -> int:
+        return sum(line.quantities.ordered for line in self.lines)
+
+    @property
+    def shipped_quantity(self) -> int:
+        return sum(line.quantities.shipped for line in self.lines)
+
+    @property
+    def cancelled_quantity(self) -> int:
+        return sum(line.quantities.cancelled for line in self.lines)
+
+    @property
+    def open_quantity(self) -> int:
+        return sum(line.quantities.open for line in self.lines)
+
+    @property
+    def value(self) -> Decimal:
+        return sum((line.value for line in self.lines), ZERO)
+
+    @property
+    def status(self) -> OrderStatus:
+        if self.problem is not None:
+            return OrderStatus.ERROR
+        return status_from_quantities(self.ordered_quantity, self.shipped_quantity, self.cancelled_quantity)
+
+    @property
+    def status_details(self) -> str:
+        """Plain-language details for the Status details column."""
+        parts: list[str] = []
+        if self.problem is not None:
+            parts.append(self.problem.describe())
+        if self.commerce_order_id is None:
+            parts.append("Waiting for the Commerce order to be created.")
+        if self.acknowledged_at is None and self.cancelled_quantity < self.ordered_quantity:
+            parts.append("Waiting for the acknowledgement at Walmart.")
+        pending = [s for s in self.shipments if s.sync_state is SyncState.PENDING]
+        if pending:
+            parts.append(f"{len(pending)} shipment(s) being sent to Walmart.")
+        pending_cancels = [c for c in self.cancellations if c.sync_state is SyncState.PENDING]
+        if pending_cancels:
+            parts.append("Cancellation being sent to Walmart.")
+        if self.status is OrderStatus.CANCELED or (self.cancellations and self.problem is None):
+            latest = self.cancellations[-1] if self.cancellations else None
+            if latest is not None:
+                parts.append(f"Cancellation reason: {latest.describe()}.")
+        if self.return_requested:
+            parts.append("Return requested.")
+        return " ".join(parts)
+
+    # ---------------------------------------------------------------- timeline and problems
+
+    def record(self, at: datetime, kind: str, message: str) -> None:
+        self.new_events.append(OrderEvent(at=at, kind=kind, message=message))
+        self.last_update_at = at
+
+    def report_problem(self, problem: SyncProblem) -> None:
+        self.problem = problem
+        self.record(problem.occurred_at, "error", problem.describe())
+
+    def clear_problem(self, at: datetime, resolved_by: str) -> None:
+        if self.problem is not None:
+            self.problem = None
+            self.record(at, "error_cleared", f"Error cleared: {resolved_by}.")
+
+    # ---------------------------------------------------------------- intake
+
+    def link_commerce_order(self, entity_id: int, increment_id: str, items: Mapping[str, int], at: datetime) -> None:
+        """Binds this PO to its Commerce order; ``items`` maps Walmart line numbers to Commerce item ids."""
+        self.commerce_order_id = entity_id
+        self.commerce_increment_id = increment_id
+        for line_number, item_id in items.items():
+            self.line(line_number).commerce_item_id = item_id
+        self.record(at, "commerce_order_created", f"Commerce order {increment_id} created.")
+
+    def acknowledge(self, at: datetime) -> None:
+        for line in self.lines:
+            line.quantities = line.quantities.acknowledge()
+        self.acknowledged_at = at
+        self.record(at, "acknowledged", "Acknowledged at Walmart.")
+
+    # ---------------------------------------------------------------- shipping
+
+    def _check_open(self, action: str, requested: Mapping[str, int]) -> None:
+        if not requested:
+            raise DomainError(f"Nothing to {action}: no lines given for PO {self.purchase_order_id}.")
+        for line_number, quantity in requested.items():
+            _positive(f"The quantity to {action} of line {line_number}", quantity)
+            line = self.line(line_number)
+            if quantity > line.quantities.open:
+                if action == "cancel" and line.quantities.shipped:
+                    raise ShippedQuantityCannotBeCancelled(self.purchase_order_id, line_number, line.quantities.shipped)
+                raise QuantityNotOpen(self.purchase_order_id, line_number, action, quantity, line.quantities.open)
+
+    def ship(
+        self,
+        *,
+        key: str,
+        lines: Mapping[str, int],
+        carrier: Carrier,
+        tracking_number: str | None,
+        shipped_at: datetime,
+        tracking_url: str | None = None,
+        commerce_shipment_id: int | None = None,
+        at: datetime,
+    ) -> Shipment:
+        if not tracking_number or not tracking_number.strip():
+            raise TrackingNumberRequired(self.purchase_order_id)
+        self._check_open("ship", lines)
+        shipment = Shipment(
+            key=key,
+            lines=tuple(ShipmentLine(n, q) for n, q in lines.items()),
+            carrier=carrier,
+            method_code=self.ship_method,
+            tracking_number=tracking_number.strip(),
+            tracking_url=tracking_url,
+            shipped_at=shipped_at,
+            commerce_shipment_id=commerce_shipment_id,
+        )
+        for line_number, quantity in lines.items():
+            line = self.line(line_number)
+            line.quantities = line.quantities.ship(quantity)
+        self.shipments.append(shipment)
+        summary = ", ".join(f"line {n} x{q}" for n, q in lines.items())
+        self.record(
+            at, "shipped", f"Shipment {key} ({summary}) via {carrier.name}, tracking {shipment.tracking_number}."
+        )
+        return shipment
+
+    def shipment(self, key: str) -> Shipment:
+        for shipment in self.shipments:
+            if shipment.key == key:
+                return shipment
+        raise DomainError(f"PO {self.purchase_order_id} has no shipment {key}.")
+
+    def _replace_shipment(self, updated: Shipment) -> None:
+        self.shipments = [updated if s.key == updated.key else s for s in self.shipments]
+
+    def correct_tracking(
+        self, key: str, *, carrier: Carrier, tracking_number: str | None, tracking_url: str | None, at: datetime
+    ) -> Shipment:
+        if not tracking_number or not tracking_number.strip():
+            raise TrackingNumberRequired(self.purchase_order_id)
+        shipment = self.shipment(key)
+        if not shipment.correction_allowed_at(at):
+            raise DomainError(
+                f"Walmart accepts tracking corrections only within 4 hours of the shipment; shipment {key} of "
+                f"PO {self.purchase_order_id} was sent at {shipment.first_synced_at:%Y-%m-%d %H:%M} UTC. "
+                "Correct it in Walmart Seller Center."
+            )
+        updated = shipment.with_tracking(carrier, tracking_number.strip(), tracking_url)
+        self._replace_shipment(updated)
+        self.record(at, "tracking_corrected", f"Tracking of shipment {key} corrected to {updated.tracking_number}.")
+        return updated
+
+    def mark_shipment(self, key: str, state: SyncState, at: datetime) -> Shipment:
+        shipment = self.shipment(key)
+        first = shipment.first_synced_at or (at if state is SyncState.SYNCED else None)
+        updated = replace(shipment, sync_state=state, first_synced_at=first)
+        self._replace_shipment(updated)
+        if state is SyncState.SYNCED:
+            self.record(at, "shipment_synced", f"Shipment {key} is shipped at Walmart.")
+        return updated
+
+    # ---------------------------------------------------------------- cancelling
+
+    def cancel(
+        self,
+        *,
+        key: str,
+        lines: Mapping[str, int],
+        reason: CancellationReason,
+        reason_source: ReasonSource,
+        started_by: Side,
+        at: datetime,
+    ) -> Cancellation:
+        self._check_open("cancel", lines)
+        cancellation = Cancellation(
+            key=key,
+            lines=tuple(CancelledLine(n, q) for n, q in lines.items()),
+            reason=reason,
+            reason_source=reason_source,
+            started_by=started_by,
+            created_at=at,
+            sync_state=SyncState.SYNCED if started_by is Side.WALMART else SyncState.PENDING,
+        )
+        for line_number, quantity in lines.items():
+            line = self.line(line_number)
+            line.quantities = line.quantities.cancel(quantity)
+        self.cancellations.append(cancellation)
+        summary = ", ".join(f"line {n} x{q}" for n, q in lines.items())
+        self.record(at, "cancelled", f"{started_by.value} cancelled {summary}: {cancellation.describe()}.")
+        return cancellation
+
+    def open_lines(self) -> dict[str, int]:
+        return {line.line_number: line.quantities.open for line in self.lines if line.quantities.open}
+
+    def cancel_whole_order(
+        self, *, key: str, reason: CancellationReason, reason_source: ReasonSource, at: datetime
+    ) -> Cancellation:
+        """A cancel made in Commerce: every open quantity of every line."""
+        open_lines = self.open_lines()
+        if not open_lines:
+            raise NothingToCancel(self.purchase_order_id)
+        return self.cancel(
+            key=key, lines=open_lines, reason=reason, reason_source=reason_source, started_by=Side.COMMERCE, at=at
+        )
+
+    def check_whole_order_cancel(self, lines: Mapping[str, int]) -> None:
+        if dict(lines) != self.open_lines():
+            raise WholeOrderCancelRequired(self.purchase_order_id)
+
+    def mark_cancellation(self, key: str, state: SyncState, at: datetime) -> None:
+        for index, cancellation in enumerate(self.cancellations):
+            if cancellation.key == key:
+                self.cancellations[index] = replace(cancellation, sync_state=state)
+                if state is SyncState.SYNCED:
+                    self.record(at, "cancellation_synced", "Cancellation applied at Walmart.")
+                return
+        raise DomainError(f"PO {self.purchase_order_id} has no cancellation {key}.")
+
+    # ---------------------------------------------------------------- refunds
+
+    def refund(
+        self,
+        *,
+        key: str,
+        lines: Mapping[str, tuple[int, Decimal, Decimal]],
+        reason: RefundReason,
+        at: datetime,
+        return_order_id: str | None = None,
+        commerce_credit_memo_id: int | None = None,
+    ) -> Refund:
+        """``lines`` maps line numbers to (quantity, product amount, tax amount), amounts positive."""
+        if not lines:
+            raise RefundNotAllowed(f"Nothing to refund: no lines given for PO {self.purchase_order_id}.")
+        refund_lines: list[RefundLine] = []
+        for line_number, (quantity, amount, tax) in lines.items():
+            line = self.line(line_number)
+            _positive(f"The quantity to refund of line {line_number}", quantity)
+            refundable_quantity = line.quantities.shipped - line.quantities.refunded
+            if quantity > refundable_quantity:
+                raise RefundNotAllowed(
+                    f"Cannot refund {quantity} of PO {self.purchase_order_id} line {line_number}: only shipped "
+                    f"quantity can be refunded, and {refundable_quantity} shipped unit(s) are not refunded yet."
+                )
+            if amount < ZERO or tax < ZERO:
+                raise RefundNotAllowed("Refund amounts are given as positive numbers.")
+            if amount + tax > line.refundable_amount:
+                raise RefundNotAllowed(
+                    f"Cannot refund {amount + tax:.2f} {self.currency} on PO {self.purchase_order_id} line "
+                    f"{line_number}: Walmart charged {line.charged_for_shipped:.2f} for what shipped and "
+                    f"{line.refunded_amount:.2f} is already refunded, so at most {line.refundable_amount:.2f} is left."
+                )
+            refund_lines.append(RefundLine(line_number, quantity, amount, tax))
+        refund = Refund(
+            key=key,
+            lines=tuple(refund_lines),
+            reason=reason,
+            created_at=at,
+            return_order_id=return_order_id,
+            commerce_credit_memo_id=commerce_credit_memo_id,
+        )
+        for refund_line in refund_lines:
+            line = self.line(refund_line.line_number)
+            line.quantities = line.quantities.refund(refund_line.quantity)
+            line.refunded_amount += refund_line.total
+        self.refunds.append(refund)
+        self.record(at, "refunded", f"Refund {key} of {refund.total:.2f} {self.currency} ({reason.value}).")
+        return refund

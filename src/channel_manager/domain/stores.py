@@ -1,0 +1,180 @@
+"""A channel store: one Walmart seller account linked to one Commerce store view, with its settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+from urllib.parse import urlsplit
+
+from .carriers import DEFAULT_COMMERCE_CARRIER_MAP, walmart_carrier_named
+from .errors import InvalidStore
+from .reasons import CancellationReason, RefundReason
+from .secret import Secret
+
+
+class OrderCreationPath(StrEnum):
+    """How a Walmart PO becomes a Commerce order."""
+
+    DIRECT = "direct"  # order save with Walmart's prices verbatim
+    CART = "cart"  # cart/checkout flow: Commerce computes totals, reserves stock
+
+
+class CustomerMode(StrEnum):
+    GUEST = "guest"
+    ACCOUNT = "account"
+
+
+class OrderNumberSource(StrEnum):
+    COMMERCE = "commerce"  # Commerce's own increment id
+    WALMART = "walmart"  # the Walmart PO number
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    """Per-store behaviour. Defaults are what a new merchant would expect."""
+
+    import_orders: bool = True
+    order_creation_path: OrderCreationPath = OrderCreationPath.DIRECT
+    invoice_on_import: bool = True
+    customer_mode: CustomerMode = CustomerMode.GUEST
+    order_number_source: OrderNumberSource = OrderNumberSource.COMMERCE
+    commerce_store_id: int = 1
+    commerce_source_code: str = "default"
+    #: Commerce carrier code or title (case-insensitive) -> Walmart carrier name.
+    carrier_map: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_COMMERCE_CARRIER_MAP))
+    default_cancellation_reason: CancellationReason = CancellationReason.OUT_OF_STOCK
+    default_refund_reason: RefundReason = RefundReason.CUSTOMER_RETURNED_ITEM
+    push_stock_changes: bool = False
+    order_poll_seconds: float = 5.0
+    commerce_poll_seconds: float = 5.0
+    returns_poll_seconds: float = 60.0
+    reconcile_seconds: float = 900.0
+
+    def __post_init__(self) -> None:
+        for name in ("order_poll_seconds", "commerce_poll_seconds", "returns_poll_seconds", "reconcile_seconds"):
+            if getattr(self, name) <= 0:
+                raise InvalidStore(f"Setting {name} must be a positive number of seconds.")
+        for commerce_carrier, walmart_carrier in self.carrier_map.items():
+            if walmart_carrier_named(walmart_carrier) is None:
+                raise InvalidStore(
+                    f"Carrier mapping {commerce_carrier!r} -> {walmart_carrier!r}: {walmart_carrier!r} is not "
+                    "one of Walmart's carriers."
+                )
+
+    def walmart_carrier_for(self, commerce_carrier: str) -> str | None:
+        """The Walmart carrier a Commerce carrier code or title maps to, if any."""
+        folded = commerce_carrier.strip().casefold()
+        for key, value in self.carrier_map.items():
+            if key.casefold() == folded:
+                return walmart_carrier_named(value)
+        return walmart_carrier_named(commerce_carrier)
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = dict(value) if isinstance(value, dict) else value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> StoreSettings:
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise InvalidStore(f"Unknown store setting(s): {', '.join(sorted(unknown))}.")
+        converted = dict(data)
+        converters: dict[str, Any] = {
+            "order_creation_path": OrderCreationPath,
+            "customer_mode": CustomerMode,
+            "order_number_source": OrderNumberSource,
+            "default_cancellation_reason": CancellationReason.parse,
+            "default_refund_reason": RefundReason.parse,
+        }
+        try:
+            for name, convert in converters.items():
+                if name in converted:
+                    converted[name] = convert(converted[name])
+        except ValueError as exc:
+            raise InvalidStore(str(exc)) from exc
+        return cls(**converted)
+
+    def updated(self, **changes: Any) -> StoreSettings:
+        merged = {**self.as_dict(), **changes}
+        return StoreSettings.from_dict(merged)
+
+
+@dataclass(frozen=True)
+class WalmartAccount:
+    base_url: str
+    client_id: str
+    client_secret: Secret
+    #: Shared secret Walmart signs webhook deliveries with (HMAC); None when webhooks are not used.
+    webhook_secret: Secret | None = None
+
+
+@dataclass(frozen=True)
+class CommerceConnection:
+    """A Commerce store view reached over REST, with an integration token or OAuth 1.0a credentials."""
+
+    base_url: str
+    store_code: str | None = None
+    access_token: Secret | None = None
+    consumer_key: str | None = None
+    consumer_secret: Secret | None = None
+    access_token_secret: Secret | None = None
+    #: Shared secret the store signs its webhook calls with; None when Commerce is polled only.
+    webhook_secret: Secret | None = None
+
+    @property
+    def uses_oauth(self) -> bool:
+        return self.consumer_key is not None
+
+
+@dataclass(frozen=True)
+class ChannelStore:
+    name: str
+    walmart: WalmartAccount
+    commerce: CommerceConnection
+    settings: StoreSettings = field(default_factory=StoreSettings)
+    id: int | None = None
+    created_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        validate_store(self)
+
+    def with_settings(self, settings: StoreSettings) -> ChannelStore:
+        return replace(self, settings=settings)
+
+
+def _check_url(label: str, url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise InvalidStore(f"{label} {url!r} is not a web address; expected something like https://host.example.")
+
+
+def validate_store(store: ChannelStore) -> None:
+    if not store.name.strip():
+        raise InvalidStore("A store needs a name.")
+    _check_url("Walmart API URL", store.walmart.base_url)
+    _check_url("Commerce URL", store.commerce.base_url)
+    if not store.walmart.client_id.strip():
+        raise InvalidStore("Walmart client id is missing.")
+    if not store.walmart.client_secret:
+        raise InvalidStore("Walmart client secret is missing.")
+    commerce = store.commerce
+    if commerce.uses_oauth:
+        missing = [
+            label
+            for label, value in (
+                ("consumer secret", commerce.consumer_secret),
+                ("access token", commerce.access_token),
+                ("access token secret", commerce.access_token_secret),
+            )
+            if not value
+        ]
+        if missing:
+            raise InvalidStore(f"Commerce OAuth credentials are incomplete: {', '.join(missing)} missing.")
+    elif not commerce.access_token:
+        raise InvalidStore("Commerce integration access token is missing.")
