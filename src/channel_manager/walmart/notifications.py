@@ -1,0 +1,160 @@
+"""Incoming Walmart notifications (webhooks): check who sent them and read them.
+
+Signature scheme (what the sandbox sends and what :func:`verify_notification` checks):
+
+* ``HMAC``: header ``WM_SEC.SIGNATURE`` (or the subscription's ``authHeaderName``) holds
+  ``base64(HMAC-SHA256(key=clientSecret, msg=<raw request body bytes>))``, standard base64 with padding.
+* ``BASIC_AUTH``: header ``Authorization`` (or ``authHeaderName``) holds ``Basic base64(user:password)``.
+
+Use ``source.eventId`` as the idempotency key and re-read the PO: the payload is thin.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from channel_manager.walmart.models import _to_datetime
+
+SIGNATURE_HEADER = "WM_SEC.SIGNATURE"
+ORDER_EVENT_TYPES = ("PO_CREATED", "PO_LINE_AUTOCANCELLED", "INTENT_TO_CANCEL", "FRAUD_CANCEL")
+_ALIASES = {"ORDER_INTENT_TO_CANCEL": "INTENT_TO_CANCEL", "PO_LINE_AUTO_CANCELLED": "PO_LINE_AUTOCANCELLED"}
+
+
+class NotificationError(ValueError):
+    """The body is not a Walmart notification we can read."""
+
+
+def sign_notification(body: bytes, client_secret: str) -> str:
+    """The HMAC signature header value for ``body``."""
+    digest = hmac.new(client_secret.encode(), body, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    folded = name.casefold()
+    for key, value in headers.items():
+        if key.casefold() == folded:
+            return value
+    return None
+
+
+def verify_notification(
+    body: bytes,
+    headers: Mapping[str, str],
+    *,
+    client_secret: str | None = None,
+    username: str | None = None,
+    password: str | None = None,
+    header_name: str | None = None,
+) -> bool:
+    """True when the delivery carries a valid HMAC signature (``client_secret``) or basic auth."""
+    if client_secret is not None:
+        received = _header(headers, header_name or SIGNATURE_HEADER)
+        if not received:
+            return False
+        expected = sign_notification(body, client_secret)
+        return hmac.compare_digest(received.strip().encode(), expected.encode())
+    if username is not None and password is not None:
+        received = _header(headers, header_name or "Authorization")
+        if not received:
+            return False
+        expected = "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
+        return hmac.compare_digest(received.strip().encode(), expected.encode())
+    raise ValueError("verify_notification needs client_secret, or username and password")
+
+
+@dataclass(frozen=True)
+class NotificationLine:
+    line_number: str
+    sku: str | None
+    quantity: int | None
+    status: str | None
+    cancellation_reason: str | None
+    raw: Mapping[str, Any] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class OrderNotification:
+    """An order event: ``event_type`` is the concrete change (the sub-event of ``ORDER_UPDATES``)."""
+
+    event_type: str
+    event_id: str | None
+    event_time: datetime | None
+    purchase_order_id: str | None
+    customer_order_id: str | None
+    partner_id: str | None
+    lines: tuple[NotificationLine, ...]
+    envelope_type: str
+    payload: Mapping[str, Any] = field(repr=False)
+
+
+def parse_notification(body: bytes | str | Mapping[str, Any]) -> OrderNotification:
+    """Read a ``PO_CREATED``, ``PO_LINE_AUTOCANCELLED``, ``INTENT_TO_CANCEL`` or ``ORDER_UPDATES`` delivery."""
+    if isinstance(body, bytes | str):
+        try:
+            data = json.loads(body)
+        except ValueError as exc:
+            raise NotificationError(f"Walmart notification is not JSON: {exc}") from exc
+    else:
+        data = body
+    if not isinstance(data, Mapping):
+        raise NotificationError("Walmart notification is not a JSON object")
+    source = data.get("source") if isinstance(data.get("source"), Mapping) else {}
+    payload = data.get("payload") if isinstance(data.get("payload"), Mapping) else {}
+    meta = data.get("meta") if isinstance(data.get("meta"), Mapping) else {}
+    envelope = str(source.get("eventType") or data.get("eventType") or "")
+    if not envelope:
+        raise NotificationError("Walmart notification has no eventType")
+    event_type = envelope
+    if envelope in ("ORDER_UPDATES", "ORDER_MANAGEMENT_EVENT"):
+        sub = payload.get("subEventType") or meta.get("subEventType") or source.get("subEventType")
+        if not sub:
+            raise NotificationError(f"Walmart {envelope} notification has no subEventType")
+        event_type = str(sub)
+    event_type = _ALIASES.get(event_type, event_type)
+    if event_type not in ORDER_EVENT_TYPES:
+        raise NotificationError(f"Walmart notification type {event_type} is not an order event")
+    order = payload.get("order") if isinstance(payload.get("order"), Mapping) else payload
+    raw_lines = order.get("orderLines") or []
+    if isinstance(raw_lines, Mapping):
+        raw_lines = raw_lines.get("orderLine") or []
+    lines = []
+    for raw in raw_lines:
+        if not isinstance(raw, Mapping):
+            continue
+        quantity = raw.get("quantity") or raw.get("orderLineQuantity") or {}
+        amount = quantity.get("measurementValue", quantity.get("amount")) if isinstance(quantity, Mapping) else None
+        lines.append(
+            NotificationLine(
+                line_number=str(raw.get("lineNumber")),
+                sku=raw.get("sku") or (raw.get("item") or {}).get("sku"),
+                quantity=int(float(amount)) if amount not in (None, "") else None,
+                status=raw.get("status"),
+                cancellation_reason=raw.get("cancellationReason"),
+                raw=raw,
+            )
+        )
+    event_id = source.get("eventId") or data.get("eventId")
+    event_time = source.get("eventTime") or data.get("eventTime")
+    return OrderNotification(
+        event_type=event_type,
+        event_id=str(event_id) if event_id is not None else None,
+        event_time=_to_datetime(event_time),
+        purchase_order_id=_opt_str(order.get("purchaseOrderId")),
+        customer_order_id=_opt_str(order.get("customerOrderId")),
+        partner_id=_opt_str(order.get("partnerId") or payload.get("partnerId") or data.get("partnerId")),
+        lines=tuple(lines),
+        envelope_type=envelope,
+        payload=payload,
+    )
+
+
+def _opt_str(value: Any) -> str | None:
+    return None if value is None else str(value)

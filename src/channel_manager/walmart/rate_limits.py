@@ -1,0 +1,227 @@
+"""Client-side token buckets per (seller account, endpoint), preset with Walmart's published limits.
+
+Walmart limits each seller per API with a token bucket that refills gradually (NOTES section 6).
+The client keeps its own bucket for each endpoint group, waits in :meth:`TokenBucket.acquire`
+instead of sending into an empty bucket, and corrects the bucket from Walmart's answer:
+``x-current-token-count``, ``x-next-replenishment-time`` (epoch ms, epoch s or ISO 8601) and
+``Retry-After``. A 429 empties the bucket until the replenishment time and slows it down for a while.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """``requests`` per ``per_seconds``; the bucket holds ``requests`` tokens when full."""
+
+    requests: int
+    per_seconds: float = 60.0
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.per_seconds
+
+
+#: Endpoint groups and their published limits (NOTES section 6, third-party copies of Walmart's table).
+#: ``inventory_read`` and ``notifications`` are not in the table; their numbers are our assumption.
+DEFAULT_RATE_LIMITS: dict[str, RateLimit] = {
+    "token": RateLimit(30),
+    "orders_read": RateLimit(5000),
+    "acknowledge": RateLimit(60),
+    "ship": RateLimit(60),
+    "cancel": RateLimit(60),
+    "refund": RateLimit(60),
+    "returns_read": RateLimit(50),
+    "return_refund": RateLimit(60),
+    "inventory_read": RateLimit(200),
+    "inventory_update": RateLimit(200),
+    "notifications": RateLimit(60),
+}
+
+#: Endpoint template -> group.
+ENDPOINT_GROUPS: dict[str, str] = {
+    "POST /v3/token": "token",
+    "GET /v3/orders": "orders_read",
+    "GET /v3/orders/released": "orders_read",
+    "GET /v3/orders/{purchaseOrderId}": "orders_read",
+    "POST /v3/orders/{purchaseOrderId}/acknowledge": "acknowledge",
+    "POST /v3/orders/{purchaseOrderId}/shipping": "ship",
+    "POST /v3/orders/{purchaseOrderId}/cancel": "cancel",
+    "POST /v3/orders/{purchaseOrderId}/refund": "refund",
+    "GET /v3/returns": "returns_read",
+    "POST /v3/returns/{returnOrderId}/refund": "return_refund",
+    "GET /v3/inventory": "inventory_read",
+    "PUT /v3/inventory": "inventory_update",
+    "POST /v3/webhooks/subscriptions": "notifications",
+    "GET /v3/webhooks/subscriptions": "notifications",
+    "DELETE /v3/webhooks/subscriptions/{subscriptionId}": "notifications",
+}
+
+
+def endpoint_group(endpoint: str) -> str:
+    return ENDPOINT_GROUPS.get(endpoint, endpoint)
+
+
+def parse_replenishment_time(value: str, now: float | None = None) -> float | None:
+    """Seconds from now until ``value`` (epoch ms, epoch s, ISO 8601 or HTTP date); None if unreadable."""
+    now = time.time() if now is None else now
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        number = None
+    if number is not None:
+        epoch = number / 1000.0 if number > 1e11 else number
+        return max(0.0, epoch - now)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            moment = parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, moment.timestamp() - now)
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """``Retry-After`` in seconds (delta seconds or HTTP date)."""
+    if not value:
+        return None
+    text = value.strip()
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        return parse_replenishment_time(text, now)
+
+
+class TokenBucket:
+    """A token bucket that a coroutine ``acquire()``s before each request.
+
+    ``margin`` (< 1) keeps the local refill a little slower than Walmart's so that timing jitter
+    does not make the client send into an empty bucket at Walmart.
+    """
+
+    def __init__(
+        self,
+        limit: RateLimit,
+        *,
+        margin: float = 0.98,
+        monotonic: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
+        self.limit = limit
+        self.capacity = float(limit.requests)
+        self.margin = margin
+        self._monotonic = monotonic
+        self._wall = wall
+        self._tokens = self.capacity
+        self._updated = monotonic()
+        self._blocked_until = 0.0
+        self._slowdown = 1.0
+        self._lock = asyncio.Lock()
+        self.throttled = 0
+
+    @property
+    def rate(self) -> float:
+        """Tokens per second right now (slower after a 429)."""
+        return self.limit.per_second * self.margin * self._slowdown
+
+    @property
+    def tokens(self) -> float:
+        self._refill(self._monotonic())
+        return self._tokens
+
+    def _refill(self, now: float) -> None:
+        if now > self._updated:
+            start = max(self._updated, min(now, self._blocked_until))
+            self._tokens = min(self.capacity, self._tokens + (now - start) * self.rate)
+            self._updated = now
+
+    def _wait_time(self, now: float) -> float:
+        if now < self._blocked_until:
+            return self._blocked_until - now
+        if self._tokens >= 1.0:
+            return 0.0
+        return (1.0 - self._tokens) / self.rate
+
+    async def acquire(self) -> None:
+        """Take one token, waiting until one is there."""
+        async with self._lock:
+            while True:
+                now = self._monotonic()
+                self._refill(now)
+                wait = self._wait_time(now)
+                if wait <= 0:
+                    self._tokens -= 1.0
+                    return
+                await asyncio.sleep(wait)
+
+    def observe(self, status: int | None, headers: Mapping[str, str]) -> float | None:
+        """Correct the bucket from one answer; returns the wait Walmart asked for, if any."""
+        now = self._monotonic()
+        self._refill(now)
+        count_text = headers.get("x-current-token-count")
+        replenish_text = headers.get("x-next-replenishment-time") or headers.get("x-next-replenish-time")
+        retry_after = parse_retry_after(headers.get("retry-after"), self._wall())
+        replenish_in = parse_replenishment_time(replenish_text, self._wall()) if replenish_text else None
+        count: float | None = None
+        if count_text is not None:
+            try:
+                count = float(count_text)
+            except ValueError:
+                count = None
+        if count is not None:
+            # Walmart's count is after this request; ours may be lower still because of requests in
+            # flight, so only ever lower the local count.
+            self._tokens = min(self._tokens, count)
+            if count < 1 and replenish_in is not None:
+                self._blocked_until = max(self._blocked_until, now + replenish_in)
+        if status == 429:
+            self.throttled += 1
+            self._tokens = 0.0
+            self._slowdown = max(0.25, self._slowdown * 0.5)
+            wait = max(replenish_in or 0.0, retry_after or 0.0, 1.0 / self.rate)
+            self._blocked_until = max(self._blocked_until, now + wait)
+            return wait
+        if status is not None and status < 500 and self._slowdown < 1.0:
+            self._slowdown = min(1.0, self._slowdown + 0.05)
+        return retry_after
+
+    def __repr__(self) -> str:
+        return f"TokenBucket({self.limit.requests}/{self.limit.per_seconds:g}s, tokens={math.floor(self.tokens)})"
+
+
+class RateLimiter:
+    """Buckets per (account, endpoint group); share one limiter between clients of the same account."""
+
+    def __init__(self, limits: Mapping[str, RateLimit] | None = None, *, enabled: bool = True) -> None:
+        self.limits = dict(DEFAULT_RATE_LIMITS)
+        if limits:
+            self.limits.update(limits)
+        self.enabled = enabled
+        self._buckets: dict[tuple[str, str], TokenBucket] = {}
+
+    def bucket(self, account: str, endpoint: str) -> TokenBucket | None:
+        if not self.enabled:
+            return None
+        group = endpoint_group(endpoint)
+        key = (account, group)
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            limit = self.limits.get(group)
+            if limit is None:
+                return None
+            bucket = self._buckets[key] = TokenBucket(limit)
+        return bucket
