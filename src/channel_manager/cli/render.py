@@ -1,0 +1,26 @@
+"""Rich rendering shared by the CLI commands."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from rich.console import Console
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def when(value: datetime | None) -> str:
+    """A time in the local time zone, as the Orders page shows it."""
+    if value is None:
+        return ""
+    return value.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def money(value: Decimal | None, currency: str = "USD") -> str:
+    return "" if value is None else f"{value:,.2f} {currency}"
+
+
+def yes_no(value: bool) -> str:
+    return "yes" if value else "no"

@@ -1,0 +1,45 @@
+"""Read-side use cases of orders: the Orders page and the order detail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..domain.orders import PurchaseOrder
+from ..domain.statuses import OrderStatus
+from ..domain.sync import OrderEvent
+from ..storage.errors import OrderNotFound
+from ..storage.unit_of_work import Database
+
+
+@dataclass(frozen=True)
+class OrderDetail:
+    order: PurchaseOrder
+    timeline: list[OrderEvent]
+    attempts: list[Any]
+
+
+def orders_page(
+    database: Database,
+    *,
+    store_id: int | None = None,
+    status: OrderStatus | None = None,
+    search: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[dict[str, int], list[Any]]:
+    """Status-card counts and one page of order rows."""
+    with database.unit_of_work() as uow:
+        counts = uow.orders.count_by_status(store_id=store_id)
+        rows = uow.orders.list(
+            store_id=store_id, status=status.value if status else None, search=search, limit=limit, offset=offset
+        )
+    return counts, rows
+
+
+def order_detail(database: Database, purchase_order_id: str, *, store_id: int | None = None) -> OrderDetail:
+    with database.unit_of_work() as uow:
+        order = uow.orders.find(purchase_order_id, store_id=store_id)
+        if order is None or order.id is None:
+            raise OrderNotFound(f"No order with Walmart PO number {purchase_order_id!r}.")
+        return OrderDetail(order, uow.orders.timeline(order.id), uow.attempts.list_for_order(order.id))
