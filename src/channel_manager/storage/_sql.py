@@ -1,0 +1,31 @@
+"""Small SQL helpers shared by the repositories: dialect-specific inserts, constraint checks, the clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def insert(connection: Connection, table: Table) -> Any:
+    """``INSERT`` with ``ON CONFLICT`` support on the connection's database (PostgreSQL or SQLite)."""
+    if connection.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def is_unique_violation(error: IntegrityError, table: Table, *columns: str) -> bool:
+    """Whether ``error`` is the UNIQUE constraint of ``table`` over exactly ``columns``."""
+    original = error.orig
+    diag = getattr(original, "diag", None)
+    if diag is not None:  # psycopg names the violated constraint
+        return bool(diag.constraint_name == f"uq_{table.name}_{'_'.join(columns)}")
+    expected = "UNIQUE constraint failed: " + ", ".join(f"{table.name}.{column}" for column in columns)
+    return str(original) == expected

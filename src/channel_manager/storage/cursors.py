@@ -1,0 +1,28 @@
+"""Polling watermarks: per store, a named value (e.g. the last Walmart order time seen), kept in UTC text."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, select
+
+from . import _sql
+from ._sql import utcnow
+from .tables import sync_cursors
+
+
+class CursorRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def get(self, store_id: int, name: str) -> str | None:
+        query = select(sync_cursors.c.value).where(sync_cursors.c.store_id == store_id, sync_cursors.c.name == name)
+        return self._connection.execute(query).scalar_one_or_none()
+
+    def set(self, store_id: int, name: str, value: str) -> None:
+        statement = _sql.insert(self._connection, sync_cursors).values(
+            store_id=store_id, name=name, value=value, updated_at=utcnow()
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[sync_cursors.c.store_id, sync_cursors.c.name],
+            set_={"value": statement.excluded.value, "updated_at": statement.excluded.updated_at},
+        )
+        self._connection.execute(statement)

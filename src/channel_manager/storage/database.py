@@ -1,0 +1,179 @@
+"""Opening the database (SQLite or PostgreSQL) and migrating it to the schema this code expects."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy.engine import URL, Connection, make_url
+
+from .errors import DatabaseTooNew, DatabaseUnavailable
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+#: Execution option that marks a connection's transactions as read-only (SQLite: no write lock taken).
+READ_ONLY = "channel_manager_read_only"
+
+_PASSWORD_IN_URL = re.compile(r"(?P<head>://[^:/@\s]*:)[^@\s]*(?P<tail>@)")
+
+
+def mask_url(url: str | URL) -> str:
+    """The URL with its password replaced by ``***``, for messages and logs."""
+    if isinstance(url, URL):
+        return url.render_as_string(hide_password=True)
+    return _PASSWORD_IN_URL.sub(r"\g<head>***\g<tail>", url)
+
+
+def _one_line(error: BaseException, url: URL | None) -> str:
+    """The first line of a driver error, with nothing that could be the password in it."""
+    original = getattr(error, "orig", None) or error
+    text = str(original).strip().splitlines()[0] if str(original).strip() else type(original).__name__
+    if url is not None and url.password:
+        text = text.replace(str(url.password), "***")
+    return " ".join(text.split()).rstrip(".")
+
+
+def _unavailable(url: str | URL, error: BaseException) -> DatabaseUnavailable:
+    parsed = url if isinstance(url, URL) else None
+    return DatabaseUnavailable(f"Cannot open the database at {mask_url(url)}: {_one_line(error, parsed)}.")
+
+
+def _normalise(url: URL) -> URL:
+    if url.drivername in {"postgres", "postgresql"}:
+        return url.set(drivername="postgresql+psycopg")
+    if url.drivername == "sqlite":
+        return url.set(drivername="sqlite+pysqlite")
+    return url
+
+
+def create_engine_for(url: str | URL) -> Engine:
+    """An engine for ``url``: a SQLite file (its directory is created) or a PostgreSQL server (psycopg).
+
+    SQLite gets WAL, foreign keys, a 5 s busy timeout and ``BEGIN IMMEDIATE`` transactions, so two writers in
+    one process queue up instead of failing with "database is locked" halfway through a transaction.
+    """
+    try:
+        parsed = _normalise(make_url(url))
+    except exc.ArgumentError as error:
+        raise DatabaseUnavailable(f"Cannot open the database at {mask_url(url)}: not a database URL.") from error
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            return _sqlite_engine(parsed)
+        if parsed.get_backend_name() == "postgresql":
+            return create_engine(parsed, pool_pre_ping=True)
+    except (exc.ArgumentError, exc.NoSuchModuleError, OSError) as error:
+        raise _unavailable(parsed, error) from error
+    raise DatabaseUnavailable(
+        f"Cannot open the database at {mask_url(parsed)}: only SQLite and PostgreSQL are supported."
+    )
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    database = url.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False})
+
+    # SQLAlchemy's pysqlite transaction-control recipe: stop the driver from issuing its own BEGIN and emit
+    # ours, so transactions (and SAVEPOINTs) behave and a writer takes the write lock up front.
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA busy_timeout = 5000")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
+
+    return engine
+
+
+def check_connection(engine: Engine) -> None:
+    """Raises ``DatabaseUnavailable`` with a one-line reason unless the database answers."""
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+    except exc.DBAPIError as error:
+        raise _unavailable(engine.url, error) from error
+
+
+def _alembic_config(url: URL | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if url is not None:
+        config.attributes["url"] = url
+    return config
+
+
+#: Arbitrary key of the PostgreSQL advisory lock held while migrating.
+_MIGRATION_LOCK = 7_236_150_001
+
+
+def _refuse_newer(current: str | None) -> None:
+    if current is None:
+        return
+    try:
+        known = ScriptDirectory.from_config(_alembic_config()).get_revision(current) is not None
+    except CommandError:
+        known = False
+    if not known:
+        raise DatabaseTooNew(
+            f"The database is at revision {current}, newer than this channel-manager (which knows up to "
+            f"{head_revision()}); upgrade channel-manager to use it."
+        )
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def database_revision(engine: Engine) -> str | None:
+    """The Alembic revision the database is at; ``None`` for an empty database."""
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    except exc.DBAPIError as error:
+        raise _unavailable(engine.url, error) from error
+
+
+def upgrade_database(url_or_engine: str | URL | Engine) -> str:
+    """Migrates the database to the newest schema this code knows (Alembic ``upgrade head``).
+
+    Returns the revision it is at. Refuses a database written by a newer channel-manager.
+    """
+    owned = not isinstance(url_or_engine, Engine)
+    engine = create_engine_for(url_or_engine) if not isinstance(url_or_engine, Engine) else url_or_engine
+    try:
+        _refuse_newer(database_revision(engine))
+        with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # Two processes starting at once: the second waits here, then finds the schema up to date.
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
+            config = _alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+        return head_revision()
+    except DatabaseUnavailable:
+        raise
+    except exc.DBAPIError as error:
+        raise _unavailable(engine.url, error) from error
+    finally:
+        if owned:
+            engine.dispose()

@@ -1,0 +1,302 @@
+"""The durable job queue, which is also the transactional outbox.
+
+A job is written in the same transaction as the change that needs it, so it exists exactly when the change
+committed. Workers claim due jobs with a lease; jobs of one order run one at a time, in the order they were
+written. A worker that dies leaves its lease to run out, and another worker picks the job up again.
+"""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, and_, func, or_, select, update
+
+from . import _sql
+from ._sql import utcnow
+from .tables import jobs
+
+
+class JobState(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+UNFINISHED = (JobState.PENDING.value, JobState.RUNNING.value)
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    store_id: int
+    order_id: int | None
+    kind: str
+    payload: dict[str, Any]
+    dedupe_key: str | None
+    state: JobState
+    attempts: int
+    max_attempts: int
+    run_after: datetime
+    locked_by: str | None
+    locked_until: datetime | None
+    last_error: str | None
+    created_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None
+
+    @property
+    def attempts_left(self) -> int:
+        return max(0, self.max_attempts - self.attempts)
+
+
+def _job(row: RowMapping) -> Job:
+    values = dict(row)
+    values["state"] = JobState(values["state"])
+    return Job(**values)
+
+
+def _not_blocked() -> Any:
+    """No earlier unfinished job of the same order: jobs of one order run one at a time, oldest first."""
+    earlier = jobs.alias("earlier")
+    blocker = (
+        select(earlier.c.id)
+        .where(earlier.c.order_id == jobs.c.order_id, earlier.c.id < jobs.c.id, earlier.c.state.in_(UNFINISHED))
+        .exists()
+    )
+    return or_(jobs.c.order_id.is_(None), ~blocker)
+
+
+class JobRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    # ------------------------------------------------------------------ writing jobs
+
+    def enqueue(
+        self,
+        kind: str,
+        *,
+        store_id: int,
+        order_id: int | None = None,
+        payload: dict[str, Any] | None = None,
+        dedupe_key: str | None = None,
+        run_after: datetime | None = None,
+        max_attempts: int = 10,
+        now: datetime | None = None,
+    ) -> int | None:
+        """Adds a job; its id, or ``None`` when a job with ``dedupe_key`` already exists (in any state)."""
+        now = now or utcnow()
+        statement = (
+            _sql.insert(self._connection, jobs)
+            .values(
+                store_id=store_id,
+                order_id=order_id,
+                kind=kind,
+                payload=payload or {},
+                dedupe_key=dedupe_key,
+                state=JobState.PENDING.value,
+                attempts=0,
+                max_attempts=max_attempts,
+                run_after=run_after or now,
+                created_at=now,
+                updated_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=[jobs.c.dedupe_key])
+            .returning(jobs.c.id)
+        )
+        return self._connection.execute(statement).scalar_one_or_none()
+
+    # ------------------------------------------------------------------ workers
+
+    def claim(self, worker_id: str, *, now: datetime, lease_seconds: float, limit: int = 1) -> builtins.list[Job]:
+        """Takes up to ``limit`` due jobs for ``worker_id`` and leases them until ``now + lease_seconds``.
+
+        Due: pending with ``run_after <= now``, or running under a lease that ran out (its worker is gone).
+        A job whose order has an earlier unfinished job waits for it. On PostgreSQL, concurrent workers skip
+        each other's rows (``FOR UPDATE SKIP LOCKED``); SQLite's write lock already makes claims one at a time.
+        """
+        self._give_up_on_stalled(now)
+        due = or_(
+            and_(jobs.c.state == JobState.PENDING.value, jobs.c.run_after <= now),
+            and_(jobs.c.state == JobState.RUNNING.value, jobs.c.locked_until < now),
+        )
+        candidates = select(jobs.c.id).where(due, _not_blocked()).order_by(jobs.c.id).limit(limit)
+        if self._connection.dialect.name == "postgresql":
+            candidates = candidates.with_for_update(skip_locked=True, of=jobs)
+        chosen = candidates.cte("claimable")
+        statement = (
+            update(jobs)
+            .where(jobs.c.id.in_(select(chosen.c.id)))
+            .values(
+                state=JobState.RUNNING.value,
+                locked_by=worker_id,
+                locked_until=now + timedelta(seconds=lease_seconds),
+                attempts=jobs.c.attempts + 1,
+                updated_at=now,
+            )
+            .returning(*jobs.c)
+        )
+        claimed = [_job(row) for row in self._connection.execute(statement).mappings()]
+        return sorted(claimed, key=lambda job: job.id)
+
+    def _give_up_on_stalled(self, now: datetime) -> None:
+        """A job whose worker vanished on its last allowed attempt fails instead of running forever."""
+        self._connection.execute(
+            update(jobs)
+            .where(
+                jobs.c.state == JobState.RUNNING.value,
+                jobs.c.locked_until < now,
+                jobs.c.attempts >= jobs.c.max_attempts,
+            )
+            .values(
+                state=JobState.FAILED.value,
+                last_error="The worker running it stopped before finishing, on its last allowed attempt.",
+                locked_by=None,
+                locked_until=None,
+                finished_at=now,
+                updated_at=now,
+            )
+        )
+
+    def _update_locked(self, job_id: int, worker_id: str, **values: Any) -> bool:
+        """Applies ``values`` only if ``worker_id`` still holds the job (a lease taken over is not ours)."""
+        statement = (
+            update(jobs)
+            .where(jobs.c.id == job_id, jobs.c.state == JobState.RUNNING.value, jobs.c.locked_by == worker_id)
+            .values(**values)
+        )
+        return bool(self._connection.execute(statement).rowcount)
+
+    def complete(self, job_id: int, worker_id: str, *, now: datetime | None = None) -> bool:
+        now = now or utcnow()
+        return self._update_locked(
+            job_id,
+            worker_id,
+            state=JobState.DONE.value,
+            locked_by=None,
+            locked_until=None,
+            finished_at=now,
+            updated_at=now,
+        )
+
+    def retry_later(
+        self, job_id: int, worker_id: str, run_after: datetime, error: str, *, now: datetime | None = None
+    ) -> bool:
+        return self._update_locked(
+            job_id,
+            worker_id,
+            state=JobState.PENDING.value,
+            run_after=run_after,
+            last_error=error,
+            locked_by=None,
+            locked_until=None,
+            updated_at=now or utcnow(),
+        )
+
+    def fail(self, job_id: int, worker_id: str, error: str, *, now: datetime | None = None) -> bool:
+        now = now or utcnow()
+        return self._update_locked(
+            job_id,
+            worker_id,
+            state=JobState.FAILED.value,
+            last_error=error,
+            locked_by=None,
+            locked_until=None,
+            finished_at=now,
+            updated_at=now,
+        )
+
+    def extend_lease(self, job_id: int, worker_id: str, until: datetime) -> bool:
+        return self._update_locked(job_id, worker_id, locked_until=until)
+
+    def release(self, job_id: int, worker_id: str, *, now: datetime | None = None) -> bool:
+        """Gives a claimed job back untouched (clean shutdown): pending again, the attempt not counted."""
+        return self._update_locked(
+            job_id,
+            worker_id,
+            state=JobState.PENDING.value,
+            attempts=func.max(jobs.c.attempts - 1, 0) if self._is_sqlite else func.greatest(jobs.c.attempts - 1, 0),
+            locked_by=None,
+            locked_until=None,
+            updated_at=now or utcnow(),
+        )
+
+    @property
+    def _is_sqlite(self) -> bool:
+        return self._connection.dialect.name == "sqlite"
+
+    # ------------------------------------------------------------------ the merchant's retry
+
+    def retry(self, job_id: int, *, now: datetime | None = None) -> bool:
+        """A failed job runs again now, with a fresh count of attempts. ``False`` unless it had failed."""
+        return self._retry_where(jobs.c.id == job_id, now) > 0
+
+    def retry_failed_for_order(self, order_id: int, *, now: datetime | None = None) -> int:
+        """Every failed job of the order runs again; how many."""
+        return self._retry_where(jobs.c.order_id == order_id, now)
+
+    def _retry_where(self, condition: Any, now: datetime | None) -> int:
+        now = now or utcnow()
+        statement = (
+            update(jobs)
+            .where(condition, jobs.c.state == JobState.FAILED.value)
+            .values(
+                state=JobState.PENDING.value,
+                attempts=0,
+                run_after=now,
+                locked_by=None,
+                locked_until=None,
+                finished_at=None,
+                updated_at=now,
+            )
+        )
+        return int(self._connection.execute(statement).rowcount)
+
+    # ------------------------------------------------------------------ reading
+
+    def get(self, job_id: int) -> Job | None:
+        row = self._connection.execute(select(jobs).where(jobs.c.id == job_id)).mappings().one_or_none()
+        return None if row is None else _job(row)
+
+    def next_run_after(self, now: datetime) -> datetime | None:
+        """When the next job becomes claimable (possibly already past); ``None`` when nothing is waiting.
+
+        Jobs waiting behind an earlier job of their order are left out: they become due when it finishes.
+        """
+        pending = select(func.min(jobs.c.run_after)).where(jobs.c.state == JobState.PENDING.value, _not_blocked())
+        running = select(func.min(jobs.c.locked_until)).where(jobs.c.state == JobState.RUNNING.value)
+        times = [self._connection.execute(query).scalar_one_or_none() for query in (pending, running)]
+        due = [time for time in times if time is not None]
+        return min(due) if due else None
+
+    def count_by_state(self, store_id: int | None = None) -> dict[str, int]:
+        query = select(jobs.c.state, func.count()).group_by(jobs.c.state)
+        if store_id is not None:
+            query = query.where(jobs.c.store_id == store_id)
+        counts = {state.value: 0 for state in JobState}
+        for state, count in self._connection.execute(query):
+            counts[state] = count
+        return counts
+
+    def list(
+        self,
+        state: JobState | str | None = None,
+        store_id: int | None = None,
+        order_id: int | None = None,
+        limit: int = 100,
+    ) -> builtins.list[Job]:
+        """Jobs, oldest first."""
+        query = select(jobs)
+        if state is not None:
+            query = query.where(jobs.c.state == JobState(state).value)
+        if store_id is not None:
+            query = query.where(jobs.c.store_id == store_id)
+        if order_id is not None:
+            query = query.where(jobs.c.order_id == order_id)
+        rows = self._connection.execute(query.order_by(jobs.c.id).limit(limit)).mappings()
+        return [_job(row) for row in rows]

@@ -1,0 +1,499 @@
+"""Purchase orders with their lines, shipments, cancellations, refunds and timeline.
+
+Mapping between rows and the ``PurchaseOrder`` aggregate is explicit; the domain never sees SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, Select, Table, exists, func, insert, or_, select, update
+
+from channel_manager.domain.cancellations import Cancellation, CancelledLine, ReasonSource
+from channel_manager.domain.orders import Address, OrderLine, PurchaseOrder
+from channel_manager.domain.quantities import LineQuantities
+from channel_manager.domain.reasons import CancellationReason, RefundReason
+from channel_manager.domain.refunds import Refund, RefundLine
+from channel_manager.domain.shipments import Carrier, Shipment, ShipmentLine
+from channel_manager.domain.statuses import OrderStatus
+from channel_manager.domain.sync import OrderEvent, Side, SyncProblem, SyncState
+
+from . import _sql
+from ._mapping import decimal_from_json, decimal_to_json, time_from_json, time_to_json
+from ._sql import utcnow
+from .errors import ConcurrentUpdate, OrderNotFound
+from .tables import cancellations, order_events, order_lines, purchase_orders, refunds, shipments
+
+po = purchase_orders
+
+
+@dataclass(frozen=True)
+class OrderSummary:
+    """One row of the Orders page."""
+
+    id: int
+    store_id: int
+    purchase_order_id: str  # the Walmart order number
+    customer_order_id: str
+    commerce_order_id: int | None
+    commerce_increment_id: str | None  # the Commerce order number
+    items_count: int  # units ordered, all lines together
+    order_value: Decimal
+    currency: str
+    ordered_at: datetime
+    ship_by: datetime | None
+    deliver_by: datetime | None
+    ship_method: str
+    last_update_at: datetime | None
+    status: OrderStatus
+    status_details: str
+
+
+# ---------------------------------------------------------------------- domain -> row
+
+
+def _problem_to_json(problem: SyncProblem | None) -> dict[str, Any] | None:
+    if problem is None:
+        return None
+    return {
+        "side": problem.side.value,
+        "action": problem.action,
+        "message": problem.message,
+        "next_step": problem.next_step,
+        "occurred_at": time_to_json(problem.occurred_at),
+        "code": problem.code,
+    }
+
+
+def _order_values(order: PurchaseOrder) -> dict[str, Any]:
+    return {
+        "store_id": order.store_id,
+        "purchase_order_id": order.purchase_order_id,
+        "customer_order_id": order.customer_order_id,
+        "customer_email": order.customer_email,
+        "ship_method": order.ship_method,
+        "ordered_at": order.ordered_at,
+        "ship_by": order.ship_by,
+        "deliver_by": order.deliver_by,
+        "currency": order.currency,
+        "shipping_address": None if order.shipping_address is None else asdict(order.shipping_address),
+        "commerce_order_id": order.commerce_order_id,
+        "commerce_increment_id": order.commerce_increment_id,
+        "acknowledged_at": order.acknowledged_at,
+        "return_requested": order.return_requested,
+        "problem": _problem_to_json(order.problem),
+        "status": order.status.value,
+        "status_details": order.status_details,
+        "order_value": order.value,
+        "items_count": order.ordered_quantity,
+        "last_update_at": order.last_update_at,
+    }
+
+
+def _line_values(order: PurchaseOrder, order_id: int, line: OrderLine) -> dict[str, Any]:
+    q = line.quantities
+    return {
+        "order_id": order_id,
+        "store_id": order.store_id,
+        "purchase_order_id": order.purchase_order_id,
+        "line_number": line.line_number,
+        "sku": line.sku,
+        "product_name": line.product_name,
+        "qty_ordered": q.ordered,
+        "qty_created": q.created,
+        "qty_acknowledged": q.acknowledged,
+        "qty_shipped": q.shipped,
+        "qty_cancelled": q.cancelled,
+        "qty_returned": q.returned,
+        "qty_refunded": q.refunded,
+        "unit_price": line.unit_price,
+        "unit_tax": line.unit_tax,
+        "shipping_charge": line.shipping_charge,
+        "refunded_amount": line.refunded_amount,
+        "commerce_item_id": line.commerce_item_id,
+        "intent_to_cancel": line.intent_to_cancel,
+    }
+
+
+def _shipment_values(order_id: int, shipment: Shipment) -> dict[str, Any]:
+    return {
+        "order_id": order_id,
+        "key": shipment.key,
+        "lines": [{"line_number": line.line_number, "quantity": line.quantity} for line in shipment.lines],
+        "commerce_shipment_id": shipment.commerce_shipment_id,
+        "carrier_name": shipment.carrier.name,
+        "is_walmart_carrier": shipment.carrier.is_walmart_carrier,
+        "method_code": shipment.method_code,
+        "tracking_number": shipment.tracking_number,
+        "tracking_url": shipment.tracking_url,
+        "shipped_at": shipment.shipped_at,
+        "sync_state": shipment.sync_state.value,
+        "first_synced_at": shipment.first_synced_at,
+        "corrections": shipment.corrections,
+    }
+
+
+def _cancellation_values(order_id: int, cancellation: Cancellation) -> dict[str, Any]:
+    return {
+        "order_id": order_id,
+        "key": cancellation.key,
+        "lines": [{"line_number": line.line_number, "quantity": line.quantity} for line in cancellation.lines],
+        "reason": cancellation.reason.value,
+        "reason_source": cancellation.reason_source.name,
+        "started_by": cancellation.started_by.value,
+        "created_at": cancellation.created_at,
+        "sync_state": cancellation.sync_state.value,
+    }
+
+
+def _refund_values(order_id: int, refund: Refund) -> dict[str, Any]:
+    return {
+        "order_id": order_id,
+        "key": refund.key,
+        "lines": [
+            {
+                "line_number": line.line_number,
+                "quantity": line.quantity,
+                "amount": decimal_to_json(line.amount),
+                "tax": decimal_to_json(line.tax),
+            }
+            for line in refund.lines
+        ],
+        "reason": refund.reason.value,
+        "created_at": refund.created_at,
+        "return_order_id": refund.return_order_id,
+        "commerce_credit_memo_id": refund.commerce_credit_memo_id,
+        "sync_state": refund.sync_state.value,
+    }
+
+
+# ---------------------------------------------------------------------- row -> domain
+
+
+def _problem_from_json(data: dict[str, Any] | None) -> SyncProblem | None:
+    if data is None:
+        return None
+    occurred_at = time_from_json(data["occurred_at"])
+    assert occurred_at is not None
+    return SyncProblem(
+        side=Side(data["side"]),
+        action=data["action"],
+        message=data["message"],
+        next_step=data["next_step"],
+        occurred_at=occurred_at,
+        code=data.get("code"),
+    )
+
+
+def _line_from_row(row: RowMapping) -> OrderLine:
+    return OrderLine(
+        line_number=row["line_number"],
+        sku=row["sku"],
+        product_name=row["product_name"],
+        quantities=LineQuantities(
+            ordered=row["qty_ordered"],
+            created=row["qty_created"],
+            acknowledged=row["qty_acknowledged"],
+            shipped=row["qty_shipped"],
+            cancelled=row["qty_cancelled"],
+            returned=row["qty_returned"],
+            refunded=row["qty_refunded"],
+        ),
+        unit_price=row["unit_price"],
+        unit_tax=row["unit_tax"],
+        shipping_charge=row["shipping_charge"],
+        refunded_amount=row["refunded_amount"],
+        commerce_item_id=row["commerce_item_id"],
+        intent_to_cancel=row["intent_to_cancel"],
+    )
+
+
+def _shipment_from_row(row: RowMapping) -> Shipment:
+    return Shipment(
+        id=row["id"],
+        key=row["key"],
+        lines=tuple(ShipmentLine(line["line_number"], line["quantity"]) for line in row["lines"]),
+        carrier=Carrier(row["carrier_name"], row["is_walmart_carrier"]),
+        method_code=row["method_code"],
+        tracking_number=row["tracking_number"],
+        tracking_url=row["tracking_url"],
+        shipped_at=row["shipped_at"],
+        commerce_shipment_id=row["commerce_shipment_id"],
+        sync_state=SyncState(row["sync_state"]),
+        first_synced_at=row["first_synced_at"],
+        corrections=row["corrections"],
+    )
+
+
+def _cancellation_from_row(row: RowMapping) -> Cancellation:
+    return Cancellation(
+        id=row["id"],
+        key=row["key"],
+        lines=tuple(CancelledLine(line["line_number"], line["quantity"]) for line in row["lines"]),
+        reason=CancellationReason(row["reason"]),
+        reason_source=ReasonSource[row["reason_source"]],
+        started_by=Side(row["started_by"]),
+        created_at=row["created_at"],
+        sync_state=SyncState(row["sync_state"]),
+    )
+
+
+def _refund_from_row(row: RowMapping) -> Refund:
+    return Refund(
+        id=row["id"],
+        key=row["key"],
+        lines=tuple(
+            RefundLine(
+                line["line_number"],
+                line["quantity"],
+                decimal_from_json(line["amount"]),
+                decimal_from_json(line["tax"]),
+            )
+            for line in row["lines"]
+        ),
+        reason=RefundReason(row["reason"]),
+        created_at=row["created_at"],
+        return_order_id=row["return_order_id"],
+        commerce_credit_memo_id=row["commerce_credit_memo_id"],
+        sync_state=SyncState(row["sync_state"]),
+    )
+
+
+def _summary_from_row(row: RowMapping) -> OrderSummary:
+    return OrderSummary(
+        id=row["id"],
+        store_id=row["store_id"],
+        purchase_order_id=row["purchase_order_id"],
+        customer_order_id=row["customer_order_id"],
+        commerce_order_id=row["commerce_order_id"],
+        commerce_increment_id=row["commerce_increment_id"],
+        items_count=row["items_count"],
+        order_value=row["order_value"],
+        currency=row["currency"],
+        ordered_at=row["ordered_at"],
+        ship_by=row["ship_by"],
+        deliver_by=row["deliver_by"],
+        ship_method=row["ship_method"],
+        last_update_at=row["last_update_at"],
+        status=OrderStatus(row["status"]),
+        status_details=row["status_details"],
+    )
+
+
+_SUMMARY_COLUMNS = [
+    po.c.id,
+    po.c.store_id,
+    po.c.purchase_order_id,
+    po.c.customer_order_id,
+    po.c.commerce_order_id,
+    po.c.commerce_increment_id,
+    po.c.items_count,
+    po.c.order_value,
+    po.c.currency,
+    po.c.ordered_at,
+    po.c.ship_by,
+    po.c.deliver_by,
+    po.c.ship_method,
+    po.c.last_update_at,
+    po.c.status,
+    po.c.status_details,
+]
+
+
+class OrderRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    # ------------------------------------------------------------------ writing
+
+    def add(self, order: PurchaseOrder) -> bool:
+        """Inserts a new PO; ``False`` (and nothing written) when the store already has it.
+
+        The unique key (store, PO number) decides, so two processes taking in the same PO at once end with one
+        row and no error. On success ``order.id`` and ``order.version`` are set and ``new_events`` are written.
+        """
+        statement = (
+            _sql.insert(self._connection, po)
+            .values(**_order_values(order), created_at=utcnow(), version=1)
+            .on_conflict_do_nothing(index_elements=[po.c.store_id, po.c.purchase_order_id])
+            .returning(po.c.id)
+        )
+        order_id = self._connection.execute(statement).scalar_one_or_none()
+        if order_id is None:
+            return False
+        order.id = order_id
+        order.version = 1
+        lines = _sql.insert(self._connection, order_lines).on_conflict_do_nothing(
+            index_elements=[order_lines.c.store_id, order_lines.c.purchase_order_id, order_lines.c.line_number]
+        )
+        self._connection.execute(lines, [_line_values(order, order_id, line) for line in order.lines])
+        self._write_children(order, order_id)
+        return True
+
+    def save(self, order: PurchaseOrder) -> None:
+        """Writes every change of ``order`` if nobody saved it since it was read, else raises ``ConcurrentUpdate``."""
+        if order.id is None:
+            raise OrderNotFound(order.purchase_order_id)
+        result = self._connection.execute(
+            update(po)
+            .where(po.c.id == order.id, po.c.version == order.version)
+            .values(**_order_values(order), version=order.version + 1)
+        )
+        if result.rowcount == 0:
+            if self._connection.execute(select(po.c.id).where(po.c.id == order.id)).first() is None:
+                raise OrderNotFound(order.purchase_order_id)
+            raise ConcurrentUpdate(f"PO {order.purchase_order_id}")
+        self._upsert(
+            order_lines,
+            [_line_values(order, order.id, line) for line in order.lines],
+            ("store_id", "purchase_order_id", "line_number"),
+        )
+        self._write_children(order, order.id)
+        order.version += 1
+
+    def _write_children(self, order: PurchaseOrder, order_id: int) -> None:
+        key = ("order_id", "key")
+        self._upsert(shipments, [_shipment_values(order_id, s) for s in order.shipments], key)
+        self._upsert(cancellations, [_cancellation_values(order_id, c) for c in order.cancellations], key)
+        self._upsert(refunds, [_refund_values(order_id, r) for r in order.refunds], key)
+        if order.new_events:
+            self._connection.execute(
+                insert(order_events),
+                [{"order_id": order_id, "at": e.at, "kind": e.kind, "message": e.message} for e in order.new_events],
+            )
+            order.new_events.clear()
+
+    def _upsert(self, table: Table, rows: builtins.list[dict[str, Any]], key: tuple[str, ...]) -> None:
+        if not rows:
+            return
+        statement = _sql.insert(self._connection, table)
+        changing = [name for name in rows[0] if name not in key]
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c[name] for name in key],
+            set_={name: statement.excluded[name] for name in changing},
+        )
+        self._connection.execute(statement, rows)
+
+    # ------------------------------------------------------------------ reading one
+
+    def get(self, store_id: int, purchase_order_id: str, *, for_update: bool = False) -> PurchaseOrder | None:
+        query = select(po).where(po.c.store_id == store_id, po.c.purchase_order_id == purchase_order_id)
+        return self._load(query, for_update)
+
+    def get_by_id(self, order_id: int, *, for_update: bool = False) -> PurchaseOrder | None:
+        return self._load(select(po).where(po.c.id == order_id), for_update)
+
+    def get_by_commerce_order(self, store_id: int, commerce_order_id: int) -> PurchaseOrder | None:
+        query = select(po).where(po.c.store_id == store_id, po.c.commerce_order_id == commerce_order_id)
+        return self._load(query, False)
+
+    def require(self, store_id: int, purchase_order_id: str, *, for_update: bool = False) -> PurchaseOrder:
+        """Like ``get``, but a missing PO raises ``OrderNotFound``."""
+        order = self.get(store_id, purchase_order_id, for_update=for_update)
+        if order is None:
+            raise OrderNotFound(purchase_order_id)
+        return order
+
+    def _load(self, query: Select[Any], for_update: bool) -> PurchaseOrder | None:
+        if for_update and self._connection.dialect.name == "postgresql":
+            # SQLite needs nothing: the write transaction (BEGIN IMMEDIATE) already serialises writers.
+            query = query.with_for_update(of=po)
+        row = self._connection.execute(query).mappings().one_or_none()
+        if row is None:
+            return None
+        order_id = row["id"]
+
+        def children(table: Table) -> builtins.list[RowMapping]:
+            query = select(table).where(table.c.order_id == order_id).order_by(table.c.id)
+            return builtins.list(self._connection.execute(query).mappings())
+
+        address = row["shipping_address"]
+        return PurchaseOrder(
+            id=order_id,
+            version=row["version"],
+            store_id=row["store_id"],
+            purchase_order_id=row["purchase_order_id"],
+            customer_order_id=row["customer_order_id"],
+            customer_email=row["customer_email"],
+            ship_method=row["ship_method"],
+            ordered_at=row["ordered_at"],
+            ship_by=row["ship_by"],
+            deliver_by=row["deliver_by"],
+            currency=row["currency"],
+            shipping_address=None if address is None else Address(**address),
+            commerce_order_id=row["commerce_order_id"],
+            commerce_increment_id=row["commerce_increment_id"],
+            acknowledged_at=row["acknowledged_at"],
+            return_requested=row["return_requested"],
+            problem=_problem_from_json(row["problem"]),
+            last_update_at=row["last_update_at"],
+            lines=[_line_from_row(line) for line in children(order_lines)],
+            shipments=[_shipment_from_row(s) for s in children(shipments)],
+            cancellations=[_cancellation_from_row(c) for c in children(cancellations)],
+            refunds=[_refund_from_row(r) for r in children(refunds)],
+        )
+
+    def timeline(self, order_id: int) -> builtins.list[OrderEvent]:
+        query = select(order_events).where(order_events.c.order_id == order_id).order_by(order_events.c.id)
+        rows = self._connection.execute(query).mappings()
+        return [OrderEvent(at=row["at"], kind=row["kind"], message=row["message"]) for row in rows]
+
+    # ------------------------------------------------------------------ the Orders page
+
+    @staticmethod
+    def _filtered(
+        query: Select[Any], store_id: int | None, status: OrderStatus | str | None, search: str | None
+    ) -> Select[Any]:
+        if store_id is not None:
+            query = query.where(po.c.store_id == store_id)
+        if status is not None:
+            query = query.where(po.c.status == OrderStatus(status).value)
+        text = (search or "").strip()
+        if text:
+            sku_matches = exists().where(
+                order_lines.c.order_id == po.c.id, order_lines.c.sku.icontains(text, autoescape=True)
+            )
+            query = query.where(
+                or_(
+                    po.c.purchase_order_id.icontains(text, autoescape=True),
+                    po.c.customer_order_id.icontains(text, autoescape=True),
+                    po.c.commerce_increment_id.icontains(text, autoescape=True),
+                    po.c.customer_email.icontains(text, autoescape=True),
+                    sku_matches,
+                )
+            )
+        return query
+
+    def list(
+        self,
+        store_id: int | None = None,
+        status: OrderStatus | str | None = None,
+        search: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> builtins.list[OrderSummary]:
+        """Orders newest first, filtered by store, status and a search over PO, customer order, Commerce order
+        number, e-mail and SKU."""
+        query = self._filtered(select(*_SUMMARY_COLUMNS), store_id, status, search)
+        query = query.order_by(po.c.ordered_at.desc(), po.c.id.desc()).limit(limit).offset(offset)
+        return [_summary_from_row(row) for row in self._connection.execute(query).mappings()]
+
+    def count(
+        self, store_id: int | None = None, status: OrderStatus | str | None = None, search: str | None = None
+    ) -> int:
+        query = self._filtered(select(func.count()).select_from(po), store_id, status, search)
+        return int(self._connection.execute(query).scalar_one())
+
+    def count_by_status(self, store_id: int | None = None) -> dict[str, int]:
+        """Orders per status (every status present, zero included), for the status cards."""
+        query = select(po.c.status, func.count()).group_by(po.c.status)
+        if store_id is not None:
+            query = query.where(po.c.store_id == store_id)
+        counts = {status.value: 0 for status in OrderStatus}
+        for status, count in self._connection.execute(query):
+            counts[status] = count
+        return counts

@@ -1,0 +1,134 @@
+"""Walmart returns (RMAs)."""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, select, update
+
+from channel_manager.domain.returns import Return, ReturnLine, ReturnStatus
+
+from . import _sql
+from ._mapping import decimal_from_json, decimal_to_json
+from ._sql import utcnow
+from .errors import ConcurrentUpdate, ReturnNotFound
+from .tables import returns
+
+
+def _line_to_json(line: ReturnLine) -> dict[str, Any]:
+    return {
+        "return_line_number": line.return_line_number,
+        "line_number": line.line_number,
+        "sku": line.sku,
+        "quantity": line.quantity,
+        "reason": line.reason,
+        "unit_amount": decimal_to_json(line.unit_amount),
+        "unit_tax": decimal_to_json(line.unit_tax),
+        "refunded_quantity": line.refunded_quantity,
+    }
+
+
+def _line_from_json(data: dict[str, Any]) -> ReturnLine:
+    return ReturnLine(
+        return_line_number=data["return_line_number"],
+        line_number=data["line_number"],
+        sku=data["sku"],
+        quantity=data["quantity"],
+        reason=data["reason"],
+        unit_amount=decimal_from_json(data["unit_amount"]),
+        unit_tax=decimal_from_json(data["unit_tax"]),
+        refunded_quantity=data["refunded_quantity"],
+    )
+
+
+def _values(item: Return) -> dict[str, Any]:
+    return {
+        "store_id": item.store_id,
+        "return_order_id": item.return_order_id,
+        "order_id": item.order_id,
+        "purchase_order_id": item.purchase_order_id,
+        "customer_order_id": item.customer_order_id,
+        "lines": [_line_to_json(line) for line in item.lines],
+        "requested_at": item.requested_at,
+        "return_by": item.return_by,
+        "status": item.status.value,
+        "status_details": item.status_details,
+        "refunded_by_walmart": item.refunded_by_walmart,
+        "extra": dict(item.extra),
+    }
+
+
+def _from_row(row: RowMapping) -> Return:
+    return Return(
+        id=row["id"],
+        version=row["version"],
+        store_id=row["store_id"],
+        return_order_id=row["return_order_id"],
+        order_id=row["order_id"],
+        purchase_order_id=row["purchase_order_id"],
+        customer_order_id=row["customer_order_id"],
+        lines=[_line_from_json(line) for line in row["lines"]],
+        requested_at=row["requested_at"],
+        return_by=row["return_by"],
+        status=ReturnStatus(row["status"]),
+        status_details=row["status_details"],
+        refunded_by_walmart=row["refunded_by_walmart"],
+        extra=dict(row["extra"]),
+    )
+
+
+class ReturnRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def add(self, item: Return) -> bool:
+        """Inserts a new return; ``False`` (nothing written) when the store already has this RMA."""
+        statement = (
+            _sql.insert(self._connection, returns)
+            .values(**_values(item), created_at=utcnow(), version=1)
+            .on_conflict_do_nothing(index_elements=[returns.c.store_id, returns.c.return_order_id])
+            .returning(returns.c.id)
+        )
+        return_id = self._connection.execute(statement).scalar_one_or_none()
+        if return_id is None:
+            return False
+        item.id = return_id
+        item.version = 1
+        return True
+
+    def save(self, item: Return) -> None:
+        """Writes ``item`` if nobody saved it since it was read, else raises ``ConcurrentUpdate``."""
+        if item.id is None:
+            raise ReturnNotFound(item.return_order_id)
+        result = self._connection.execute(
+            update(returns)
+            .where(returns.c.id == item.id, returns.c.version == item.version)
+            .values(**_values(item), version=item.version + 1)
+        )
+        if result.rowcount == 0:
+            if self._connection.execute(select(returns.c.id).where(returns.c.id == item.id)).first() is None:
+                raise ReturnNotFound(item.return_order_id)
+            raise ConcurrentUpdate(f"Return {item.return_order_id}")
+        item.version += 1
+
+    def get(self, store_id: int, return_order_id: str) -> Return | None:
+        query = select(returns).where(returns.c.store_id == store_id, returns.c.return_order_id == return_order_id)
+        row = self._connection.execute(query).mappings().one_or_none()
+        return None if row is None else _from_row(row)
+
+    def list_for_order(self, order_id: int) -> builtins.list[Return]:
+        query = select(returns).where(returns.c.order_id == order_id).order_by(returns.c.id)
+        return [_from_row(row) for row in self._connection.execute(query).mappings()]
+
+    def list(
+        self, store_id: int | None = None, status: ReturnStatus | str | None = None, limit: int = 100, offset: int = 0
+    ) -> builtins.list[Return]:
+        """Returns, newest request first."""
+        query = select(returns)
+        if store_id is not None:
+            query = query.where(returns.c.store_id == store_id)
+        if status is not None:
+            query = query.where(returns.c.status == ReturnStatus(status).value)
+        query = query.order_by(returns.c.requested_at.desc(), returns.c.id.desc()).limit(limit).offset(offset)
+        return [_from_row(row) for row in self._connection.execute(query).mappings()]

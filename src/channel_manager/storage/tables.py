@@ -1,0 +1,287 @@
+"""The schema, as SQLAlchemy Core tables. ``migrations/`` creates exactly this (a test compares them).
+
+Money is ``Numeric(12, 2)``; times are ``UTCDateTime`` (aware UTC in, aware UTC out, on both databases).
+Enumerations are stored as their values (``SyncState.PENDING`` -> ``"pending"``).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from .types import Money, UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+#: Ids of tables that grow without bound: 64-bit on PostgreSQL, SQLite's rowid (also 64-bit) there.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+JOB_STATES = ("pending", "running", "done", "failed")
+
+
+def _store_fk(nullable: bool = False) -> Column[int]:
+    return Column("store_id", ForeignKey("stores.id", ondelete="CASCADE"), nullable=nullable)
+
+
+def _order_fk(nullable: bool = False, ondelete: str = "CASCADE") -> Column[int]:
+    return Column("order_id", ForeignKey("purchase_orders.id", ondelete=ondelete), nullable=nullable)
+
+
+stores = Table(
+    "stores",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("walmart_base_url", String(500), nullable=False),
+    Column("walmart_client_id", String(200), nullable=False),
+    Column("commerce_base_url", String(500), nullable=False),
+    Column("commerce_store_code", String(100)),
+    Column("commerce_consumer_key", String(200)),
+    # One Fernet token holding every secret of the store as JSON; plaintext never reaches the database.
+    Column("credentials", Text, nullable=False),
+    Column("settings", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+purchase_orders = Table(
+    "purchase_orders",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _store_fk(),
+    Column("purchase_order_id", String(64), nullable=False),
+    Column("customer_order_id", String(64), nullable=False),
+    Column("customer_email", String(320), nullable=False),
+    Column("ship_method", String(32), nullable=False),
+    Column("ordered_at", UTCDateTime, nullable=False),
+    Column("ship_by", UTCDateTime),
+    Column("deliver_by", UTCDateTime),
+    Column("currency", String(3), nullable=False),
+    Column("shipping_address", JSON),
+    Column("commerce_order_id", BigInteger),
+    Column("commerce_increment_id", String(64)),
+    Column("acknowledged_at", UTCDateTime),
+    Column("return_requested", Boolean, nullable=False),
+    Column("problem", JSON),
+    # Copies of what the domain derives, refreshed on every save, so the Orders page can filter and count.
+    Column("status", String(32), nullable=False),
+    Column("status_details", Text, nullable=False),
+    Column("order_value", Money(), nullable=False),
+    Column("items_count", Integer, nullable=False),
+    Column("last_update_at", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    UniqueConstraint("store_id", "purchase_order_id"),
+    UniqueConstraint("store_id", "commerce_order_id"),
+    Index(None, "store_id", "status"),
+    Index(None, "status"),
+    Index(None, "ordered_at"),
+)
+
+order_lines = Table(
+    "order_lines",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _order_fk(),
+    _store_fk(),
+    Column("purchase_order_id", String(64), nullable=False),
+    Column("line_number", String(16), nullable=False),
+    Column("sku", String(100), nullable=False),
+    Column("product_name", Text, nullable=False),
+    Column("qty_ordered", Integer, nullable=False),
+    Column("qty_created", Integer, nullable=False),
+    Column("qty_acknowledged", Integer, nullable=False),
+    Column("qty_shipped", Integer, nullable=False),
+    Column("qty_cancelled", Integer, nullable=False),
+    Column("qty_returned", Integer, nullable=False),
+    Column("qty_refunded", Integer, nullable=False),
+    Column("unit_price", Money(), nullable=False),
+    Column("unit_tax", Money(), nullable=False),
+    Column("shipping_charge", Money(), nullable=False),
+    Column("refunded_amount", Money(), nullable=False),
+    Column("commerce_item_id", BigInteger),
+    Column("intent_to_cancel", Boolean, nullable=False),
+    UniqueConstraint("store_id", "purchase_order_id", "line_number"),
+    Index(None, "order_id"),
+)
+
+shipments = Table(
+    "shipments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _order_fk(),
+    Column("key", String(64), nullable=False),
+    Column("lines", JSON, nullable=False),  # [{"line_number": "1", "quantity": 2}, ...]
+    Column("commerce_shipment_id", BigInteger),
+    Column("carrier_name", String(100), nullable=False),
+    Column("is_walmart_carrier", Boolean, nullable=False),
+    Column("method_code", String(32), nullable=False),
+    Column("tracking_number", String(100), nullable=False),
+    Column("tracking_url", String(1000)),
+    Column("shipped_at", UTCDateTime, nullable=False),
+    Column("sync_state", String(16), nullable=False),
+    Column("first_synced_at", UTCDateTime),
+    Column("corrections", Integer, nullable=False),
+    UniqueConstraint("order_id", "key"),
+)
+
+cancellations = Table(
+    "cancellations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _order_fk(),
+    Column("key", String(64), nullable=False),
+    Column("lines", JSON, nullable=False),  # [{"line_number": "1", "quantity": 2}, ...]
+    Column("reason", String(64), nullable=False),
+    Column("reason_source", String(32), nullable=False),  # ReasonSource member *name*: its value is prose
+    Column("started_by", String(32), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sync_state", String(16), nullable=False),
+    UniqueConstraint("order_id", "key"),
+)
+
+refunds = Table(
+    "refunds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _order_fk(),
+    Column("key", String(64), nullable=False),
+    Column("lines", JSON, nullable=False),  # [{"line_number", "quantity", "amount": "1.00", "tax": "0.08"}]
+    Column("reason", String(100), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("return_order_id", String(64)),
+    Column("commerce_credit_memo_id", BigInteger),
+    Column("sync_state", String(16), nullable=False),
+    UniqueConstraint("order_id", "key"),
+)
+
+returns = Table(
+    "returns",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _store_fk(),
+    Column("return_order_id", String(64), nullable=False),
+    _order_fk(nullable=True, ondelete="SET NULL"),
+    Column("purchase_order_id", String(64), nullable=False),
+    Column("customer_order_id", String(64), nullable=False),
+    Column("lines", JSON, nullable=False),
+    Column("requested_at", UTCDateTime, nullable=False),
+    Column("return_by", UTCDateTime),
+    Column("status", String(32), nullable=False),
+    Column("status_details", Text, nullable=False),
+    Column("refunded_by_walmart", Boolean, nullable=False),
+    Column("extra", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    UniqueConstraint("store_id", "return_order_id"),
+    Index(None, "store_id", "status"),
+    Index(None, "order_id"),
+)
+
+order_events = Table(
+    "order_events",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    _order_fk(),
+    Column("at", UTCDateTime, nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("message", Text, nullable=False),
+    Index(None, "order_id", "id"),
+)
+
+# Attempts are written in their own transaction and must outlive a rolled-back job, so order and job are
+# plain references, not foreign keys.
+sync_attempts = Table(
+    "sync_attempts",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    _store_fk(),
+    Column("order_id", Integer),
+    Column("job_id", BigInteger),
+    Column("purchase_order_id", String(64)),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("side", String(16), nullable=False),
+    Column("method", String(10), nullable=False),
+    Column("endpoint", String(300), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("correlation_id", String(100)),
+    Column("http_status", Integer),
+    Column("error_code", String(200)),
+    Column("error_message", Text),
+    Column("duration_ms", Integer, nullable=False),
+    CheckConstraint("side IN ('Walmart', 'Commerce')", name="side"),
+    Index(None, "order_id", "id"),
+    Index(None, "store_id", "id"),
+)
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    _store_fk(),
+    _order_fk(nullable=True),
+    Column("kind", String(64), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("dedupe_key", String(255), unique=True),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("max_attempts", Integer, nullable=False),
+    Column("run_after", UTCDateTime, nullable=False),
+    Column("locked_by", String(200)),
+    Column("locked_until", UTCDateTime),
+    Column("last_error", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime),
+    CheckConstraint("state IN ('pending', 'running', 'done', 'failed')", name="state"),
+    Index(None, "state", "run_after"),
+    Index(None, "order_id", "id"),
+)
+
+sync_cursors = Table(
+    "sync_cursors",
+    metadata,
+    _store_fk(),
+    Column("name", String(100), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("store_id", "name"),
+)
+
+inbound_events = Table(
+    "inbound_events",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    _store_fk(),
+    Column("source", String(16), nullable=False),
+    Column("event_id", String(200), nullable=False),
+    Column("event_type", String(100), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("processed_at", UTCDateTime),
+    CheckConstraint("source IN ('walmart', 'commerce')", name="source"),
+    UniqueConstraint("source", "store_id", "event_id"),
+    Index(None, "processed_at", "id"),
+)
