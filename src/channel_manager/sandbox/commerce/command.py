@@ -1,0 +1,58 @@
+"""``channel-manager sandbox commerce``: run the Commerce sandbox in the foreground."""
+
+from __future__ import annotations
+
+import typer
+import uvicorn
+
+from channel_manager.sandbox.commerce.settings import (
+    DEFAULT_ACCESS_TOKEN,
+    DEFAULT_ACCESS_TOKEN_SECRET,
+    DEFAULT_CONSUMER_KEY,
+    DEFAULT_CONSUMER_SECRET,
+    DEFAULT_TOKEN,
+    OAuthIntegration,
+    SandboxSettings,
+)
+
+
+def run_commerce_sandbox(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8082, help="TCP port."),
+    token: str = typer.Option(DEFAULT_TOKEN, help="Bearer token accepted on /rest/... (admin or integration token)."),
+    consumer_key: str = typer.Option(DEFAULT_CONSUMER_KEY, help="OAuth 1.0a consumer key of the integration."),
+    consumer_secret: str = typer.Option(DEFAULT_CONSUMER_SECRET, help="OAuth 1.0a consumer secret."),
+    access_token: str = typer.Option(DEFAULT_ACCESS_TOKEN, help="OAuth 1.0a access token."),
+    access_token_secret: str = typer.Option(DEFAULT_ACCESS_TOKEN_SECRET, help="OAuth 1.0a access token secret."),
+    webhook_url: str | None = typer.Option(None, help="POST Adobe-Commerce-style webhooks to this URL."),
+    webhook_secret: str | None = typer.Option(None, help="Shared secret for the webhook HMAC signature."),
+    ship_id_as_string: bool = typer.Option(False, help='Answer POST /V1/order/{id}/ship with "123" instead of 123.'),
+    seed_demo_catalog: bool = typer.Option(False, "--seed-demo-catalog", help="Start with a few demo products."),
+    log_level: str = typer.Option("warning", help="uvicorn log level."),
+) -> None:
+    """Run a local Adobe Commerce 2.4 REST sandbox (see docs/commerce-sandbox.md)."""
+    from channel_manager.sandbox.commerce.app import create_app
+
+    settings = SandboxSettings(
+        tokens=(token,),
+        oauth=OAuthIntegration(consumer_key, consumer_secret, access_token, access_token_secret),
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
+        ship_id_as_string=ship_id_as_string,
+    )
+    app = create_app(settings)
+    if seed_demo_catalog:
+        for sku, name, price, qty in (("WM-TSHIRT-M", "T-shirt M", 12.5, 100), ("WM-MUG", "Mug", 8.0, 50),
+                                      ("WM-CAP", "Cap", 15.0, 20)):
+            app.state.sandbox.upsert_product(sku, name=name, price=price, quantity=qty)
+    typer.echo(f"Commerce sandbox on http://{host}:{port}/rest/V1/  (control API: http://{host}:{port}/_sandbox/, "
+               f"docs: http://{host}:{port}/docs)")
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
+
+
+def main() -> None:  # pragma: no cover - `python -m channel_manager.sandbox.commerce.command`
+    typer.run(run_commerce_sandbox)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
