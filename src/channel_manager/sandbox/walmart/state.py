@@ -62,6 +62,7 @@ from channel_manager.walmart.notifications import SIGNATURE_HEADER, sign_notific
 DAY_MS = 86_400_000
 AUTO_CANCEL_REASON = "SELLER_CANCEL_AUTO_CANCELLED"  # sandbox's choice; Walmart's exact value is unconfirmed
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:?\d{2})?)?$")
+_CURSOR_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 _ORDER_FILTERS = (
     "sku", "customerOrderId", "purchaseOrderId", "status", "createdStartDate", "createdEndDate",
     "fromExpectedShipDate", "toExpectedShipDate", "lastModifiedStartDate", "lastModifiedEndDate",
@@ -124,17 +125,18 @@ class Counters:
 
 
 def _iso(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    return datetime.fromtimestamp(ms // 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S") + f".{ms % 1000:03d}Z"
 
 
 def _cursor_time(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """Dates inside a nextCursor keep milliseconds (as Walmart's sample cursor does)."""
+    return _iso(ms)
 
 
-def parse_query_date(name: str, value: str) -> int:
-    """``yyyy-MM-dd`` or ``yyyy-MM-ddTHH:mm:ssZ`` -> epoch ms; fractional seconds are rejected."""
+def parse_query_date(name: str, value: str, *, cursor: bool = False) -> int:
+    """``yyyy-MM-dd`` or ``yyyy-MM-ddTHH:mm:ssZ`` -> epoch ms; fractional seconds only inside a cursor."""
     text = value.strip()
-    if not _DATE_RE.match(text):
+    if not (_DATE_RE.match(text) or (cursor and _CURSOR_DATE_RE.match(text))):
         raise SandboxHTTPError(400, "INVALID_REQUEST.GMP_ORDER_API", "Invalid Date format value", field=name)
     if "T" not in text:
         text += "T00:00:00Z"
@@ -344,9 +346,11 @@ class WalmartSandbox:
         if status is not None and status not in ORDER_STATUSES:
             raise SandboxHTTPError(400, "INVALID_REQUEST_PARAM.GMP_ORDER_API", f"Invalid status {status}",
                                    field="status")
-        start = parse_query_date("createdStartDate", params["createdStartDate"]) if "createdStartDate" in params \
-            else now - 7 * DAY_MS
-        end = parse_query_date("createdEndDate", params["createdEndDate"]) if "createdEndDate" in params else now
+        in_cursor = "hasMoreElements" in params
+        start = parse_query_date("createdStartDate", params["createdStartDate"], cursor=in_cursor) \
+            if "createdStartDate" in params else now - 7 * DAY_MS
+        end = parse_query_date("createdEndDate", params["createdEndDate"], cursor=in_cursor) \
+            if "createdEndDate" in params else now
         oldest = now - self.settings.lookback_days * DAY_MS
         if start < oldest - DAY_MS:
             raise SandboxHTTPError(400, "INVALID_REQUEST_PARAM.GMP_ORDER_API",
