@@ -282,6 +282,17 @@ class WalmartSandbox:
             )
 
     def _accept(self, seller: Seller, kind: str, target: str, body: Any) -> None:
+        """Count an accepted change; one whose canonical request was accepted before is "applied twice".
+
+        The ship time is left out of a shipment's canonical form: a replay that stamps a new ship
+        time is still the same shipment.
+        """
+        if kind == "ship":
+            body = json.loads(json.dumps(body))
+            for line in _list(body.get("orderShipment"), "orderLines", "orderLine"):
+                for status in _list(line, "orderLineStatuses", "orderLineStatus"):
+                    if isinstance(status, dict) and isinstance(status.get("trackingInfo"), dict):
+                        status["trackingInfo"].pop("shipDateTime", None)
         key = canonical(kind, target, body)
         self.counters.changes_applied += 1
         if key in seller.accepted:
