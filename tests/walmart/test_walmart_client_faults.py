@@ -134,10 +134,10 @@ async def test_configured_limits_mean_no_429(walmart: SandboxUnderTest) -> None:
     import anyio
 
     po = walmart.order()
-    async with walmart.client(rate_limits={"orders_read": RateLimit(10, 0.5)}) as client:
-        async with anyio.create_task_group() as group:
-            for _ in range(30):
-                group.start_soon(client.get_order, po)
+    async with walmart.client(rate_limits={"orders_read": RateLimit(10, 0.5)}) as client, \
+            anyio.create_task_group() as group:
+        for _ in range(30):
+            group.start_soon(client.get_order, po)
     assert walmart.counters["throttled"] == 0
 
 
