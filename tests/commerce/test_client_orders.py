@@ -12,6 +12,7 @@ from channel_manager.commerce import (
     CommerceRetryableError,
     CommerceValidationError,
 )
+
 from .conftest import RunningSandbox, channel_order
 
 pytestmark = pytest.mark.anyio
@@ -54,7 +55,9 @@ async def test_create_order_twice_returns_the_existing_order(sandbox: RunningSan
     assert len(sandbox.state.orders) == 1
 
 
-async def test_cart_flow_uses_catalog_prices_then_tags_the_order(sandbox: RunningSandbox, client: CommerceClient) -> None:
+async def test_cart_flow_uses_catalog_prices_then_tags_the_order(
+    sandbox: RunningSandbox, client: CommerceClient
+) -> None:
     stock(sandbox)
     po = channel_order(lines=[("SKU-A", 2, "19.99"), ("SKU-B", 1, "5.00"), ("SKU-A", 1, "19.99")])
     order = await client.create_order(po, path="cart", invoice=True)
@@ -142,6 +145,7 @@ async def test_ship_answer_as_numeric_string_is_accepted() -> None:
     from channel_manager.commerce import BearerToken
     from channel_manager.sandbox.commerce import SandboxSettings
     from channel_manager.sandbox.commerce.settings import DEFAULT_TOKEN
+
     from .conftest import start_sandbox
 
     running = start_sandbox(SandboxSettings(ship_id_as_string=True))
@@ -183,13 +187,13 @@ async def test_hold_and_unhold(sandbox: RunningSandbox, client: CommerceClient) 
     await client.hold_order(order.entity_id)
     held = await client.get_order(order.entity_id)
     assert held.is_on_hold and held.hold_before_state == "new"
-    with pytest.raises(CommerceValidationError, match="A hold action is not available."):
+    with pytest.raises(CommerceValidationError, match=r"A hold action is not available\."):
         await client.hold_order(order.entity_id)
     with pytest.raises(CommerceValidationError, match="has a status of holded"):
         await client.ship_order(order.entity_id, tracks=[("ups", "UPS", "1Z")])
     await client.unhold_order(order.entity_id)
     assert (await client.get_order(order.entity_id)).status == "pending"
-    with pytest.raises(CommerceValidationError, match="You cannot remove the hold."):
+    with pytest.raises(CommerceValidationError, match=r"You cannot remove the hold\."):
         await client.unhold_order(order.entity_id)
 
 

@@ -56,16 +56,24 @@ def create_app(settings: SandboxSettings | None = None, sandbox: CommerceSandbox
     async def invalid_input(request: Request, exc: RequestValidationError) -> JSONResponse:
         if request.url.path.startswith("/_sandbox"):
             return JSONResponse({"detail": exc.errors()}, status_code=422)
-        return JSONResponse({"message": 'The "%1" value\'s type is invalid. Verify and try again.',
-                             "parameters": [str(e.get("loc", ["?"])[-1]) for e in exc.errors()][:1]},
-                            status_code=400)
+        return JSONResponse(
+            {
+                "message": 'The "%1" value\'s type is invalid. Verify and try again.',
+                "parameters": [str(e.get("loc", ["?"])[-1]) for e in exc.errors()][:1],
+            },
+            status_code=400,
+        )
 
     @app.exception_handler(Exception)
     async def internal_error(_: Request, exc: Exception) -> JSONResponse:
         return JSONResponse(internal_error_body(), status_code=500)
 
     app.add_middleware(
-        CommerceGateway, routes=list(rest.router.routes), sandbox=sandbox, settings=settings,
-        faults=app.state.faults, counters=app.state.counters,
+        CommerceGateway,
+        routes=list(rest.router.routes),
+        sandbox=sandbox,
+        settings=settings,
+        faults=app.state.faults,
+        counters=app.state.counters,
     )
     return app

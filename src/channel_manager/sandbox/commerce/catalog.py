@@ -27,8 +27,13 @@ class Product:
 
     def render(self) -> dict[str, Any]:
         return {
-            "id": self.product_id, "sku": self.sku, "name": self.name, "price": self.price,
-            "status": self.status, "type_id": self.type_id, "weight": self.weight,
+            "id": self.product_id,
+            "sku": self.sku,
+            "name": self.name,
+            "price": self.price,
+            "status": self.status,
+            "type_id": self.type_id,
+            "weight": self.weight,
         }
 
 

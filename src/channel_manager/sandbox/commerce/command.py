@@ -42,11 +42,16 @@ def run_commerce_sandbox(
     )
     app = create_app(settings)
     if seed_demo_catalog:
-        for sku, name, price, qty in (("WM-TSHIRT-M", "T-shirt M", 12.5, 100), ("WM-MUG", "Mug", 8.0, 50),
-                                      ("WM-CAP", "Cap", 15.0, 20)):
+        for sku, name, price, qty in (
+            ("WM-TSHIRT-M", "T-shirt M", 12.5, 100),
+            ("WM-MUG", "Mug", 8.0, 50),
+            ("WM-CAP", "Cap", 15.0, 20),
+        ):
             app.state.sandbox.upsert_product(sku, name=name, price=price, quantity=qty)
-    typer.echo(f"Commerce sandbox on http://{host}:{port}/rest/V1/  (control API: http://{host}:{port}/_sandbox/, "
-               f"docs: http://{host}:{port}/docs)")
+    typer.echo(
+        f"Commerce sandbox on http://{host}:{port}/rest/V1/  (control API: http://{host}:{port}/_sandbox/, "
+        f"docs: http://{host}:{port}/docs)"
+    )
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
 
 

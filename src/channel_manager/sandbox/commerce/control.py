@@ -75,34 +75,39 @@ def list_products(request: Request) -> list[dict[str, Any]]:
     return _sandbox(request).products()
 
 
-@router.get("/products/{sku}")
+@router.put("/products/{sku:path}/stock")
+def put_stock(sku: str, stock: StockIn, request: Request) -> dict[str, Any]:
+    status = stock.status if stock.status is not None else int(stock.quantity > 0)
+    sandbox = _sandbox(request)
+    sandbox.save_source_items(
+        [{"sku": sku, "source_code": stock.source_code, "quantity": stock.quantity, "status": status}]
+    )
+    return sandbox.product_view(sku)
+
+
+@router.get("/products/{sku:path}")
 def get_product(sku: str, request: Request) -> dict[str, Any]:
     return _sandbox(request).product_view(sku)
 
 
-@router.put("/products/{sku}")
+@router.put("/products/{sku:path}")
 def put_product(sku: str, product: ProductIn, request: Request) -> dict[str, Any]:
     """Create or update a simple product; ``quantity`` sets its stock at ``source_code``."""
     status = None if product.status is None else (ENABLED if product.status == "enabled" else DISABLED)
     return _sandbox(request).upsert_product(
-        sku, name=product.name, price=product.price, status=status, quantity=product.quantity,
+        sku,
+        name=product.name,
+        price=product.price,
+        status=status,
+        quantity=product.quantity,
         source_code=product.source_code,
     )
 
 
-@router.delete("/products/{sku}")
+@router.delete("/products/{sku:path}")
 def delete_product(sku: str, request: Request) -> bool:
     _sandbox(request).delete_product(sku)
     return True
-
-
-@router.put("/products/{sku}/stock")
-def put_stock(sku: str, stock: StockIn, request: Request) -> dict[str, Any]:
-    status = stock.status if stock.status is not None else int(stock.quantity > 0)
-    sandbox = _sandbox(request)
-    sandbox.save_source_items([{"sku": sku, "source_code": stock.source_code, "quantity": stock.quantity,
-                                "status": status}])
-    return sandbox.product_view(sku)
 
 
 @router.get("/faults")
@@ -141,8 +146,12 @@ def get_counters(request: Request) -> dict[str, Any]:
         **_counters(request).view(),
         "duplicate_ext_order_ids": _sandbox(request).duplicate_ext_order_ids(),
         "orders": len(_sandbox(request).orders),
-        "webhooks": {"queued": webhooks.queued, "delivered": webhooks.delivered,
-                     "failed_attempts": webhooks.failed_attempts, "dropped": webhooks.dropped},
+        "webhooks": {
+            "queued": webhooks.queued,
+            "delivered": webhooks.delivered,
+            "failed_attempts": webhooks.failed_attempts,
+            "dropped": webhooks.dropped,
+        },
     }
 
 
@@ -171,9 +180,14 @@ def add_store(store: StoreIn, request: Request) -> dict[str, Any]:
 def get_webhooks(request: Request) -> dict[str, Any]:
     target = _webhooks(request).target
     stats = _webhooks(request).stats
-    return {"url": target.url if target else None, "secret_set": bool(target and target.secret),
-            "delivered": stats.delivered, "failed_attempts": stats.failed_attempts, "dropped": stats.dropped,
-            "last_error": stats.last_error}
+    return {
+        "url": target.url if target else None,
+        "secret_set": bool(target and target.secret),
+        "delivered": stats.delivered,
+        "failed_attempts": stats.failed_attempts,
+        "dropped": stats.dropped,
+        "last_error": stats.last_error,
+    }
 
 
 @router.put("/webhooks")

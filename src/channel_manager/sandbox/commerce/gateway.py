@@ -25,9 +25,13 @@ STORE_CODE_KEY = "commerce.store_code"
 ENDPOINT_KEY = "commerce.endpoint"
 
 ACL_BY_SUFFIX = (
-    ("/cancel", "Magento_Sales::cancel"), ("/hold", "Magento_Sales::hold"), ("/unhold", "Magento_Sales::unhold"),
-    ("/comments", "Magento_Sales::comment"), ("/invoice", "Magento_Sales::invoice"),
-    ("/ship", "Magento_Sales::ship"), ("/refund", "Magento_Sales::creditmemo"),
+    ("/cancel", "Magento_Sales::cancel"),
+    ("/hold", "Magento_Sales::hold"),
+    ("/unhold", "Magento_Sales::unhold"),
+    ("/comments", "Magento_Sales::comment"),
+    ("/invoice", "Magento_Sales::invoice"),
+    ("/ship", "Magento_Sales::ship"),
+    ("/refund", "Magento_Sales::creditmemo"),
 )
 
 
@@ -72,26 +76,47 @@ class Counters:
 
     def view(self) -> dict[str, Any]:
         with self._lock:
-            return {"calls": dict(self.calls), "total_calls": sum(self.calls.values()),
-                    "errors_sent": self.errors_sent, "faults_injected": self.faults_injected}
+            return {
+                "calls": dict(self.calls),
+                "total_calls": sum(self.calls.values()),
+                "errors_sent": self.errors_sent,
+                "faults_injected": self.faults_injected,
+            }
 
 
 async def send_json(send: Send, status: int, payload: Any) -> None:
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json; charset=utf-8"),
-                            (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
 def internal_error_body() -> dict[str, str]:
-    return {"message": "Internal Error. Details are available in Magento log file. "
-                       f"Report ID: webapi-{secrets.token_hex(6)}"}
+    return {
+        "message": "Internal Error. Details are available in Magento log file. "
+        f"Report ID: webapi-{secrets.token_hex(6)}"
+    }
 
 
 class CommerceGateway:
-    def __init__(self, app: ASGIApp, *, routes: list[Any], sandbox: CommerceSandbox, settings: SandboxSettings,
-                 faults: FaultInjector, counters: Counters) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        routes: list[Any],
+        sandbox: CommerceSandbox,
+        settings: SandboxSettings,
+        faults: FaultInjector,
+        counters: Counters,
+    ) -> None:
         self.app = app
         self.routes = routes
         self.sandbox = sandbox
@@ -99,15 +124,14 @@ class CommerceGateway:
         self.faults = faults
         self.counters = counters
         self.tokens = tuple(settings.tokens)
-        self.verifier = (OAuthVerifier(settings.oauth, settings.oauth_timestamp_tolerance_s)
-                         if settings.oauth else None)
+        self.verifier = OAuthVerifier(settings.oauth, settings.oauth_timestamp_tolerance_s) if settings.oauth else None
 
     def _endpoint(self, scope: Scope) -> str | None:
         partial = None
         for route in self.routes:
             match, _ = route.matches(scope)
             if match == Match.FULL:
-                return f"{scope['method']} {route.path[len('/rest'):]}"
+                return f"{scope['method']} {route.path[len('/rest') :]}"
             if match == Match.PARTIAL and partial is None:
                 partial = route
         return None
@@ -126,8 +150,9 @@ class CommerceGateway:
                 return
         elif header[:6].lower() == "oauth " and self.verifier is not None:
             raw_path = scope.get("raw_path") or scope["path"].encode()
-            self.verifier.verify(scope["method"], scope.get("scheme", "http"), host,
-                                 raw_path.decode("latin-1"), inner_query, header)
+            self.verifier.verify(
+                scope["method"], scope.get("scheme", "http"), host, raw_path.decode("latin-1"), inner_query, header
+            )
             return
         raise SandboxApiError(401, NOT_AUTHORIZED, {"resources": acl_resource(endpoint)})
 
@@ -136,7 +161,7 @@ class CommerceGateway:
             await self.app(scope, receive, send)
             return
         path = scope["path"]
-        rest = path[len("/rest/"):]
+        rest = path[len("/rest/") :]
         head, _, tail = rest.partition("/")
         if head == "V1":
             store_code, inner = "default", "/" + rest
@@ -171,6 +196,7 @@ class CommerceGateway:
                 await send_json(send, rule.status, internal_error_body())
                 return
             else:  # lose_response: apply, then lose the answer
+
                 async def discard(message: Message) -> None:
                     return None
 

@@ -37,11 +37,18 @@ class OAuthVerifier:
         self._nonces: OrderedDict[tuple[str, str], None] = OrderedDict()
         self._lock = threading.Lock()
 
-    def verify(self, method: str, scheme: str, host: str, raw_path: str, query: list[tuple[str, str]],
-               header: str) -> None:
-        params = {k: unquote(v) for k, v in _PARAM.findall(header[len("OAuth"):])}
-        for name in ("oauth_consumer_key", "oauth_token", "oauth_signature_method", "oauth_signature",
-                     "oauth_nonce", "oauth_timestamp"):
+    def verify(
+        self, method: str, scheme: str, host: str, raw_path: str, query: list[tuple[str, str]], header: str
+    ) -> None:
+        params = {k: unquote(v) for k, v in _PARAM.findall(header[len("OAuth") :])}
+        for name in (
+            "oauth_consumer_key",
+            "oauth_token",
+            "oauth_signature_method",
+            "oauth_signature",
+            "oauth_nonce",
+            "oauth_timestamp",
+        ):
             if not params.get(name):
                 raise SandboxApiError(400, '"%fieldName" is required. Enter and try again.', {"fieldName": name})
         if params["oauth_signature_method"] != "HMAC-SHA256":
@@ -69,8 +76,9 @@ class OAuthVerifier:
         with self._lock:
             nonce_key = (params["oauth_nonce"], params["oauth_timestamp"])
             if nonce_key in self._nonces:
-                raise _unauthorized("The nonce is already being used by the consumer with ID %1.",
-                                    [params["oauth_consumer_key"]])
+                raise _unauthorized(
+                    "The nonce is already being used by the consumer with ID %1.", [params["oauth_consumer_key"]]
+                )
             self._nonces[nonce_key] = None
             while len(self._nonces) > 100_000:
                 self._nonces.popitem(last=False)

@@ -11,8 +11,13 @@ Order = dict[str, Any]
 Item = dict[str, Any]
 
 DEFAULT_STATUS = {
-    "new": "pending", "pending_payment": "pending_payment", "processing": "processing",
-    "complete": "complete", "closed": "closed", "canceled": "canceled", "holded": "holded",
+    "new": "pending",
+    "pending_payment": "pending_payment",
+    "processing": "processing",
+    "complete": "complete",
+    "closed": "closed",
+    "canceled": "canceled",
+    "holded": "holded",
     "payment_review": "payment_review",
 }
 

@@ -16,8 +16,11 @@ from channel_manager.sandbox.commerce.errors import bad_request, required
 
 _KEY = re.compile(r"\[([^\]]*)\]")
 _ALIASES = {
-    "filterGroups": "filter_groups", "sortOrders": "sort_orders", "pageSize": "page_size",
-    "currentPage": "current_page", "conditionType": "condition_type",
+    "filterGroups": "filter_groups",
+    "sortOrders": "sort_orders",
+    "pageSize": "page_size",
+    "currentPage": "current_page",
+    "conditionType": "condition_type",
 }
 
 
@@ -32,11 +35,20 @@ class Criteria:
         """The ``search_criteria`` object of the answer."""
         out: dict[str, Any] = {
             "filter_groups": [
-                {"filters": [
-                    {k: v for k, v in (("field", f.get("field", "")), ("value", f.get("value")),
-                                       ("condition_type", f.get("condition_type", "eq"))) if v is not None}
-                    for f in group
-                ]}
+                {
+                    "filters": [
+                        {
+                            k: v
+                            for k, v in (
+                                ("field", f.get("field", "")),
+                                ("value", f.get("value")),
+                                ("condition_type", f.get("condition_type", "eq")),
+                            )
+                            if v is not None
+                        }
+                        for f in group
+                    ]
+                }
                 for group in self.filter_groups
             ]
         }
@@ -63,8 +75,10 @@ def _insert(tree: dict[str, Any], keys: Sequence[str], value: str) -> None:
 def _ordered(node: Any) -> list[Any]:
     if not isinstance(node, dict):
         return []
+
     def index(key: str) -> tuple[int, str]:
         return (int(key), "") if key.isdigit() else (10**9, key)
+
     return [node[k] for k in sorted(node, key=index)]
 
 
@@ -78,7 +92,7 @@ def parse_criteria(params: Iterable[tuple[str, str]], *, required_param: bool = 
         if not name.startswith("searchCriteria["):
             continue
         present = True
-        _insert(tree, _KEY.findall(name[len("searchCriteria"):]), value)
+        _insert(tree, _KEY.findall(name[len("searchCriteria") :]), value)
     if not present and required_param:
         raise required("searchCriteria")
     criteria = Criteria()
@@ -86,8 +100,13 @@ def parse_criteria(params: Iterable[tuple[str, str]], *, required_param: bool = 
         filters = []
         for flt in _ordered(group.get("filters") if isinstance(group, dict) else None):
             if isinstance(flt, dict) and flt.get("field"):
-                filters.append({"field": flt["field"], "value": flt.get("value", ""),
-                                "condition_type": (flt.get("condition_type") or "eq").lower()})
+                filters.append(
+                    {
+                        "field": flt["field"],
+                        "value": flt.get("value", ""),
+                        "condition_type": (flt.get("condition_type") or "eq").lower(),
+                    }
+                )
         if filters:
             criteria.filter_groups.append(filters)
     for sort in _ordered(tree.get("sort_orders")):
@@ -100,8 +119,9 @@ def parse_criteria(params: Iterable[tuple[str, str]], *, required_param: bool = 
             try:
                 setattr(criteria, name, int(raw))
             except (TypeError, ValueError):
-                raise bad_request(f'The "{raw}" value\'s type is invalid. The "int" type was expected. '
-                                  "Verify and try again.") from None
+                raise bad_request(
+                    f'The "{raw}" value\'s type is invalid. The "int" type was expected. Verify and try again.'
+                ) from None
     return criteria
 
 
@@ -153,8 +173,15 @@ def matches(row: dict[str, Any], flt: dict[str, str]) -> bool:
         return cond == "neq"
     c = _compare(value, str(target))
     return {
-        "eq": c == 0, "neq": c != 0, "gt": c > 0, "gteq": c >= 0, "moreq": c >= 0, "from": c >= 0,
-        "lt": c < 0, "lteq": c <= 0, "to": c <= 0,
+        "eq": c == 0,
+        "neq": c != 0,
+        "gt": c > 0,
+        "gteq": c >= 0,
+        "moreq": c >= 0,
+        "from": c >= 0,
+        "lt": c < 0,
+        "lteq": c <= 0,
+        "to": c <= 0,
     }.get(cond, False)
 
 
@@ -178,5 +205,5 @@ def search(
     if criteria.page_size:
         pages = max(1, math.ceil(total / criteria.page_size))
         page = min(max(1, criteria.current_page or 1), pages)  # past the end: the last page again
-        hits = hits[(page - 1) * criteria.page_size: page * criteria.page_size]
+        hits = hits[(page - 1) * criteria.page_size : page * criteria.page_size]
     return {"items": [render(r) for r in hits], "search_criteria": criteria.echo(), "total_count": total}

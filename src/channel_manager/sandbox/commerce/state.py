@@ -38,8 +38,12 @@ PAYMENT_METHODS = {
 }
 CHANNEL_SHIPPING_TITLE = "Channel Shipping"
 WALMART_METHOD_TITLES = {
-    "standard": "Standard", "express": "Express", "oneday": "OneDay", "freight": "Freight",
-    "whiteglove": "WhiteGlove", "value": "Value",
+    "standard": "Standard",
+    "express": "Express",
+    "oneday": "OneDay",
+    "freight": "Freight",
+    "whiteglove": "WhiteGlove",
+    "value": "Value",
 }
 _NESTED_ORDER_KEYS = {"items", "billing_address", "payment", "status_histories", "extension_attributes"}
 
@@ -112,8 +116,14 @@ class CommerceSandbox:
             if code in self.stores:
                 return dict(self.stores[code])
             store_id = len(self.stores) + 1
-            store = {"id": store_id, "code": code, "name": name or code, "website_id": 1,
-                     "store_group_id": 1, "is_active": 1}
+            store = {
+                "id": store_id,
+                "code": code,
+                "name": name or code,
+                "website_id": 1,
+                "store_group_id": 1,
+                "is_active": 1,
+            }
             self.stores[code] = store
             return dict(store)
 
@@ -134,8 +144,14 @@ class CommerceSandbox:
     # ------------------------------------------------------------------ catalog
 
     def upsert_product(
-        self, sku: str, *, name: str | None = None, price: float | None = None, status: int | None = None,
-        quantity: float | None = None, source_code: str = "default",
+        self,
+        sku: str,
+        *,
+        name: str | None = None,
+        price: float | None = None,
+        status: int | None = None,
+        quantity: float | None = None,
+        source_code: str = "default",
     ) -> dict[str, Any]:
         with self.lock:
             self.catalog.upsert(sku, name, price, status)
@@ -172,8 +188,10 @@ class CommerceSandbox:
                 raise bad_request("Input data is empty")
             for item in items:
                 self._set_source_item(
-                    str(item.get("sku", "")), str(item.get("source_code") or "default"),
-                    _num(item.get("quantity")), int(item.get("status", 1)),
+                    str(item.get("sku", "")),
+                    str(item.get("source_code") or "default"),
+                    _num(item.get("quantity")),
+                    int(item.get("status", 1)),
                 )
 
     def source_item_rows(self) -> list[dict[str, Any]]:
@@ -220,12 +238,25 @@ class CommerceSandbox:
 
     # ------------------------------------------------------------------ orders: creation
 
-    def _history(self, order: dict[str, Any], comment: str, status: str | None = None, *,
-                 notified: int = 0, visible: int = 0, entity_name: str = "order") -> dict[str, Any]:
+    def _history(
+        self,
+        order: dict[str, Any],
+        comment: str,
+        status: str | None = None,
+        *,
+        notified: int = 0,
+        visible: int = 0,
+        entity_name: str = "order",
+    ) -> dict[str, Any]:
         row = {
-            "entity_id": self._id("history"), "parent_id": order["entity_id"], "comment": comment,
-            "status": status if status is not None else order.get("status"), "created_at": self.clock.stamp(),
-            "is_customer_notified": int(notified), "is_visible_on_front": int(visible), "entity_name": entity_name,
+            "entity_id": self._id("history"),
+            "parent_id": order["entity_id"],
+            "comment": comment,
+            "status": status if status is not None else order.get("status"),
+            "created_at": self.clock.stamp(),
+            "is_customer_notified": int(notified),
+            "is_visible_on_front": int(visible),
+            "entity_name": entity_name,
         }
         order["status_histories"].insert(0, row)  # Commerce lists newest first
         return row
@@ -240,22 +271,46 @@ class CommerceSandbox:
         return address
 
     def _insert_order(
-        self, *, store_id: int, fields: dict[str, Any], items: list[dict[str, Any]],
-        billing: dict[str, Any] | None, shipping: dict[str, Any] | None, shipping_method: str | None,
-        payment: dict[str, Any], histories: list[dict[str, Any]],
+        self,
+        *,
+        store_id: int,
+        fields: dict[str, Any],
+        items: list[dict[str, Any]],
+        billing: dict[str, Any] | None,
+        shipping: dict[str, Any] | None,
+        shipping_method: str | None,
+        payment: dict[str, Any],
+        histories: list[dict[str, Any]],
     ) -> dict[str, Any]:
         order_id = self._id("order")
         now = self.clock.stamp()
         currency = fields.get("order_currency_code") or "USD"
         order: dict[str, Any] = {
-            "entity_id": order_id, "state": "new", "status": "pending", "store_id": store_id,
+            "entity_id": order_id,
+            "state": "new",
+            "status": "pending",
+            "store_id": store_id,
             "store_name": next((s["name"] for s in self.stores.values() if s["id"] == store_id), None),
-            "customer_is_guest": 1, "customer_group_id": 0, "is_virtual": 0, "email_sent": 0,
-            "order_currency_code": currency, "base_currency_code": currency, "store_currency_code": currency,
-            "global_currency_code": currency, "base_to_global_rate": 1, "base_to_order_rate": 1,
-            "store_to_base_rate": 0, "store_to_order_rate": 0,
-            "discount_amount": 0, "base_discount_amount": 0, "tax_amount": 0, "base_tax_amount": 0,
-            "shipping_amount": 0, "base_shipping_amount": 0, "shipping_tax_amount": 0, "base_shipping_tax_amount": 0,
+            "customer_is_guest": 1,
+            "customer_group_id": 0,
+            "is_virtual": 0,
+            "email_sent": 0,
+            "order_currency_code": currency,
+            "base_currency_code": currency,
+            "store_currency_code": currency,
+            "global_currency_code": currency,
+            "base_to_global_rate": 1,
+            "base_to_order_rate": 1,
+            "store_to_base_rate": 0,
+            "store_to_order_rate": 0,
+            "discount_amount": 0,
+            "base_discount_amount": 0,
+            "tax_amount": 0,
+            "base_tax_amount": 0,
+            "shipping_amount": 0,
+            "base_shipping_amount": 0,
+            "shipping_tax_amount": 0,
+            "base_shipping_tax_amount": 0,
         }
         order.update({k: v for k, v in fields.items() if k not in _NESTED_ORDER_KEYS and k != "entity_id"})
         order["entity_id"] = order_id
@@ -274,28 +329,58 @@ class CommerceSandbox:
             row_total = _num(data.get("row_total"), price * qty_ordered)
             tax = _num(data.get("tax_amount"))
             item = {
-                "product_type": "simple", "is_virtual": 0, "weight": product.weight if product else 1.0,
-                "qty_invoiced": 0, "qty_shipped": 0, "qty_refunded": 0, "qty_canceled": 0,
-                "qty_backordered": 0, "qty_returned": 0, "discount_amount": 0, "base_discount_amount": 0,
-                "discount_percent": 0, "amount_refunded": 0, "base_amount_refunded": 0, "row_invoiced": 0,
-                "base_row_invoiced": 0, "tax_invoiced": 0, "base_tax_invoiced": 0, "tax_refunded": 0,
-                "tax_canceled": 0, "no_discount": 0, "free_shipping": 0, "is_qty_decimal": 0,
-                "original_price": price, "base_original_price": price, "tax_percent": 0,
+                "product_type": "simple",
+                "is_virtual": 0,
+                "weight": product.weight if product else 1.0,
+                "qty_invoiced": 0,
+                "qty_shipped": 0,
+                "qty_refunded": 0,
+                "qty_canceled": 0,
+                "qty_backordered": 0,
+                "qty_returned": 0,
+                "discount_amount": 0,
+                "base_discount_amount": 0,
+                "discount_percent": 0,
+                "amount_refunded": 0,
+                "base_amount_refunded": 0,
+                "row_invoiced": 0,
+                "base_row_invoiced": 0,
+                "tax_invoiced": 0,
+                "base_tax_invoiced": 0,
+                "tax_refunded": 0,
+                "tax_canceled": 0,
+                "no_discount": 0,
+                "free_shipping": 0,
+                "is_qty_decimal": 0,
+                "original_price": price,
+                "base_original_price": price,
+                "tax_percent": 0,
             }
             item.update({k: v for k, v in data.items() if v is not None and k not in ("item_id", "order_id")})
-            item.update({
-                "item_id": self._id("order_item"), "order_id": order_id, "store_id": store_id,
-                "product_id": product.product_id if product else data.get("product_id"),
-                "qty_ordered": money(qty_ordered), "price": money(price), "base_price": money(price),
-                "row_total": money(row_total), "base_row_total": money(row_total),
-                "tax_amount": money(tax), "base_tax_amount": money(tax),
-                "price_incl_tax": money(_num(data.get("price_incl_tax"),
-                                             price + (tax / qty_ordered if qty_ordered else 0))),
-                "row_total_incl_tax": money(_num(data.get("row_total_incl_tax"), row_total + tax)),
-                "row_weight": money((product.weight if product else 1.0) * qty_ordered),
-                "created_at": now, "updated_at": now,
-                "_reserved": qty_ordered, "_returned": 0.0,
-            })
+            item.update(
+                {
+                    "item_id": self._id("order_item"),
+                    "order_id": order_id,
+                    "store_id": store_id,
+                    "product_id": product.product_id if product else data.get("product_id"),
+                    "qty_ordered": money(qty_ordered),
+                    "price": money(price),
+                    "base_price": money(price),
+                    "row_total": money(row_total),
+                    "base_row_total": money(row_total),
+                    "tax_amount": money(tax),
+                    "base_tax_amount": money(tax),
+                    "price_incl_tax": money(
+                        _num(data.get("price_incl_tax"), price + (tax / qty_ordered if qty_ordered else 0))
+                    ),
+                    "row_total_incl_tax": money(_num(data.get("row_total_incl_tax"), row_total + tax)),
+                    "row_weight": money((product.weight if product else 1.0) * qty_ordered),
+                    "created_at": now,
+                    "updated_at": now,
+                    "_reserved": qty_ordered,
+                    "_returned": 0.0,
+                }
+            )
             self.catalog.reserve(item["sku"], qty_ordered)
             order_items.append(item)
         order["items"] = order_items
@@ -304,13 +389,20 @@ class CommerceSandbox:
         shipping_amount = _num(fields.get("shipping_amount"))
         grand_total = _num(fields.get("grand_total"), subtotal + shipping_amount + tax)
         totals = {
-            "subtotal": _num(fields.get("subtotal"), subtotal), "tax_amount": tax,
-            "shipping_amount": shipping_amount, "grand_total": grand_total,
+            "subtotal": _num(fields.get("subtotal"), subtotal),
+            "tax_amount": tax,
+            "shipping_amount": shipping_amount,
+            "grand_total": grand_total,
             "shipping_incl_tax": _num(fields.get("shipping_incl_tax"), shipping_amount),
-            "subtotal_incl_tax": _num(fields.get("subtotal_incl_tax"),
-                                      subtotal + sum(i["tax_amount"] for i in order_items)),
-            "total_due": grand_total, "total_paid": 0, "total_invoiced": 0, "total_refunded": 0,
-            "total_canceled": 0, "total_offline_refunded": 0,
+            "subtotal_incl_tax": _num(
+                fields.get("subtotal_incl_tax"), subtotal + sum(i["tax_amount"] for i in order_items)
+            ),
+            "total_due": grand_total,
+            "total_paid": 0,
+            "total_invoiced": 0,
+            "total_refunded": 0,
+            "total_canceled": 0,
+            "total_offline_refunded": 0,
         }
         for key, value in totals.items():
             order[key] = money(value)
@@ -324,29 +416,43 @@ class CommerceSandbox:
         order["payment"] = {
             "additional_information": [PAYMENT_METHODS.get(method, method)],
             **{k: v for k, v in payment.items() if v is not None},
-            "entity_id": self._id("payment"), "parent_id": order_id, "method": method,
-            "amount_ordered": order["grand_total"], "base_amount_ordered": order["grand_total"],
-            "shipping_amount": order["shipping_amount"], "base_shipping_amount": order["shipping_amount"],
+            "entity_id": self._id("payment"),
+            "parent_id": order_id,
+            "method": method,
+            "amount_ordered": order["grand_total"],
+            "base_amount_ordered": order["grand_total"],
+            "shipping_amount": order["shipping_amount"],
+            "base_shipping_amount": order["shipping_amount"],
         }
         shipping_address = self._address(shipping, order_id, "shipping")
         order["extension_attributes"] = {
-            "shipping_assignments": [{
-                "shipping": {
-                    "address": shipping_address, "method": shipping_method,
-                    "total": {"shipping_amount": order["shipping_amount"],
-                              "base_shipping_amount": order["shipping_amount"],
-                              "shipping_incl_tax": order["shipping_incl_tax"]},
-                },
-                "items": [], "stock_id": 1,
-            }],
+            "shipping_assignments": [
+                {
+                    "shipping": {
+                        "address": shipping_address,
+                        "method": shipping_method,
+                        "total": {
+                            "shipping_amount": order["shipping_amount"],
+                            "base_shipping_amount": order["shipping_amount"],
+                            "shipping_incl_tax": order["shipping_incl_tax"],
+                        },
+                    },
+                    "items": [],
+                    "stock_id": 1,
+                }
+            ],
             "payment_additional_info": [{"key": "method_title", "value": PAYMENT_METHODS.get(method, method)}],
         }
         order["status_histories"] = []
         self.orders[order_id] = order
         for history in reversed(histories):
-            self._history(order, str(history.get("comment", "")), history.get("status") or order["status"],
-                          notified=int(history.get("is_customer_notified") or 0),
-                          visible=int(history.get("is_visible_on_front") or 0))
+            self._history(
+                order,
+                str(history.get("comment", "")),
+                history.get("status") or order["status"],
+                notified=int(history.get("is_customer_notified") or 0),
+                visible=int(history.get("is_visible_on_front") or 0),
+            )
         return order
 
     def save_order(self, entity: dict[str, Any], store_id: int) -> dict[str, Any]:
@@ -366,7 +472,8 @@ class CommerceSandbox:
                 if sku not in self.catalog.products:
                     raise bad_request(
                         'The product with SKU "%1" does not exist in this store. A direct order save needs '
-                        "existing products (a real store also needs their product_id).", [sku],
+                        "existing products (a real store also needs their product_id).",
+                        [sku],
                     )
                 if _num(item.get("qty_ordered")) <= 0:
                     raise bad_request('The "%1" value must be greater than 0.', ["qty_ordered"])
@@ -379,9 +486,13 @@ class CommerceSandbox:
             shipping = assignment.get("shipping") or {}
             fields = {k: v for k, v in entity.items() if k not in _NESTED_ORDER_KEYS}
             order = self._insert_order(
-                store_id=int(entity.get("store_id") or store_id), fields=fields, items=items,
-                billing=entity.get("billing_address"), shipping=shipping.get("address"),
-                shipping_method=shipping.get("method"), payment=payment,
+                store_id=int(entity.get("store_id") or store_id),
+                fields=fields,
+                items=items,
+                billing=entity.get("billing_address"),
+                shipping=shipping.get("address"),
+                shipping_method=shipping.get("method"),
+                payment=payment,
                 histories=entity.get("status_histories") or [],
             )
             data = self.render_order(order)
@@ -417,16 +528,25 @@ class CommerceSandbox:
     def _cart(self, cart_id: int) -> dict[str, Any]:
         cart = self.carts.get(int(cart_id))
         if cart is None or not cart["active"]:
-            raise not_found("No such entity with %fieldName = %fieldValue",
-                            {"fieldName": "cartId", "fieldValue": cart_id})
+            raise not_found(
+                "No such entity with %fieldName = %fieldValue", {"fieldName": "cartId", "fieldValue": cart_id}
+            )
         return cart
 
     def create_cart(self, store_id: int) -> int:
         with self.lock:
             cart_id = self._id("quote")
-            self.carts[cart_id] = {"id": cart_id, "store_id": store_id, "items": [], "active": True,
-                                   "shipping_address": None, "billing_address": None, "carrier": None,
-                                   "method": None, "order_id": None}
+            self.carts[cart_id] = {
+                "id": cart_id,
+                "store_id": store_id,
+                "items": [],
+                "active": True,
+                "shipping_address": None,
+                "billing_address": None,
+                "carrier": None,
+                "method": None,
+                "order_id": None,
+            }
             return cart_id
 
     def add_cart_item(self, cart_id: int, data: dict[str, Any]) -> dict[str, Any]:
@@ -440,8 +560,15 @@ class CommerceSandbox:
             total = wanted + (existing["qty"] if existing else 0)
             product = self.catalog.check_addable(sku, total)
             if existing is None:
-                existing = {"item_id": self._id("quote_item"), "sku": sku, "qty": 0, "name": product.name,
-                            "price": product.price, "product_type": product.type_id, "quote_id": str(cart_id)}
+                existing = {
+                    "item_id": self._id("quote_item"),
+                    "sku": sku,
+                    "qty": 0,
+                    "name": product.name,
+                    "price": product.price,
+                    "product_type": product.type_id,
+                    "quote_id": str(cart_id),
+                }
                 cart["items"].append(existing)
             existing["qty"] = money(total)
             existing["price"] = product.price
@@ -459,20 +586,33 @@ class CommerceSandbox:
             method = info.get("shipping_method_code") or info.get("shippingMethodCode")
             if not (carrier == "channelshipping" and method) and not (carrier == "flatrate" and method == "flatrate"):
                 raise bad_request("Carrier with such method not found: %1, %2", [carrier, method])
-            cart.update({"shipping_address": address,
-                         "billing_address": info.get("billing_address") or info.get("billingAddress") or address,
-                         "carrier": carrier, "method": method})
+            cart.update(
+                {
+                    "shipping_address": address,
+                    "billing_address": info.get("billing_address") or info.get("billingAddress") or address,
+                    "carrier": carrier,
+                    "method": method,
+                }
+            )
             subtotal = sum(i["price"] * i["qty"] for i in cart["items"])
             shipping = self._cart_shipping_amount(cart)
             return {
                 "payment_methods": [{"code": code, "title": title} for code, title in PAYMENT_METHODS.items()],
                 "totals": {
-                    "grand_total": money(subtotal + shipping), "base_grand_total": money(subtotal + shipping),
-                    "subtotal": money(subtotal), "base_subtotal": money(subtotal),
-                    "shipping_amount": money(shipping), "base_shipping_amount": money(shipping),
-                    "tax_amount": 0, "base_tax_amount": 0, "discount_amount": 0, "base_discount_amount": 0,
+                    "grand_total": money(subtotal + shipping),
+                    "base_grand_total": money(subtotal + shipping),
+                    "subtotal": money(subtotal),
+                    "base_subtotal": money(subtotal),
+                    "shipping_amount": money(shipping),
+                    "base_shipping_amount": money(shipping),
+                    "tax_amount": 0,
+                    "base_tax_amount": 0,
+                    "discount_amount": 0,
+                    "base_discount_amount": 0,
                     "items_qty": money(sum(i["qty"] for i in cart["items"])),
-                    "weee_tax_applied_amount": 0, "quote_currency_code": "USD", "base_currency_code": "USD",
+                    "weee_tax_applied_amount": 0,
+                    "quote_currency_code": "USD",
+                    "base_currency_code": "USD",
                     "total_segments": [
                         {"code": "subtotal", "title": "Subtotal", "value": money(subtotal)},
                         {"code": "shipping", "title": "Shipping & Handling", "value": money(shipping)},
@@ -504,20 +644,38 @@ class CommerceSandbox:
             for item in cart["items"]:
                 self.catalog.check_addable(item["sku"], item["qty"])
             carrier_title = CHANNEL_SHIPPING_TITLE if cart["carrier"] == "channelshipping" else "Flat Rate"
-            method_title = (WALMART_METHOD_TITLES.get(cart["method"], str(cart["method"]).title())
-                            if cart["carrier"] == "channelshipping" else "Fixed")
-            items = [{"sku": i["sku"], "name": i["name"], "qty_ordered": i["qty"], "price": i["price"],
-                      "quote_item_id": i["item_id"]} for i in cart["items"]]
+            method_title = (
+                WALMART_METHOD_TITLES.get(cart["method"], str(cart["method"]).title())
+                if cart["carrier"] == "channelshipping"
+                else "Fixed"
+            )
+            items = [
+                {
+                    "sku": i["sku"],
+                    "name": i["name"],
+                    "qty_ordered": i["qty"],
+                    "price": i["price"],
+                    "quote_item_id": i["item_id"],
+                }
+                for i in cart["items"]
+            ]
             fields = {
-                "quote_id": cart_id, "customer_email": email,
-                "customer_firstname": billing.get("firstname"), "customer_lastname": billing.get("lastname"),
+                "quote_id": cart_id,
+                "customer_email": email,
+                "customer_firstname": billing.get("firstname"),
+                "customer_lastname": billing.get("lastname"),
                 "shipping_amount": self._cart_shipping_amount(cart),
                 "shipping_description": f"{carrier_title} - {method_title}",
             }
             order = self._insert_order(
-                store_id=cart["store_id"], fields=fields, items=items, billing=billing,
-                shipping=cart["shipping_address"], shipping_method=f"{cart['carrier']}_{cart['method']}",
-                payment={"method": method, "po_number": (payment or {}).get("po_number")}, histories=[],
+                store_id=cart["store_id"],
+                fields=fields,
+                items=items,
+                billing=billing,
+                shipping=cart["shipping_address"],
+                shipping_method=f"{cart['carrier']}_{cart['method']}",
+                payment={"method": method, "po_number": (payment or {}).get("po_number")},
+                histories=[],
             )
             cart["active"] = False
             cart["order_id"] = order["entity_id"]
@@ -532,9 +690,13 @@ class CommerceSandbox:
             if not history:
                 raise required("statusHistory")
             status = history.get("status") or order["status"]  # 2.4 with AC-1342: keep the status
-            self._history(order, str(history.get("comment", "")), status,
-                          notified=int(history.get("is_customer_notified") or 0),
-                          visible=int(history.get("is_visible_on_front") or 0))
+            self._history(
+                order,
+                str(history.get("comment", "")),
+                status,
+                notified=int(history.get("is_customer_notified") or 0),
+                visible=int(history.get("is_visible_on_front") or 0),
+            )
             order["status"] = status
             self._touch(order)
             self._emit(ORDER_SAVED, self.render_order(order))
@@ -572,8 +734,9 @@ class CommerceSandbox:
                 if canceled <= 0:
                     continue
                 item["qty_canceled"] = money(_num(item["qty_canceled"]) + canceled)
-                item["tax_canceled"] = money(_num(item.get("tax_canceled")) +
-                                             _num(item["tax_amount"]) / _num(item["qty_ordered"], 1) * canceled)
+                item["tax_canceled"] = money(
+                    _num(item.get("tax_canceled")) + _num(item["tax_amount"]) / _num(item["qty_ordered"], 1) * canceled
+                )
                 release = min(canceled, item["_reserved"])
                 item["_reserved"] -= release
                 self.catalog.release(item["sku"], release)
@@ -582,7 +745,8 @@ class CommerceSandbox:
                 value = money(_num(order.get(amount)) - _num(order.get(f"{key}_invoiced")))
                 order[f"{key}_canceled"] = order[f"base_{key}_canceled"] = value
             order["total_canceled"] = order["base_total_canceled"] = money(
-                _num(order["grand_total"]) - _num(order["total_paid"]))
+                _num(order["grand_total"]) - _num(order["total_paid"])
+            )
             order["total_due"] = order["base_total_due"] = 0
             state = "canceled"
             if any(rules.to_refund(i) > EPSILON for i in rules.top_items(order)):
@@ -592,9 +756,12 @@ class CommerceSandbox:
             self._emit(ORDER_CANCELED, self.render_order(order))
             return True
 
-    def _requested_items(self, order: dict[str, Any], requested: list[dict[str, Any]] | None,
-                         available: Callable[[dict[str, Any]], float],
-                         ) -> list[tuple[dict[str, Any] | None, float, Any]]:
+    def _requested_items(
+        self,
+        order: dict[str, Any],
+        requested: list[dict[str, Any]] | None,
+        available: Callable[[dict[str, Any]], float],
+    ) -> list[tuple[dict[str, Any] | None, float, Any]]:
         """``[(order item or None, qty, requested id)]``; empty request = every item's available qty."""
         if not requested:
             return [(i, available(i), i["item_id"]) for i in rules.top_items(order) if available(i) > EPSILON]
@@ -620,11 +787,15 @@ class CommerceSandbox:
             lines = self._requested_items(order, body.get("items"), rules.to_invoice)
             for item, wanted, raw_id in lines:
                 if item is None:
-                    messages.append(f'The invoice contains one or more items that are not part of the original '
-                                    f'order: item id "{raw_id}".')
+                    messages.append(
+                        f"The invoice contains one or more items that are not part of the original "
+                        f'order: item id "{raw_id}".'
+                    )
                 elif wanted > rules.to_invoice(item) + EPSILON:
-                    messages.append("The quantity to invoice must not be greater than the uninvoiced quantity "
-                                    f'for product SKU "{item["sku"]}".')
+                    messages.append(
+                        "The quantity to invoice must not be greater than the uninvoiced quantity "
+                        f'for product SKU "{item["sku"]}".'
+                    )
             if not messages and sum(q for _, q, _ in lines) <= 0:
                 messages.append("You can't create an invoice without products.")
             if messages:
@@ -644,19 +815,34 @@ class CommerceSandbox:
                 item["tax_invoiced"] = item["base_tax_invoiced"] = money(_num(item["tax_invoiced"]) + item_tax)
                 subtotal += row
                 tax += item_tax
-                invoice_items.append({
-                    "entity_id": self._id("invoice_item"), "parent_id": invoice_id, "order_item_id": item["item_id"],
-                    "sku": item["sku"], "name": item.get("name"), "qty": money(wanted), "price": item["price"],
-                    "base_price": item["price"], "row_total": money(row), "base_row_total": money(row),
-                    "tax_amount": money(item_tax), "product_id": item.get("product_id"),
-                })
+                invoice_items.append(
+                    {
+                        "entity_id": self._id("invoice_item"),
+                        "parent_id": invoice_id,
+                        "order_item_id": item["item_id"],
+                        "sku": item["sku"],
+                        "name": item.get("name"),
+                        "qty": money(wanted),
+                        "price": item["price"],
+                        "base_price": item["price"],
+                        "row_total": money(row),
+                        "base_row_total": money(row),
+                        "tax_amount": money(item_tax),
+                        "product_id": item.get("product_id"),
+                    }
+                )
             shipping = max(0.0, _num(order["shipping_amount"]) - _num(order.get("shipping_invoiced")))
             shipping_tax = max(0.0, _num(order.get("shipping_tax_amount")) - _num(order.get("shipping_tax_invoiced")))
             tax += shipping_tax
             grand = subtotal + tax + shipping
-            for key, delta in (("subtotal_invoiced", subtotal), ("tax_invoiced", tax),
-                               ("shipping_invoiced", shipping), ("shipping_tax_invoiced", shipping_tax),
-                               ("total_invoiced", grand), ("total_paid", grand)):
+            for key, delta in (
+                ("subtotal_invoiced", subtotal),
+                ("tax_invoiced", tax),
+                ("shipping_invoiced", shipping),
+                ("shipping_tax_invoiced", shipping_tax),
+                ("total_invoiced", grand),
+                ("total_paid", grand),
+            ):
                 order[key] = order[f"base_{key}"] = money(_num(order.get(key)) + delta)
             due = max(0.0, _num(order["grand_total"]) - _num(order["total_paid"]))
             order["total_due"] = order["base_total_due"] = money(due)
@@ -664,16 +850,28 @@ class CommerceSandbox:
             payment["amount_paid"] = payment["base_amount_paid"] = order["total_paid"]
             payment["shipping_captured"] = payment["base_shipping_captured"] = order["shipping_invoiced"]
             self.invoices[invoice_id] = {
-                "entity_id": invoice_id, "increment_id": self._increment("invoice", order["store_id"]),
-                "order_id": order["entity_id"], "store_id": order["store_id"], "state": 2,
+                "entity_id": invoice_id,
+                "increment_id": self._increment("invoice", order["store_id"]),
+                "order_id": order["entity_id"],
+                "store_id": order["store_id"],
+                "state": 2,
                 "billing_address_id": order.get("billing_address_id"),
-                "order_currency_code": order["order_currency_code"], "base_currency_code": order["base_currency_code"],
-                "subtotal": money(subtotal), "base_subtotal": money(subtotal), "tax_amount": money(tax),
-                "base_tax_amount": money(tax), "shipping_amount": money(shipping),
-                "base_shipping_amount": money(shipping), "grand_total": money(grand),
-                "base_grand_total": money(grand), "discount_amount": 0,
-                "total_qty": money(sum(i["qty"] for i in invoice_items)), "created_at": now, "updated_at": now,
-                "items": invoice_items, "comments": [],
+                "order_currency_code": order["order_currency_code"],
+                "base_currency_code": order["base_currency_code"],
+                "subtotal": money(subtotal),
+                "base_subtotal": money(subtotal),
+                "tax_amount": money(tax),
+                "base_tax_amount": money(tax),
+                "shipping_amount": money(shipping),
+                "base_shipping_amount": money(shipping),
+                "grand_total": money(grand),
+                "base_grand_total": money(grand),
+                "discount_amount": 0,
+                "total_qty": money(sum(i["qty"] for i in invoice_items)),
+                "created_at": now,
+                "updated_at": now,
+                "items": invoice_items,
+                "comments": [],
             }
             rules.resolve_state(order, in_progress=True)
             self._touch(order)
@@ -691,21 +889,29 @@ class CommerceSandbox:
             lines = self._requested_items(order, body.get("items"), rules.to_ship)
             for item, wanted, raw_id in lines:
                 if item is None:
-                    messages.append(f'The shipment contains product SKU "{raw_id}" that is not part of the '
-                                    "original order.")
+                    messages.append(
+                        f'The shipment contains product SKU "{raw_id}" that is not part of the original order.'
+                    )
                 elif wanted > rules.to_ship(item) + EPSILON:
-                    messages.append("The quantity to ship must not be greater than the unshipped quantity for "
-                                    f'product SKU "{item["sku"]}".')
+                    messages.append(
+                        "The quantity to ship must not be greater than the unshipped quantity for "
+                        f'product SKU "{item["sku"]}".'
+                    )
             if not messages and sum(q for _, q, _ in lines) <= 0:
                 messages.append("You can't create a shipment without products.")
             tracks = body.get("tracks") or []
-            messages.extend("Please enter a tracking number." for t in tracks
-                            if not str(t.get("track_number") or t.get("trackNumber") or "").strip())
+            messages.extend(
+                "Please enter a tracking number."
+                for t in tracks
+                if not str(t.get("track_number") or t.get("trackNumber") or "").strip()
+            )
             if messages:
                 raise _validation("Shipment", messages)
             arguments = body.get("arguments") or {}
-            source_code = str((arguments.get("extension_attributes") or arguments.get("extensionAttributes") or {})
-                              .get("source_code") or "default")
+            source_code = str(
+                (arguments.get("extension_attributes") or arguments.get("extensionAttributes") or {}).get("source_code")
+                or "default"
+            )
             if source_code not in self.catalog.sources or any(
                 item is not None and wanted > self.catalog.source_quantity(item["sku"], source_code) + EPSILON
                 for item, wanted, _ in lines
@@ -723,31 +929,61 @@ class CommerceSandbox:
                 release = min(wanted, item["_reserved"])
                 item["_reserved"] -= release
                 self.catalog.release(item["sku"], release)
-                shipment_items.append({
-                    "entity_id": self._id("shipment_item"), "parent_id": shipment_id,
-                    "order_item_id": item["item_id"], "sku": item["sku"], "name": item.get("name"),
-                    "qty": money(wanted), "price": item["price"], "weight": item.get("weight"),
-                    "product_id": item.get("product_id"), "row_total": money(_num(item["price"]) * wanted),
-                })
+                shipment_items.append(
+                    {
+                        "entity_id": self._id("shipment_item"),
+                        "parent_id": shipment_id,
+                        "order_item_id": item["item_id"],
+                        "sku": item["sku"],
+                        "name": item.get("name"),
+                        "qty": money(wanted),
+                        "price": item["price"],
+                        "weight": item.get("weight"),
+                        "product_id": item.get("product_id"),
+                        "row_total": money(_num(item["price"]) * wanted),
+                    }
+                )
             comment = body.get("comment") or {}
             shipment = {
-                "entity_id": shipment_id, "increment_id": self._increment("shipment", order["store_id"]),
-                "order_id": order["entity_id"], "store_id": order["store_id"], "created_at": now, "updated_at": now,
-                "total_qty": money(sum(i["qty"] for i in shipment_items)), "email_sent": int(bool(body.get("notify"))),
-                "billing_address_id": order.get("billing_address_id"), "packages": [],
+                "entity_id": shipment_id,
+                "increment_id": self._increment("shipment", order["store_id"]),
+                "order_id": order["entity_id"],
+                "store_id": order["store_id"],
+                "created_at": now,
+                "updated_at": now,
+                "total_qty": money(sum(i["qty"] for i in shipment_items)),
+                "email_sent": int(bool(body.get("notify"))),
+                "billing_address_id": order.get("billing_address_id"),
+                "packages": [],
                 "items": shipment_items,
-                "tracks": [{
-                    "entity_id": self._id("track"), "order_id": order["entity_id"], "parent_id": shipment_id,
-                    "track_number": str(t.get("track_number") or t.get("trackNumber")),
-                    "title": str(t.get("title") or ""),
-                    "carrier_code": str(t.get("carrier_code") or t.get("carrierCode") or "custom"),
-                    "description": "", "qty": 0, "weight": 0, "created_at": now, "updated_at": now,
-                } for t in tracks],
-                "comments": [{
-                    "entity_id": self._id("shipment_comment"), "parent_id": shipment_id,
-                    "comment": str(comment["comment"]), "is_customer_notified": int(bool(body.get("notify"))),
-                    "is_visible_on_front": int(comment.get("is_visible_on_front") or 0), "created_at": now,
-                }] if comment.get("comment") else [],
+                "tracks": [
+                    {
+                        "entity_id": self._id("track"),
+                        "order_id": order["entity_id"],
+                        "parent_id": shipment_id,
+                        "track_number": str(t.get("track_number") or t.get("trackNumber")),
+                        "title": str(t.get("title") or ""),
+                        "carrier_code": str(t.get("carrier_code") or t.get("carrierCode") or "custom"),
+                        "description": "",
+                        "qty": 0,
+                        "weight": 0,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for t in tracks
+                ],
+                "comments": [
+                    {
+                        "entity_id": self._id("shipment_comment"),
+                        "parent_id": shipment_id,
+                        "comment": str(comment["comment"]),
+                        "is_customer_notified": int(bool(body.get("notify"))),
+                        "is_visible_on_front": int(comment.get("is_visible_on_front") or 0),
+                        "created_at": now,
+                    }
+                ]
+                if comment.get("comment")
+                else [],
                 "extension_attributes": {"source_code": source_code},
             }
             self.shipments[shipment_id] = shipment
@@ -770,18 +1006,22 @@ class CommerceSandbox:
             lines = self._requested_items(order, body.get("items"), rules.to_refund)
             for item, wanted, raw_id in lines:
                 if item is None:
-                    messages.append(f'The creditmemo contains product SKU "{raw_id}" that is not part of the '
-                                    "original order.")
+                    messages.append(
+                        f'The creditmemo contains product SKU "{raw_id}" that is not part of the original order.'
+                    )
                 elif wanted > rules.to_refund(item) + EPSILON:
-                    messages.append("The quantity to creditmemo must not be greater than the unrefunded quantity "
-                                    f'for product SKU "{item["sku"]}".')
+                    messages.append(
+                        "The quantity to creditmemo must not be greater than the unrefunded quantity "
+                        f'for product SKU "{item["sku"]}".'
+                    )
             arguments = body.get("arguments") or {}
             remaining_shipping = max(0.0, _num(order.get("shipping_invoiced")) - _num(order.get("shipping_refunded")))
             given_shipping = arguments.get("shipping_amount")
             shipping = remaining_shipping if given_shipping is None else _num(given_shipping)
             if shipping > remaining_shipping + EPSILON:
-                messages.append("Maximum shipping amount allowed to refund is: "
-                                f"{rules.format_price(remaining_shipping, currency)}")
+                messages.append(
+                    f"Maximum shipping amount allowed to refund is: {rules.format_price(remaining_shipping, currency)}"
+                )
             positive = _num(arguments.get("adjustment_positive"))
             negative = _num(arguments.get("adjustment_negative"))
             subtotal = tax = 0.0
@@ -823,42 +1063,81 @@ class CommerceSandbox:
                         row_stock = self.catalog.source_items[(item["sku"], "default")]
                         salable = self.catalog.salable_quantity(item["sku"])
                         self._emit(STOCK_CHANGED, {**row_stock, "salable_qty": salable})
-                memo_items.append({
-                    "entity_id": self._id("creditmemo_item"), "parent_id": memo_id,
-                    "order_item_id": item["item_id"], "sku": item["sku"], "name": item.get("name"),
-                    "qty": money(wanted), "price": item["price"], "base_price": item["price"],
-                    "row_total": money(row), "base_row_total": money(row), "tax_amount": money(item_tax),
-                    "base_tax_amount": money(item_tax), "discount_amount": 0, "base_cost": 0,
-                    "product_id": item.get("product_id"),
-                })
-            for key, delta in (("total_refunded", grand), ("total_offline_refunded", grand),
-                               ("subtotal_refunded", subtotal), ("tax_refunded", tax),
-                               ("shipping_refunded", shipping), ("adjustment_positive", positive),
-                               ("adjustment_negative", negative)):
+                memo_items.append(
+                    {
+                        "entity_id": self._id("creditmemo_item"),
+                        "parent_id": memo_id,
+                        "order_item_id": item["item_id"],
+                        "sku": item["sku"],
+                        "name": item.get("name"),
+                        "qty": money(wanted),
+                        "price": item["price"],
+                        "base_price": item["price"],
+                        "row_total": money(row),
+                        "base_row_total": money(row),
+                        "tax_amount": money(item_tax),
+                        "base_tax_amount": money(item_tax),
+                        "discount_amount": 0,
+                        "base_cost": 0,
+                        "product_id": item.get("product_id"),
+                    }
+                )
+            for key, delta in (
+                ("total_refunded", grand),
+                ("total_offline_refunded", grand),
+                ("subtotal_refunded", subtotal),
+                ("tax_refunded", tax),
+                ("shipping_refunded", shipping),
+                ("adjustment_positive", positive),
+                ("adjustment_negative", negative),
+            ):
                 order[key] = order[f"base_{key}"] = money(_num(order.get(key)) + delta)
             payment = order["payment"]
             payment["amount_refunded"] = payment["base_amount_refunded"] = order["total_refunded"]
             comment = body.get("comment") or {}
             memo = {
-                "entity_id": memo_id, "increment_id": self._increment("creditmemo", order["store_id"]),
-                "order_id": order["entity_id"], "store_id": order["store_id"],
-                "invoice_id": max((i["entity_id"] for i in self.invoices.values()
-                                   if i["order_id"] == order["entity_id"]), default=None),
-                "state": 2, "creditmemo_status": None, "order_currency_code": currency,
+                "entity_id": memo_id,
+                "increment_id": self._increment("creditmemo", order["store_id"]),
+                "order_id": order["entity_id"],
+                "store_id": order["store_id"],
+                "invoice_id": max(
+                    (i["entity_id"] for i in self.invoices.values() if i["order_id"] == order["entity_id"]),
+                    default=None,
+                ),
+                "state": 2,
+                "creditmemo_status": None,
+                "order_currency_code": currency,
                 "base_currency_code": order["base_currency_code"],
                 "billing_address_id": order.get("billing_address_id"),
-                "subtotal": money(subtotal), "base_subtotal": money(subtotal), "tax_amount": money(tax),
-                "base_tax_amount": money(tax), "shipping_amount": money(shipping),
-                "base_shipping_amount": money(shipping), "adjustment": money(positive - negative),
-                "adjustment_positive": money(positive), "adjustment_negative": money(negative),
-                "base_adjustment_positive": money(positive), "base_adjustment_negative": money(negative),
-                "discount_amount": 0, "grand_total": money(grand), "base_grand_total": money(grand),
-                "created_at": now, "updated_at": now, "items": memo_items,
-                "comments": [{
-                    "entity_id": self._id("creditmemo_comment"), "parent_id": memo_id,
-                    "comment": str(comment["comment"]), "is_customer_notified": int(bool(body.get("notify"))),
-                    "is_visible_on_front": int(comment.get("is_visible_on_front") or 0), "created_at": now,
-                }] if comment.get("comment") else [],
+                "subtotal": money(subtotal),
+                "base_subtotal": money(subtotal),
+                "tax_amount": money(tax),
+                "base_tax_amount": money(tax),
+                "shipping_amount": money(shipping),
+                "base_shipping_amount": money(shipping),
+                "adjustment": money(positive - negative),
+                "adjustment_positive": money(positive),
+                "adjustment_negative": money(negative),
+                "base_adjustment_positive": money(positive),
+                "base_adjustment_negative": money(negative),
+                "discount_amount": 0,
+                "grand_total": money(grand),
+                "base_grand_total": money(grand),
+                "created_at": now,
+                "updated_at": now,
+                "items": memo_items,
+                "comments": [
+                    {
+                        "entity_id": self._id("creditmemo_comment"),
+                        "parent_id": memo_id,
+                        "comment": str(comment["comment"]),
+                        "is_customer_notified": int(bool(body.get("notify"))),
+                        "is_visible_on_front": int(comment.get("is_visible_on_front") or 0),
+                        "created_at": now,
+                    }
+                ]
+                if comment.get("comment")
+                else [],
             }
             self.creditmemos[memo_id] = memo
             rules.resolve_state(order, in_progress=False)

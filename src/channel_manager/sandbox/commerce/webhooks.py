@@ -56,8 +56,7 @@ class WebhookDispatcher:
         target = self.target
         if target is None:
             return
-        body = json.dumps({"eventName": event_name, "data": data}, ensure_ascii=False,
-                          separators=(",", ":")).encode()
+        body = json.dumps({"eventName": event_name, "data": data}, ensure_ascii=False, separators=(",", ":")).encode()
         with self._lock:
             self.stats.queued += 1
             if self._thread is None or not self._thread.is_alive():
