@@ -524,7 +524,9 @@ class WalmartClient:
 
     async def get_inventory(self, sku: str, *, ship_node: str | None = None) -> Inventory:
         body = await self._call(
-            "GET", "GET /v3/inventory", "/v3/inventory" + _encode_query({"sku": sku, "shipNode": ship_node}),
+            "GET",
+            "GET /v3/inventory",
+            "/v3/inventory" + _encode_query({"sku": sku, "shipNode": ship_node}),
             subject=f"inventory of SKU {sku}",
         )
         return Inventory.model_validate(body)
@@ -566,19 +568,31 @@ class WalmartClient:
             "headers": {"content-type": "application/json"},
         }
         if auth_method:
-            auth = {"authMethod": auth_method, "authHeaderName": auth_header_name, "clientSecret": client_secret,
-                    "userName": username, "password": password}
+            auth = {
+                "authMethod": auth_method,
+                "authHeaderName": auth_header_name,
+                "clientSecret": client_secret,
+                "userName": username,
+                "password": password,
+            }
             event["authDetails"] = {k: v for k, v in auth.items() if v is not None}
         body = await self._call(
-            "POST", "POST /v3/webhooks/subscriptions", "/v3/webhooks/subscriptions",
-            body={"events": [event]}, intent=Intent.UPDATE, subject=f"the {event_type} subscription",
+            "POST",
+            "POST /v3/webhooks/subscriptions",
+            "/v3/webhooks/subscriptions",
+            body={"events": [event]},
+            intent=Intent.UPDATE,
+            subject=f"the {event_type} subscription",
         )
         return _subscriptions(body)
 
     async def list_subscriptions(self) -> list[Subscription]:
         body = await self._call(
-            "GET", "GET /v3/webhooks/subscriptions", "/v3/webhooks/subscriptions",
-            empty_on_not_found=True, subject="the subscriptions",
+            "GET",
+            "GET /v3/webhooks/subscriptions",
+            "/v3/webhooks/subscriptions",
+            empty_on_not_found=True,
+            subject="the subscriptions",
         )
         return _subscriptions(body or {})
 

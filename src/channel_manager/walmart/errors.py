@@ -221,9 +221,7 @@ def error_from_response(
         )
     if http_status == 400 and (code or "").startswith("INVALID_REQUEST.") and folded == "invalid request":
         # Seen during Walmart outages on requests that were valid (NOTES section 6).
-        return WalmartRetryableError(
-            f"Walmart failed on {action} {what}: {cause}", ambiguous=intent.is_mutation, **kw
-        )
+        return WalmartRetryableError(f"Walmart failed on {action} {what}: {cause}", ambiguous=intent.is_mutation, **kw)
     if http_status in (400, 409) and _already_applied(intent, folded):
         return WalmartAlreadyAppliedError(f"Walmart already has {action} {what}: {cause}", **kw)
     if http_status == 404:

@@ -172,6 +172,7 @@ class TokenBucket:
         """Correct the bucket from one answer; returns the wait Walmart asked for, if any."""
         now = self._monotonic()
         self._refill(now)
+        headers = {key.lower(): value for key, value in headers.items()}
         count_text = headers.get("x-current-token-count")
         replenish_text = headers.get("x-next-replenishment-time") or headers.get("x-next-replenish-time")
         retry_after = parse_retry_after(headers.get("retry-after"), self._wall())

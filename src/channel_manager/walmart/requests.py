@@ -172,9 +172,7 @@ class RefundLine:
     def entry(self) -> dict[str, Any]:
         reason = str(RefundReason(self.reason))
         refund: dict[str, Any] = {
-            "refundCharges": {
-                "refundCharge": [{"refundReason": reason, "charge": c.charge()} for c in self.charges]
-            }
+            "refundCharges": {"refundCharge": [{"refundReason": reason, "charge": c.charge()} for c in self.charges]}
         }
         if self.comments:
             refund = {"refundComments": self.comments, **refund}
