@@ -68,7 +68,8 @@ def test_bucket_follows_headers_and_429() -> None:
 
 def test_models_accept_real_payloads() -> None:
     raw = {
-        "purchaseOrderId": "1815367951431", "customerOrderId": "4372135469400", "customerEmailId": "x@relay.walmart.com",
+        "purchaseOrderId": "1815367951431", "customerOrderId": "4372135469400",
+        "customerEmailId": "x@relay.walmart.com",
         "orderDate": 1623796407000, "unknownField": {"kept": True},
         "shippingInfo": {"phone": "3143450432", "estimatedDeliveryDate": 1624647600000,
                          "estimatedShipDate": 1623906000000, "methodCode": "Value",
@@ -144,7 +145,8 @@ def test_request_bodies() -> None:
         ShipmentLine(line_number=1, quantity=1, tracking_number="x", other_carrier="Pony")
     assert ShipmentLine.for_carrier("fedex", line_number=1, quantity=1, tracking_number="x").carrier == "FedEx"
     body = refund_body("1", [RefundLine(1, "DamagedItem", [RefundAmount("2.50", tax_amount=0.2)])])
-    charge = body["orderRefund"]["orderLines"]["orderLine"][0]["refunds"]["refund"][0]["refundCharges"]["refundCharge"][0]
+    refund = body["orderRefund"]["orderLines"]["orderLine"][0]["refunds"]["refund"][0]
+    charge = refund["refundCharges"]["refundCharge"][0]
     assert charge["charge"]["chargeAmount"]["amount"] == -2.5
     assert charge["charge"]["tax"]["taxAmount"]["amount"] == -0.2
     with pytest.raises(ValueError, match="all full or all partial"):
