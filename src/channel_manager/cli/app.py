@@ -5,14 +5,15 @@ from __future__ import annotations
 import os
 import sys
 
-import click
 import typer
 
 from .. import __version__
 from ..bootstrap import initialise
+from ..commerce.errors import CommerceError
 from ..crypto import SecretKeyError
 from ..domain.errors import DomainError
 from ..storage.errors import StorageError
+from ..walmart.errors import WalmartError
 from . import orders, sandbox, stores
 from .render import console, err_console
 
@@ -59,7 +60,7 @@ def init() -> None:
 
 
 #: Errors whose message is written for the user: shown as one line, exit code 1.
-USER_ERRORS: tuple[type[BaseException], ...] = (DomainError, StorageError, SecretKeyError)
+USER_ERRORS: tuple[type[BaseException], ...] = (DomainError, StorageError, SecretKeyError, WalmartError, CommerceError)
 
 
 def register_user_errors(*errors: type[BaseException]) -> None:
@@ -68,17 +69,12 @@ def register_user_errors(*errors: type[BaseException]) -> None:
 
 
 def main() -> None:
-    """Entry point: runs the CLI and turns every failure into one clear line and a non-zero exit code."""
+    """Entry point: runs the CLI and turns every failure into one clear line and a non-zero exit code.
+
+    Typer handles its own usage errors (exit code 2); our typed errors carry a message for the user.
+    """
     try:
-        app(standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        err_console.print("Aborted.")
-        sys.exit(130)
+        app()
     except KeyboardInterrupt:
         sys.exit(130)
     except USER_ERRORS as exc:

@@ -63,14 +63,14 @@ def list_(
         table.add_row(
             row.purchase_order_id,
             row.commerce_increment_id or "",
-            str(row.items),
+            str(row.items_count),
             money(row.order_value, row.currency),
             when(row.ordered_at),
             when(row.ship_by),
             when(row.deliver_by),
             row.ship_method,
             when(row.last_update_at),
-            row.status,
+            row.status.value,
             row.status_details,
         )
     console.print(table)

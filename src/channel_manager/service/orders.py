@@ -8,7 +8,7 @@ from typing import Any
 from ..domain.orders import PurchaseOrder
 from ..domain.statuses import OrderStatus
 from ..domain.sync import OrderEvent
-from ..storage.errors import OrderNotFound
+from ..storage.errors import OrderNotFound, StorageError
 from ..storage.unit_of_work import Database
 
 
@@ -39,7 +39,13 @@ def orders_page(
 
 def order_detail(database: Database, purchase_order_id: str, *, store_id: int | None = None) -> OrderDetail:
     with database.unit_of_work() as uow:
-        order = uow.orders.find(purchase_order_id, store_id=store_id)
+        store_ids = [store_id] if store_id is not None else [s.id for s in uow.stores.list() if s.id is not None]
+        matches = [o for o in (uow.orders.get(sid, purchase_order_id) for sid in store_ids) if o is not None]
+        if len(matches) > 1:
+            raise StorageError(
+                f"Walmart PO number {purchase_order_id!r} exists in {len(matches)} stores; name one with --store."
+            )
+        order = matches[0] if matches else None
         if order is None or order.id is None:
-            raise OrderNotFound(f"No order with Walmart PO number {purchase_order_id!r}.")
+            raise OrderNotFound(purchase_order_id)
         return OrderDetail(order, uow.orders.timeline(order.id), uow.attempts.list_for_order(order.id))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from ..connections import commerce_client_for, walmart_client_for
 from ..domain.stores import ChannelStore
 from ..storage.errors import StoreNotFound
 from ..storage.unit_of_work import Database
@@ -19,7 +21,7 @@ def find_store(database: Database, name_or_id: str) -> ChannelStore:
         if store is None and name_or_id.isdigit():
             store = uow.stores.get(int(name_or_id))
     if store is None:
-        raise StoreNotFound(f"No store named {name_or_id!r}. `channel-manager stores list` shows the stores.")
+        raise StoreNotFound(name_or_id)
     return store
 
 
@@ -51,3 +53,15 @@ def remove_store(database: Database, name_or_id: str, *, force: bool = False) ->
         uow.stores.remove(store.id, force=force)
         uow.commit()
     return store
+
+
+async def check_credentials(store: ChannelStore) -> None:
+    """One Walmart token call and one Commerce read; a refusal raises the side's typed error."""
+    async with walmart_client_for(store, max_retries=1, timeout=15.0) as walmart:
+        await walmart.access_token()
+    async with commerce_client_for(store, timeout=15.0) as commerce:
+        await commerce.check_credentials()
+
+
+def verify_credentials(store: ChannelStore) -> None:
+    asyncio.run(check_credentials(store))
