@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from _storage_builders import make_store
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
@@ -90,7 +91,9 @@ def test_sqlite_writers_in_one_process_wait_for_each_other(tmp_path: Path) -> No
 
 
 def test_utc_datetimes_come_back_aware_in_utc(database: Database) -> None:
-    table = sa.Table("when_test", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True), sa.Column("t", UTCDateTime))
+    table = sa.Table(
+        "when_test", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True), sa.Column("t", UTCDateTime)
+    )
     eastern = timezone(timedelta(hours=-5))
     with database.unit_of_work() as uow:
         table.create(uow.connection)
@@ -150,8 +153,6 @@ def test_read_only_unit_of_work_reads(database: Database) -> None:
 
 
 def test_unit_of_work_rolls_back_unless_committed(database: Database) -> None:
-    from _storage_builders import make_store
-
     with database.unit_of_work() as uow:
         uow.stores.add(make_store("Rolled back"))
     with database.unit_of_work() as uow:

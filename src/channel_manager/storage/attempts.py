@@ -61,10 +61,12 @@ class AttemptRepository:
         self._connection = connection
 
     def add(self, attempt: SyncAttempt) -> SyncAttempt:
+        """Saves one attempt in the caller's transaction; returns it as stored (with its id)."""
+        values = _values(attempt)
         attempt_id = self._connection.execute(
-            insert(sync_attempts).values(**_values(attempt)).returning(sync_attempts.c.id)
+            insert(sync_attempts).values(**values).returning(sync_attempts.c.id)
         ).scalar_one()
-        return replace(attempt, id=attempt_id)
+        return replace(attempt, id=attempt_id, side=Side(values["side"]), duration_ms=values["duration_ms"])
 
     def add_many(self, attempts: Iterable[SyncAttempt]) -> None:
         rows = [_values(attempt) for attempt in attempts]
@@ -93,7 +95,12 @@ class AttemptRepository:
 
 
 def record_attempts(engine: Engine, attempts: Iterable[SyncAttempt]) -> None:
-    """Writes attempts in a transaction of their own, committed at once, whatever happens to the caller's."""
+    """Writes attempts in a transaction of their own, committed at once, whatever happens to the caller's.
+
+    On SQLite there is one writer at a time: call this when no write transaction of this process is open
+    (e.g. collect a job's attempts and record them once its unit of work has ended, in a ``finally``), or it
+    waits for the write lock (busy timeout) and fails. PostgreSQL has no such limit.
+    """
     rows = builtins.list(attempts)
     if not rows:
         return

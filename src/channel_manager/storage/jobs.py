@@ -146,13 +146,16 @@ class JobRepository:
 
     def _give_up_on_stalled(self, now: datetime) -> None:
         """A job whose worker vanished on its last allowed attempt fails instead of running forever."""
+        stalled = select(jobs.c.id).where(
+            jobs.c.state == JobState.RUNNING.value,
+            jobs.c.locked_until < now,
+            jobs.c.attempts >= jobs.c.max_attempts,
+        )
+        if self._connection.dialect.name == "postgresql":
+            stalled = stalled.with_for_update(skip_locked=True)  # never wait for another worker's claim
         self._connection.execute(
             update(jobs)
-            .where(
-                jobs.c.state == JobState.RUNNING.value,
-                jobs.c.locked_until < now,
-                jobs.c.attempts >= jobs.c.max_attempts,
-            )
+            .where(jobs.c.id.in_(stalled.scalar_subquery()))
             .values(
                 state=JobState.FAILED.value,
                 last_error="The worker running it stopped before finishing, on its last allowed attempt.",

@@ -1,0 +1,179 @@
+"""The job queue: de-duplication, claiming in order, leases, retries."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from _storage_builders import T0, add_order, add_store
+
+from channel_manager.storage import Database, JobState
+
+
+@pytest.fixture
+def store_id(database: Database) -> int:
+    return add_store(database)
+
+
+def _enqueue(database: Database, kind: str, store_id: int, **kwargs: object) -> int | None:
+    with database.unit_of_work() as uow:
+        job_id = uow.jobs.enqueue(kind, store_id=store_id, now=T0, **kwargs)  # type: ignore[arg-type]
+        uow.commit()
+    return job_id
+
+
+def _claim(database: Database, worker: str, *, now: datetime = T0, limit: int = 10, lease: float = 60) -> list[int]:
+    with database.unit_of_work() as uow:
+        jobs = uow.jobs.claim(worker, now=now, lease_seconds=lease, limit=limit)
+        uow.commit()
+    return [job.id for job in jobs]
+
+
+def test_enqueue_dedupes_on_key(database: Database, store_id: int) -> None:
+    first = _enqueue(database, "acknowledge_order", store_id, dedupe_key="ack:PO-1", payload={"po": "PO-1"})
+    assert first is not None
+    assert _enqueue(database, "acknowledge_order", store_id, dedupe_key="ack:PO-1") is None
+    assert _enqueue(database, "push_inventory", store_id) is not None
+    assert _enqueue(database, "push_inventory", store_id) is not None  # no key: no de-duplication
+    with database.unit_of_work() as uow:
+        job = uow.jobs.get(first)
+        assert job is not None
+        assert job.payload == {"po": "PO-1"} and job.state is JobState.PENDING and job.attempts == 0
+        assert job.run_after == T0 and job.created_at == T0 and job.max_attempts == 10
+        assert len(uow.jobs.list()) == 3
+
+
+def test_claim_runs_jobs_of_one_order_one_at_a_time(database: Database, store_id: int) -> None:
+    order_a = add_order(database, store_id, "PO-A")
+    order_b = add_order(database, store_id, "PO-B")
+    a1 = _enqueue(database, "create_commerce_order", store_id, order_id=order_a)
+    a2 = _enqueue(database, "acknowledge_order", store_id, order_id=order_a)
+    b1 = _enqueue(database, "create_commerce_order", store_id, order_id=order_b)
+    free = _enqueue(database, "push_inventory", store_id)
+    a3 = _enqueue(database, "ship_lines", store_id, order_id=order_a)
+
+    assert _claim(database, "w1") == [a1, b1, free]
+    assert _claim(database, "w2") == []  # a2 waits for a1, a3 for both
+    with database.unit_of_work() as uow:
+        assert uow.jobs.complete(a1 or 0, "w1") is True
+        uow.commit()
+    assert _claim(database, "w2") == [a2]
+    with database.unit_of_work() as uow:
+        assert uow.jobs.fail(a2 or 0, "w2", "Walmart refused it") is True
+        uow.commit()
+    assert _claim(database, "w2") == [a3]  # a failed job does not hold up the order
+
+
+def test_claim_respects_limit_and_due_time(database: Database, store_id: int) -> None:
+    later = _enqueue(database, "push_inventory", store_id, run_after=T0 + timedelta(minutes=5))
+    first = _enqueue(database, "push_inventory", store_id)
+    second = _enqueue(database, "push_inventory", store_id)
+    assert _claim(database, "w1", limit=1, lease=600) == [first]
+    assert _claim(database, "w1", lease=600) == [second]
+    assert _claim(database, "w1", now=T0 + timedelta(minutes=4)) == []
+    with database.unit_of_work() as uow:
+        assert uow.jobs.next_run_after(T0) == T0 + timedelta(minutes=5)
+    assert _claim(database, "w1", now=T0 + timedelta(minutes=5)) == [later]
+    with database.unit_of_work() as uow:
+        job = uow.jobs.get(later or 0)
+        assert job is not None
+        assert job.state is JobState.RUNNING and job.locked_by == "w1" and job.attempts == 1
+        assert job.locked_until == T0 + timedelta(minutes=6)
+
+
+def test_expired_lease_is_taken_over_and_the_old_worker_cannot_finish(database: Database, store_id: int) -> None:
+    job_id = _enqueue(database, "ship_lines", store_id) or 0
+    assert _claim(database, "dead-worker", lease=30) == [job_id]
+    assert _claim(database, "w2", now=T0 + timedelta(seconds=29)) == []
+    assert _claim(database, "w2", now=T0 + timedelta(seconds=31)) == [job_id]
+    with database.unit_of_work() as uow:
+        assert uow.jobs.complete(job_id, "dead-worker") is False
+        assert uow.jobs.retry_later(job_id, "dead-worker", T0, "late") is False
+        assert uow.jobs.fail(job_id, "dead-worker", "late") is False
+        assert uow.jobs.extend_lease(job_id, "dead-worker", T0 + timedelta(hours=1)) is False
+        job = uow.jobs.get(job_id)
+        assert job is not None and job.locked_by == "w2" and job.attempts == 2
+        assert uow.jobs.extend_lease(job_id, "w2", T0 + timedelta(minutes=10)) is True
+        assert uow.jobs.complete(job_id, "w2") is True
+        assert uow.jobs.complete(job_id, "w2") is False  # already done
+        uow.commit()
+    with database.unit_of_work() as uow:
+        job = uow.jobs.get(job_id)
+        assert job is not None and job.state is JobState.DONE and job.locked_by is None
+        assert job.finished_at is not None
+
+
+def test_a_job_whose_worker_dies_on_its_last_attempt_fails(database: Database, store_id: int) -> None:
+    job_id = _enqueue(database, "ship_lines", store_id, max_attempts=1) or 0
+    assert _claim(database, "w1", lease=10) == [job_id]
+    assert _claim(database, "w2", now=T0 + timedelta(seconds=11)) == []
+    with database.unit_of_work() as uow:
+        job = uow.jobs.get(job_id)
+        assert job is not None and job.state is JobState.FAILED
+        assert job.last_error is not None and "stopped before finishing" in job.last_error
+
+
+def test_retry_later_fail_and_the_merchants_retry(database: Database, store_id: int) -> None:
+    order_id = add_order(database, store_id)
+    job_id = _enqueue(database, "cancel_lines", store_id, order_id=order_id) or 0
+    assert _claim(database, "w1") == [job_id]
+    with database.unit_of_work() as uow:
+        assert uow.jobs.retry_later(job_id, "w1", T0 + timedelta(minutes=1), "HTTP 503 from Walmart") is True
+        uow.commit()
+    with database.unit_of_work() as uow:
+        job = uow.jobs.get(job_id)
+        assert job is not None and job.state is JobState.PENDING and job.last_error == "HTTP 503 from Walmart"
+        assert uow.jobs.next_run_after(T0) == T0 + timedelta(minutes=1)
+    assert _claim(database, "w1", now=T0 + timedelta(seconds=59)) == []
+    assert _claim(database, "w1", now=T0 + timedelta(minutes=1)) == [job_id]
+    with database.unit_of_work() as uow:
+        assert uow.jobs.fail(job_id, "w1", "Carrier not accepted") is True
+        uow.commit()
+    with database.unit_of_work() as uow:
+        job = uow.jobs.get(job_id)
+        assert job is not None and job.state is JobState.FAILED and job.attempts == 2
+        assert uow.jobs.next_run_after(T0) is None
+        assert [j.id for j in uow.jobs.list(state="failed", order_id=order_id)] == [job_id]
+        assert uow.jobs.list(state=JobState.PENDING) == []
+        assert uow.jobs.retry(job_id, now=T0 + timedelta(hours=1)) is True
+        assert uow.jobs.retry(job_id) is False  # only a failed job can be retried
+        uow.commit()
+    with database.unit_of_work() as uow:
+        job = uow.jobs.get(job_id)
+        assert job is not None and job.state is JobState.PENDING and job.attempts == 0
+        assert job.run_after == T0 + timedelta(hours=1) and job.finished_at is None
+        assert uow.jobs.count_by_state(store_id) == {"pending": 1, "running": 0, "done": 0, "failed": 0}
+
+
+def test_retry_failed_for_order(database: Database, store_id: int) -> None:
+    order_id = add_order(database, store_id)
+    ids = [_enqueue(database, "refund", store_id, order_id=order_id, dedupe_key=f"r{n}") or 0 for n in range(3)]
+    for job_id in ids:
+        assert _claim(database, "w1") == [job_id]
+        with database.unit_of_work() as uow:
+            uow.jobs.fail(job_id, "w1", "no")
+            uow.commit()
+    with database.unit_of_work() as uow:
+        assert uow.jobs.retry_failed_for_order(order_id, now=T0) == 3
+        uow.commit()
+    assert _claim(database, "w1") == [ids[0]]
+
+
+def test_release_gives_the_job_back(database: Database, store_id: int) -> None:
+    job_id = _enqueue(database, "push_inventory", store_id) or 0
+    assert _claim(database, "w1") == [job_id]
+    with database.unit_of_work() as uow:
+        assert uow.jobs.release(job_id, "w2") is False
+        assert uow.jobs.release(job_id, "w1") is True
+        uow.commit()
+    with database.unit_of_work() as uow:
+        job = uow.jobs.get(job_id)
+        assert job is not None and job.state is JobState.PENDING and job.attempts == 0 and job.locked_by is None
+    assert _claim(database, "w2") == [job_id]
+
+
+def test_a_job_written_in_a_rolled_back_transaction_does_not_exist(database: Database, store_id: int) -> None:
+    with database.unit_of_work() as uow:
+        uow.jobs.enqueue("ship_lines", store_id=store_id, dedupe_key="ship:1")
+    assert _claim(database, "w1") == []
+    assert _enqueue(database, "ship_lines", store_id, dedupe_key="ship:1") is not None
