@@ -76,8 +76,9 @@ async def gate(request: Request, endpoint: str, *, token_call: bool = False) -> 
     sandbox.counters.calls[endpoint] += 1
     for name in ("WM_QOS.CORRELATION_ID", "WM_SVC.NAME"):
         if not request.headers.get(name):
-            raise SandboxHTTPError(400, "MISSING_REQUEST_HEADER.GMP_GATEWAY_API", f"Missing header {name}",
-                                   field=name, gateway=True)
+            raise SandboxHTTPError(
+                400, "MISSING_REQUEST_HEADER.GMP_GATEWAY_API", f"Missing header {name}", field=name, gateway=True
+            )
     if token_call:
         seller = sandbox._basic_seller(request.headers.get("authorization"))
     else:
@@ -135,8 +136,9 @@ async def json_body(request: Request) -> Any:
     try:
         return json.loads(raw)
     except ValueError:
-        raise SandboxHTTPError(400, "MALFORMED_REQUEST_CONTENT.GMP_ORDER_API", "Request content is not valid JSON",
-                               field="body") from None
+        raise SandboxHTTPError(
+            400, "MALFORMED_REQUEST_CONTENT.GMP_ORDER_API", "Request content is not valid JSON", field="body"
+        ) from None
 
 
 def _params(request: Request) -> dict[str, str]:
@@ -255,9 +257,7 @@ def create_app(settings: WalmartSandboxSettings | None = None, sandbox: WalmartS
     async def put_inventory(request: Request) -> Response:
         context = await gate(request, "PUT /v3/inventory")
         body = await json_body(request)
-        return await answer(
-            request, context, sandbox.set_inventory(context.seller, _params(request).get("sku"), body)
-        )
+        return await answer(request, context, sandbox.set_inventory(context.seller, _params(request).get("sku"), body))
 
     @app.get("/v3/webhooks/eventTypes", tags=[v3])
     async def event_types(request: Request) -> Response:

@@ -39,8 +39,10 @@ def run_walmart_sandbox(
     app = create_app(settings)
     if orders:
         app.state.sandbox.generate_orders(seller_id, orders, spread_minutes=60)
-    typer.echo(f"Walmart sandbox on http://{host}:{port} (seller {seller_id}, client id {client_id}); "
-               f"control API and docs at http://{host}:{port}/docs")
+    typer.echo(
+        f"Walmart sandbox on http://{host}:{port} (seller {seller_id}, client id {client_id}); "
+        f"control API and docs at http://{host}:{port}/docs"
+    )
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
 
 

@@ -147,11 +147,19 @@ def list_sellers(request: Request) -> list[SellerOut]:
 def generate_orders(seller_id: str, body: GenerateOrders, request: Request) -> dict[str, Any]:
     """Generate ``count`` realistic orders (catalog SKUs, non-ASCII names, taxes, ship dates)."""
     sandbox = _sandbox(request)
-    ids = _run(lambda: sandbox.generate_orders(
-        seller_id, body.count, lines_per_order=body.lines_per_order, quantity_per_line=body.quantity_per_line,
-        catalog=[c.model_dump() for c in body.catalog] if body.catalog else None, order_date=body.order_date,
-        spread_minutes=body.spread_minutes, ship_in_days=body.ship_in_days, status=body.status,
-    ))
+    ids = _run(
+        lambda: sandbox.generate_orders(
+            seller_id,
+            body.count,
+            lines_per_order=body.lines_per_order,
+            quantity_per_line=body.quantity_per_line,
+            catalog=[c.model_dump() for c in body.catalog] if body.catalog else None,
+            order_date=body.order_date,
+            spread_minutes=body.spread_minutes,
+            ship_in_days=body.ship_in_days,
+            status=body.status,
+        )
+    )
     return {"count": len(ids), "purchase_order_ids": ids}
 
 
@@ -180,8 +188,9 @@ def order_truth(purchase_order_id: str, request: Request) -> dict[str, Any]:
 
 
 @router.post("/orders/{purchase_order_id}/lines/{line_number}/deliver")
-def deliver_line(purchase_order_id: str, line_number: str, request: Request,
-                 body: DeliverIn | None = None) -> dict[str, Any]:
+def deliver_line(
+    purchase_order_id: str, line_number: str, request: Request, body: DeliverIn | None = None
+) -> dict[str, Any]:
     sandbox = _sandbox(request)
     quantity = body.quantity if body else None
     return {"order": _run(lambda: sandbox.deliver_line(purchase_order_id, line_number, quantity))}
@@ -210,8 +219,11 @@ def auto_refund(return_order_id: str, request: Request) -> dict[str, Any]:
 @router.get("/clock")
 def clock(request: Request) -> dict[str, Any]:
     sandbox = _sandbox(request)
-    return {"now": sandbox.clock.now().isoformat(), "now_ms": sandbox.clock.now_ms(),
-            "offset_seconds": sandbox.clock.offset}
+    return {
+        "now": sandbox.clock.now().isoformat(),
+        "now_ms": sandbox.clock.now_ms(),
+        "offset_seconds": sandbox.clock.offset,
+    }
 
 
 @router.post("/clock/advance")
@@ -258,8 +270,11 @@ def reset_counters(request: Request) -> dict[str, str]:
 @router.get("/settings")
 def get_settings(request: Request) -> dict[str, Any]:
     sandbox = _sandbox(request)
-    return {"rate_limits": sandbox.rate_limits.enabled, "token_lifetime": sandbox.settings.token_lifetime,
-            "require_acknowledgement": sandbox.settings.require_acknowledgement}
+    return {
+        "rate_limits": sandbox.rate_limits.enabled,
+        "token_lifetime": sandbox.settings.token_lifetime,
+        "require_acknowledgement": sandbox.settings.require_acknowledgement,
+    }
 
 
 @router.put("/settings")
@@ -280,7 +295,15 @@ def put_settings(body: SettingsIn, request: Request) -> dict[str, Any]:
 def notifications(request: Request) -> list[dict[str, Any]]:
     """Recent notification deliveries (event, URL, attempts, outcome)."""
     return [
-        {"event_id": d.event_id, "event_type": d.event_type, "url": d.url, "seller_id": d.seller_id,
-         "attempts": d.attempts, "status": d.status, "delivered": d.delivered, "error": d.error}
+        {
+            "event_id": d.event_id,
+            "event_type": d.event_type,
+            "url": d.url,
+            "seller_id": d.seller_id,
+            "attempts": d.attempts,
+            "status": d.status,
+            "delivered": d.delivered,
+            "error": d.error,
+        }
         for d in list(_sandbox(request).deliveries)
     ]

@@ -10,8 +10,14 @@ from typing import Any
 FIRST_NAMES = ("José", "Zoë", "Łukasz", "Søren", "Chloé", "Renée", "Björn", "Ana", "Mia", "Noah", "Ömer", "Jürgen")
 LAST_NAMES = ("Müller", "García", "Nuñez", "O'Brien", "Kowalczyk", "Ødegård", "Smith", "Dvořák", "Lefèvre", "Ng")
 STREETS = ("Main St", "Gazebo Drive", "Avenida de las Américas", "Oak Lane", "Rue Saint-Honoré", "Elm Street")
-CITIES = (("Bentonville", "AR", "72712"), ("Cedar Hill", "MO", "63016"), ("San José", "CA", "95112"),
-          ("Austin", "TX", "78701"), ("Española", "NM", "87532"), ("Seattle", "WA", "98101"))
+CITIES = (
+    ("Bentonville", "AR", "72712"),
+    ("Cedar Hill", "MO", "63016"),
+    ("San José", "CA", "95112"),
+    ("Austin", "TX", "78701"),
+    ("Española", "NM", "87532"),
+    ("Seattle", "WA", "98101"),
+)
 
 
 @dataclass(frozen=True)

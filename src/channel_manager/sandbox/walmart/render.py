@@ -104,8 +104,11 @@ def _return_money(value: Decimal) -> dict[str, Any]:
 def render_return_line(line: ReturnLine) -> dict[str, Any]:
     quantity = {"unitOfMeasure": "EACH", "measurementValue": line.quantity}
     refund_status = (
-        "REFUNDED" if line.refunded_quantity >= line.quantity else
-        "PARTIALLY_REFUNDED" if line.refunded_quantity else "NOT_REFUNDED"
+        "REFUNDED"
+        if line.refunded_quantity >= line.quantity
+        else "PARTIALLY_REFUNDED"
+        if line.refunded_quantity
+        else "NOT_REFUNDED"
     )
     line_total = line.unit_price * line.quantity
     taxes = line.unit_tax * line.quantity
@@ -150,8 +153,12 @@ def render_return_line(line: ReturnLine) -> dict[str, Any]:
         "currentDeliveryStatus": "NOT_SHIPPED",
         "currentRefundStatus": refund_status,
         "currentTrackingStatuses": [
-            {"status": line.status, "statusTime": line.status_time, "currentRefundStatus": refund_status,
-             "quantity": quantity}
+            {
+                "status": line.status,
+                "statusTime": line.status_time,
+                "currentRefundStatus": refund_status,
+                "quantity": quantity,
+            }
         ],
     }
 
@@ -169,8 +176,12 @@ def render_return(order: ReturnOrder) -> dict[str, Any]:
         "returnType": "REFUND",
         "totalRefundAmount": _return_money(total),
         "returnLineGroups": [
-            {"groupNo": 1, "returnLines": [{"returnOrderLineNumber": line.number} for line in order.lines],
-             "labels": [], "returnExpectedFlag": True}
+            {
+                "groupNo": 1,
+                "returnLines": [{"returnOrderLineNumber": line.number} for line in order.lines],
+                "labels": [],
+                "returnExpectedFlag": True,
+            }
         ],
         "returnChannel": {"channelName": "ONLINE"},
         "returnOrderLines": [render_return_line(line) for line in order.lines],
@@ -186,9 +197,7 @@ def notification_lines(order: PurchaseOrder, lines: list[Line], status: str) -> 
             "quantity": {"unitOfMeasure": "EACH", "measurementValue": str(line.quantity)},
             "status": status,
             "statusDate": line.status_date_ms,
-            "cancellationReason": next(
-                (e.cancellation_reason for e in line.entries if e.status == "Cancelled"), None
-            ),
+            "cancellationReason": next((e.cancellation_reason for e in line.entries if e.status == "Cancelled"), None),
             "shippingMethod": order.method_code,
             "shipNodeType": order.ship_node_type,
         }

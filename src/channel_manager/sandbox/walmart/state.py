@@ -64,9 +64,21 @@ AUTO_CANCEL_REASON = "SELLER_CANCEL_AUTO_CANCELLED"  # sandbox's choice; Walmart
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:?\d{2})?)?$")
 _CURSOR_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 _ORDER_FILTERS = (
-    "sku", "customerOrderId", "purchaseOrderId", "status", "createdStartDate", "createdEndDate",
-    "fromExpectedShipDate", "toExpectedShipDate", "lastModifiedStartDate", "lastModifiedEndDate",
-    "shipNodeType", "productInfo", "replacementInfo", "orderType", "shippingProgramType",
+    "sku",
+    "customerOrderId",
+    "purchaseOrderId",
+    "status",
+    "createdStartDate",
+    "createdEndDate",
+    "fromExpectedShipDate",
+    "toExpectedShipDate",
+    "lastModifiedStartDate",
+    "lastModifiedEndDate",
+    "shipNodeType",
+    "productInfo",
+    "replacementInfo",
+    "orderType",
+    "shippingProgramType",
 )
 _CURSOR_KEYS = ("hasMoreElements", "soIndex", "poIndex", "partnerId", "sellerId")
 ORDER_STATUSES = ("Created", "Acknowledged", "Shipped", "Delivered", "Cancelled")
@@ -224,8 +236,11 @@ class WalmartSandbox:
         seller = self._basic_seller(authorization)
         if form.get("grant_type") != "client_credentials":
             raise SandboxHTTPError(
-                400, "INVALID_REQUEST_CONTENT.GMP_GATEWAY_API", "grant_type must be client_credentials",
-                field="grant_type", gateway=True,
+                400,
+                "INVALID_REQUEST_CONTENT.GMP_GATEWAY_API",
+                "grant_type must be client_credentials",
+                field="grant_type",
+                gateway=True,
             )
         token = "sbx." + uuid.uuid4().hex + uuid.uuid4().hex
         lifetime = int(self.settings.token_lifetime)
@@ -258,9 +273,15 @@ class WalmartSandbox:
         _seller_id, expires = self.tokens[token or ""]
         issued = expires - int(self.settings.token_lifetime) * 1000
         return {
-            "expire_at": str(expires), "issued_at": str(issued), "is_valid": True,
-            "scopes": {"orders": "full_access", "returns": "full_access", "inventory": "full_access",
-                       "notifications": "full_access"},
+            "expire_at": str(expires),
+            "issued_at": str(issued),
+            "is_valid": True,
+            "scopes": {
+                "orders": "full_access",
+                "returns": "full_access",
+                "inventory": "full_access",
+                "notifications": "full_access",
+            },
         }
 
     def revoke_tokens(self, seller_id: str) -> int:
@@ -277,8 +298,15 @@ class WalmartSandbox:
             key = f"{error.status} {error.code}"
             self.counters.rejected[key] += 1
             self.counters.rejected_log.append(
-                {"endpoint": endpoint, "seller_id": seller_id, "status": error.status, "code": error.code,
-                 "field": error.field, "description": error.description, "at": _iso(self.clock.now_ms())}
+                {
+                    "endpoint": endpoint,
+                    "seller_id": seller_id,
+                    "status": error.status,
+                    "code": error.code,
+                    "field": error.field,
+                    "description": error.description,
+                    "at": _iso(self.clock.now_ms()),
+                }
             )
 
     def _accept(self, seller: Seller, kind: str, target: str, body: Any) -> None:
@@ -340,40 +368,57 @@ class WalmartSandbox:
         now = self.clock.now_ms()
         unknown = [k for k in params if k not in _ORDER_FILTERS and k not in _CURSOR_KEYS and k != "limit"]
         if unknown:
-            raise SandboxHTTPError(400, "INVALID_REQUEST_PARAM.GMP_ORDER_API",
-                                   f"Invalid query parameter {unknown[0]}", field=unknown[0])
+            raise SandboxHTTPError(
+                400, "INVALID_REQUEST_PARAM.GMP_ORDER_API", f"Invalid query parameter {unknown[0]}", field=unknown[0]
+            )
         if released and any(k in params for k in ("status", "lastModifiedStartDate", "lastModifiedEndDate")):
             bad = next(k for k in ("status", "lastModifiedStartDate", "lastModifiedEndDate") if k in params)
-            raise SandboxHTTPError(400, "INVALID_REQUEST_PARAM.GMP_ORDER_API",
-                                   f"Invalid query parameter {bad}", field=bad)
+            raise SandboxHTTPError(
+                400, "INVALID_REQUEST_PARAM.GMP_ORDER_API", f"Invalid query parameter {bad}", field=bad
+            )
         try:
             limit = int(params.get("limit", "100"))
         except ValueError:
             limit = 0
         if not 1 <= limit <= 200:
-            raise SandboxHTTPError(400, "INVALID_REQUEST_PARAM.GMP_ORDER_API",
-                                   "limit should be between 1 and 200", field="limit")
+            raise SandboxHTTPError(
+                400, "INVALID_REQUEST_PARAM.GMP_ORDER_API", "limit should be between 1 and 200", field="limit"
+            )
         status = params.get("status")
         if status is not None and status not in ORDER_STATUSES:
-            raise SandboxHTTPError(400, "INVALID_REQUEST_PARAM.GMP_ORDER_API", f"Invalid status {status}",
-                                   field="status")
+            raise SandboxHTTPError(
+                400, "INVALID_REQUEST_PARAM.GMP_ORDER_API", f"Invalid status {status}", field="status"
+            )
         in_cursor = "hasMoreElements" in params
-        start = parse_query_date("createdStartDate", params["createdStartDate"], cursor=in_cursor) \
-            if "createdStartDate" in params else now - 7 * DAY_MS
-        end = parse_query_date("createdEndDate", params["createdEndDate"], cursor=in_cursor) \
-            if "createdEndDate" in params else now
+        start = (
+            parse_query_date("createdStartDate", params["createdStartDate"], cursor=in_cursor)
+            if "createdStartDate" in params
+            else now - 7 * DAY_MS
+        )
+        end = (
+            parse_query_date("createdEndDate", params["createdEndDate"], cursor=in_cursor)
+            if "createdEndDate" in params
+            else now
+        )
         oldest = now - self.settings.lookback_days * DAY_MS
         if start < oldest - DAY_MS:
-            raise SandboxHTTPError(400, "INVALID_REQUEST_PARAM.GMP_ORDER_API",
-                                   f"createdStartDate must be within the last {self.settings.lookback_days} days",
-                                   field="createdStartDate")
+            raise SandboxHTTPError(
+                400,
+                "INVALID_REQUEST_PARAM.GMP_ORDER_API",
+                f"createdStartDate must be within the last {self.settings.lookback_days} days",
+                field="createdStartDate",
+            )
         start = max(start, oldest)
         windows = {}
-        for low, high, attr in (("fromExpectedShipDate", "toExpectedShipDate", "estimated_ship_ms"),
-                                ("lastModifiedStartDate", "lastModifiedEndDate", "last_modified_ms")):
+        for low, high, attr in (
+            ("fromExpectedShipDate", "toExpectedShipDate", "estimated_ship_ms"),
+            ("lastModifiedStartDate", "lastModifiedEndDate", "last_modified_ms"),
+        ):
             if low in params or high in params:
-                windows[attr] = (parse_query_date(low, params[low]) if low in params else 0,
-                                 parse_query_date(high, params[high]) if high in params else 1 << 62)
+                windows[attr] = (
+                    parse_query_date(low, params[low]) if low in params else 0,
+                    parse_query_date(high, params[high]) if high in params else 1 << 62,
+                )
         offset = int(params.get("poIndex", "0") or 0)
         sku = params.get("sku")
         customer_order_id = params.get("customerOrderId")
@@ -411,10 +456,17 @@ class WalmartSandbox:
         if offset + limit < total:
             query = {k: v for k, v in params.items() if k not in _CURSOR_KEYS and k != "limit"}
             query.update(createdStartDate=_cursor_time(start), createdEndDate=_cursor_time(end))
-            cursor = {"limit": limit, "hasMoreElements": "true", "soIndex": total, "poIndex": offset + limit,
-                      "partnerId": seller.partner_id, "sellerId": seller.seller_id, **query}
+            cursor = {
+                "limit": limit,
+                "hasMoreElements": "true",
+                "soIndex": total,
+                "poIndex": offset + limit,
+                "partnerId": seller.partner_id,
+                "sellerId": seller.seller_id,
+                **query,
+            }
             meta["nextCursor"] = "?" + urlencode(cursor, quote_via=quote)
-        return ('{"list":{"meta":' + json.dumps(meta) + ',"elements":{"order":[' + ",".join(texts) + "]}}}")
+        return '{"list":{"meta":' + json.dumps(meta) + ',"elements":{"order":[' + ",".join(texts) + "]}}}"
 
     def get_order_text(self, seller: Seller, purchase_order_id: str) -> str:
         self.tick()
@@ -456,8 +508,7 @@ class WalmartSandbox:
         self.tick()
         shipment = body.get("orderShipment") if isinstance(body, Mapping) else None
         if not isinstance(shipment, Mapping):
-            raise order_error("orderShipment is required", field="orderShipment",
-                              code="MALFORMED_REQUEST_CONTENT")
+            raise order_error("orderShipment is required", field="orderShipment", code="MALFORMED_REQUEST_CONTENT")
         process_mode = shipment.get("processMode")
         if process_mode not in (None, "PARTIAL_UPDATE"):
             raise order_error(f"Invalid processMode {process_mode}", field="processMode")
@@ -520,19 +571,23 @@ class WalmartSandbox:
                 if not shipped:
                     raise order_error(
                         f"Unable to process this request. PARTIAL_UPDATE is allowed only for shipped lines; "
-                        f"the Line: {number} of PO: {po} is not shipped", field="processMode")
+                        f"the Line: {number} of PO: {po} is not shipped",
+                        field="processMode",
+                    )
                 first = min(e.shipped_at_ms or now for e in shipped)
                 if now - first > self.settings.partial_update_hours * 3_600_000:
                     raise order_error(
                         f"Unable to process this request. Tracking of the Line: {number} of PO: {po} can only be "
                         f"updated within {self.settings.partial_update_hours} hours of the first shipment",
-                        field="processMode")
+                        field="processMode",
+                    )
                 continue
             if line.intent_to_cancel and raw.get("intentToCancelOverride") is not True:
                 raise order_error(
                     f"Unable to process this request. The Line: {number} of PO: {po} has a customer request to "
                     "cancel (intentToCancel); send intentToCancelOverride true to ship it",
-                    field="intentToCancelOverride")
+                    field="intentToCancelOverride",
+                )
         if partial_update:
             return plan
         for number, quantity in wanted.items():
@@ -542,17 +597,23 @@ class WalmartSandbox:
             if quantity <= available:
                 continue
             if line.open_quantity == 0:
-                state = "CANCELLED" if line.qty("Cancelled") == line.quantity else (
-                    "DELIVERED" if line.qty("Delivered") and not line.qty("Shipped") else "SHIPPED")
+                state = (
+                    "CANCELLED"
+                    if line.qty("Cancelled") == line.quantity
+                    else ("DELIVERED" if line.qty("Delivered") and not line.qty("Shipped") else "SHIPPED")
+                )
                 raise order_error(
-                    f"Unable to process this request. The Line: {number} of PO: {po} is in {state} status")
+                    f"Unable to process this request. The Line: {number} of PO: {po} is in {state} status"
+                )
             if self.settings.require_acknowledgement and line.qty("Created") and quantity <= line.open_quantity:
                 raise order_error(
                     f"Unable to process this request. The Line: {number} of PO: {po} is in CREATED status; "
-                    "acknowledge the order before shipping it")
+                    "acknowledge the order before shipping it"
+                )
             raise order_error(
                 f"INVALID_REQUEST_CONTENT :: Failed when called shipConfirm API for {po}. Qty OverShipped : Some or "
-                "All Line(s)/Qty cannot be Shipped due to invalid Lines Or invalid Qty Or Qty more than allowed")
+                "All Line(s)/Qty cannot be Shipped due to invalid Lines Or invalid Qty Or Qty more than allowed"
+            )
         return plan
 
     def _tracking(self, raw: Any, number: str) -> dict[str, Any]:
@@ -568,8 +629,9 @@ class WalmartSandbox:
                 raise order_error(f"Carrier {carrier} is not supported in line number {number}", field="carrierName")
         elif other:
             if not url:
-                raise order_error(f"trackingURL is required with otherCarrier in line number {number}",
-                                  field="trackingURL")
+                raise order_error(
+                    f"trackingURL is required with otherCarrier in line number {number}", field="trackingURL"
+                )
         else:
             raise order_error(f"carrierName is required in line number {number}", field="carrierName")
         method = raw.get("methodCode")
@@ -593,8 +655,9 @@ class WalmartSandbox:
         self.tick()
         cancellation = body.get("orderCancellation") if isinstance(body, Mapping) else None
         if not isinstance(cancellation, Mapping):
-            raise order_error("orderCancellation is required", field="orderCancellation",
-                              code="MALFORMED_REQUEST_CONTENT")
+            raise order_error(
+                "orderCancellation is required", field="orderCancellation", code="MALFORMED_REQUEST_CONTENT"
+            )
         raw_lines = _list(cancellation, "orderLines", "orderLine")
         if not raw_lines:
             raise order_error("orderLines is required", field="orderLines")
@@ -615,14 +678,16 @@ class WalmartSandbox:
                         raise order_error(f"Invalid status in line number {number}: use Cancelled", field="status")
                     reason = status.get("cancellationReason")
                     if reason not in _CANCEL_REASONS:
-                        raise order_error(f"Invalid cancellationReason {reason} in line number {number}",
-                                          field="cancellationReason")
+                        raise order_error(
+                            f"Invalid cancellationReason {reason} in line number {number}", field="cancellationReason"
+                        )
                     quantity = _quantity(status.get("statusQuantity"))
                     plan.append((line, quantity, reason))
                     wanted[number] += quantity
                 if not wanted[number]:
-                    raise order_error(f"orderLineStatuses is required in line number {number}",
-                                      field="orderLineStatuses")
+                    raise order_error(
+                        f"orderLineStatuses is required in line number {number}", field="orderLineStatuses"
+                    )
             for number, quantity in wanted.items():
                 line = order.line(number)
                 assert line is not None
@@ -631,10 +696,12 @@ class WalmartSandbox:
                 if line.open_quantity == 0:
                     state = "CANCELLED" if line.qty("Cancelled") == line.quantity else "SHIPPED"
                     raise order_error(
-                        f"Unable to process this request. The Line: {number} of PO: {po} is in {state} status")
+                        f"Unable to process this request. The Line: {number} of PO: {po} is in {state} status"
+                    )
                 raise order_error(
                     f"INVALID_REQUEST_CONTENT :: Failed when called cancel API for {po}. Qty more than allowed: "
-                    f"the Line: {number} has {line.open_quantity} units that can be cancelled")
+                    f"the Line: {number} has {line.open_quantity} units that can be cancelled"
+                )
             now = self.clock.now_ms()
             for line, quantity, reason in plan:
                 line.take(("Created", "Acknowledged"), quantity)
@@ -668,11 +735,15 @@ class WalmartSandbox:
                 if line is None:
                     raise order_error(f"Invalid lineNumber {number} for PO {po}", field="lineNumber")
                 if not line.qty(*SHIPPED_STATUSES):
-                    state = "CANCELLED" if line.qty("Cancelled") == line.quantity else (
-                        "ACKNOWLEDGED" if line.qty("Acknowledged") else "CREATED")
+                    state = (
+                        "CANCELLED"
+                        if line.qty("Cancelled") == line.quantity
+                        else ("ACKNOWLEDGED" if line.qty("Acknowledged") else "CREATED")
+                    )
                     raise order_error(
                         f"Unable to process this request. The Line: {number} of PO: {po} is in {state} status; "
-                        "only shipped lines can be refunded")
+                        "only shipped lines can be refunded"
+                    )
                 full = bool(raw.get("isFullRefund"))
                 charges: list[dict[str, Any]] = []
                 comments = None
@@ -681,29 +752,39 @@ class WalmartSandbox:
                         charged, charged_tax = line.charged(charge_type)
                         done, done_tax = line.refunded(charge_type)
                         if charged - done > 0 or charged_tax - done_tax > 0:
-                            charges.append(self._refund_charge(
-                                "Others" if not charges else charges[0]["refundReason"], charge_type,
-                                charged - done, charged_tax - done_tax))
-                    reasons = [rc.get("refundReason") for r in _list(raw, "refunds", "refund")
-                               for rc in _list(r, "refundCharges", "refundCharge") if isinstance(rc, Mapping)]
+                            charges.append(
+                                self._refund_charge(
+                                    "Others" if not charges else charges[0]["refundReason"],
+                                    charge_type,
+                                    charged - done,
+                                    charged_tax - done_tax,
+                                )
+                            )
+                    reasons = [
+                        rc.get("refundReason")
+                        for r in _list(raw, "refunds", "refund")
+                        for rc in _list(r, "refundCharges", "refundCharge")
+                        if isinstance(rc, Mapping)
+                    ]
                     reason = reasons[0] if reasons else "Others"
                     if reason not in _REFUND_REASONS:
-                        raise order_error(f"Invalid refundReason {reason} in line number {number}",
-                                          field="refundReason")
+                        raise order_error(
+                            f"Invalid refundReason {reason} in line number {number}", field="refundReason"
+                        )
                     for charge in charges:
                         charge["refundReason"] = reason
                     if not charges:
                         raise order_error(
-                            f"Unable to process this request. The Line: {number} of PO: {po} is already fully "
-                            "refunded", field="isFullRefund")
+                            f"Unable to process this request. The Line: {number} of PO: {po} is already fully refunded",
+                            field="isFullRefund",
+                        )
                 else:
                     for item in _list(raw, "refunds", "refund"):
                         comments = item.get("refundComments") if isinstance(item, Mapping) else None
                         for rc in _list(item, "refundCharges", "refundCharge"):
                             charges.append(self._checked_refund_charge(rc, number))
                     if not charges:
-                        raise order_error(f"refundCharges is required in line number {number}",
-                                          field="refundCharges")
+                        raise order_error(f"refundCharges is required in line number {number}", field="refundCharges")
                 for charge in charges:
                     key = (number, charge["charge"]["chargeType"])
                     amount = -Decimal(str(charge["charge"]["chargeAmount"]["amount"]))
@@ -716,7 +797,8 @@ class WalmartSandbox:
                             f"Refund amount exceeds the charged amount in line number {number}: "
                             f"charged {money(charged)} (tax {money(charged_tax)}), refunded {money(before[0])} "
                             f"(tax {money(before[1])}), requested {money(amount)} (tax {money(tax)})",
-                            field="chargeAmount")
+                            field="chargeAmount",
+                        )
                     pending[key] = total
                 plan.append((line, charges, comments, full))
             now = self.clock.now_ms()
@@ -769,8 +851,11 @@ class WalmartSandbox:
                 "chargeType": charge_type,
                 "chargeName": str(charge.get("chargeName") or "ItemPrice"),
                 "chargeAmount": {"currency": "USD", "amount": money(amount)},
-                "tax": {"taxName": str(tax_raw.get("taxName") or "Tax1"),
-                        "taxAmount": {"currency": "USD", "amount": money(tax)}} if isinstance(tax_raw, Mapping)
+                "tax": {
+                    "taxName": str(tax_raw.get("taxName") or "Tax1"),
+                    "taxAmount": {"currency": "USD", "amount": money(tax)},
+                }
+                if isinstance(tax_raw, Mapping)
                 else None,
             },
         }
@@ -783,17 +868,22 @@ class WalmartSandbox:
             limit = int(params.get("limit", "10"))
             offset = int(params.get("offset", "0"))
         except ValueError:
-            raise SandboxHTTPError(400, "INVALID_REQUEST_PARAM.GMP_RETURNS_API", "Invalid limit or offset",
-                                   field="limit") from None
+            raise SandboxHTTPError(
+                400, "INVALID_REQUEST_PARAM.GMP_RETURNS_API", "Invalid limit or offset", field="limit"
+            ) from None
         if not 1 <= limit <= 200:
-            raise SandboxHTTPError(400, "INVALID_REQUEST_PARAM.GMP_RETURNS_API",
-                                   "limit should be between 1 and 200", field="limit")
+            raise SandboxHTTPError(
+                400, "INVALID_REQUEST_PARAM.GMP_RETURNS_API", "limit should be between 1 and 200", field="limit"
+            )
         start = params.get("returnCreationStartDate")
         end = params.get("returnCreationEndDate")
         if (start is None) != (end is None):
-            raise SandboxHTTPError(400, "INVALID_REQUEST_PARAM.GMP_RETURNS_API",
-                                   "returnCreationStartDate and returnCreationEndDate go together",
-                                   field="returnCreationStartDate")
+            raise SandboxHTTPError(
+                400,
+                "INVALID_REQUEST_PARAM.GMP_RETURNS_API",
+                "returnCreationStartDate and returnCreationEndDate go together",
+                field="returnCreationStartDate",
+            )
         window = (self._iso_ms(start), self._iso_ms(end)) if start and end else None
         with self.lock:
             matches = []
@@ -810,12 +900,13 @@ class WalmartSandbox:
                 if window and not window[0] <= item.created_ms <= window[1]:
                     continue
                 matches.append(item)
-            page = [render_return(r) for r in matches[offset:offset + limit]]
+            page = [render_return(r) for r in matches[offset : offset + limit]]
         cursor = ""
         if offset + limit < len(matches):
             query = {k: v for k, v in params.items() if k not in ("limit", "offset", "sellerId")}
-            cursor = "?" + urlencode({"sellerId": seller.seller_id, "limit": limit, "offset": offset + limit,
-                                      **query}, quote_via=quote)
+            cursor = "?" + urlencode(
+                {"sellerId": seller.seller_id, "limit": limit, "offset": offset + limit, **query}, quote_via=quote
+            )
         return {"meta": {"totalCount": len(matches), "limit": limit, "nextCursor": cursor}, "returnOrders": page}
 
     @staticmethod
@@ -823,69 +914,111 @@ class WalmartSandbox:
         try:
             moment = datetime.fromisoformat((text or "").replace("Z", "+00:00").replace(" ", "+"))
         except ValueError:
-            raise SandboxHTTPError(400, "INVALID_REQUEST_PARAM.GMP_RETURNS_API", "Invalid Date format value",
-                                   field="returnCreationStartDate") from None
+            raise SandboxHTTPError(
+                400,
+                "INVALID_REQUEST_PARAM.GMP_RETURNS_API",
+                "Invalid Date format value",
+                field="returnCreationStartDate",
+            ) from None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
         return int(moment.timestamp() * 1000)
 
-    def refund_return(self, seller: Seller, return_order_id: str, body: Any, *,
-                      channel: str = "SELLER_MANUAL_REFUND", key_body: bool = True) -> dict[str, Any]:
+    def refund_return(
+        self,
+        seller: Seller,
+        return_order_id: str,
+        body: Any,
+        *,
+        channel: str = "SELLER_MANUAL_REFUND",
+        key_body: bool = True,
+    ) -> dict[str, Any]:
         self.tick()
         with self.lock:
             item = seller.returns.get(return_order_id)
             if item is None:
-                raise SandboxHTTPError(404, "CONTENT_NOT_FOUND.GMP_RETURNS_API",
-                                       f"Return order {return_order_id} not found")
+                raise SandboxHTTPError(
+                    404, "CONTENT_NOT_FOUND.GMP_RETURNS_API", f"Return order {return_order_id} not found"
+                )
             if not isinstance(body, Mapping) or body.get("customerOrderId") != item.customer_order_id:
-                raise SandboxHTTPError(400, "INVALID_REQUEST_CONTENT.GMP_RETURNS_API",
-                                       "customerOrderId does not match the return order", field="customerOrderId")
+                raise SandboxHTTPError(
+                    400,
+                    "INVALID_REQUEST_CONTENT.GMP_RETURNS_API",
+                    "customerOrderId does not match the return order",
+                    field="customerOrderId",
+                )
             raw_lines = body.get("refundLines") or []
             if not raw_lines and len(item.lines) == 1:
                 raw_lines = [{}]
             if not raw_lines:
-                raise SandboxHTTPError(400, "INVALID_REQUEST_CONTENT.GMP_RETURNS_API", "refundLines is required",
-                                       field="refundLines")
+                raise SandboxHTTPError(
+                    400, "INVALID_REQUEST_CONTENT.GMP_RETURNS_API", "refundLines is required", field="refundLines"
+                )
             plan = []
             for raw in raw_lines:
                 number = raw.get("returnOrderLineNumber")
                 if number is None:
                     if len(item.lines) != 1:
-                        raise SandboxHTTPError(400, "INVALID_REQUEST_CONTENT.GMP_RETURNS_API",
-                                               "returnOrderLineNumber is required", field="returnOrderLineNumber")
+                        raise SandboxHTTPError(
+                            400,
+                            "INVALID_REQUEST_CONTENT.GMP_RETURNS_API",
+                            "returnOrderLineNumber is required",
+                            field="returnOrderLineNumber",
+                        )
                     number = item.lines[0].number
                 line = next((x for x in item.lines if x.number == int(number)), None)
                 if line is None:
-                    raise SandboxHTTPError(400, "INVALID_REQUEST_CONTENT.GMP_RETURNS_API",
-                                           f"Invalid returnOrderLineNumber {number}", field="returnOrderLineNumber")
+                    raise SandboxHTTPError(
+                        400,
+                        "INVALID_REQUEST_CONTENT.GMP_RETURNS_API",
+                        f"Invalid returnOrderLineNumber {number}",
+                        field="returnOrderLineNumber",
+                    )
                 left = line.quantity - line.refunded_quantity
                 if left == 0:
-                    raise SandboxHTTPError(400, "INVALID_REQUEST_CONTENT.GMP_RETURNS_API",
-                                           f"Return order line {number} of return {return_order_id} is already "
-                                           "refunded", field="returnOrderLineNumber")
+                    raise SandboxHTTPError(
+                        400,
+                        "INVALID_REQUEST_CONTENT.GMP_RETURNS_API",
+                        f"Return order line {number} of return {return_order_id} is already refunded",
+                        field="returnOrderLineNumber",
+                    )
                 quantity_raw = raw.get("quantity")
                 quantity = int(quantity_raw["measurementValue"]) if isinstance(quantity_raw, Mapping) else left
                 if not 1 <= quantity <= left:
-                    raise SandboxHTTPError(400, "INVALID_REQUEST_CONTENT.GMP_RETURNS_API",
-                                           f"Invalid quantity {quantity} for return order line {number}",
-                                           field="quantity")
+                    raise SandboxHTTPError(
+                        400,
+                        "INVALID_REQUEST_CONTENT.GMP_RETURNS_API",
+                        f"Invalid quantity {quantity} for return order line {number}",
+                        field="quantity",
+                    )
                 plan.append((line, quantity))
             now = self.clock.now_ms()
             for line, quantity in plan:
                 line.refunded_quantity += quantity
                 line.refund_channel = channel
                 line.status_time = _iso(now)
-                line.events.append({"sequenceNo": len(line.events) + 1, "eventTag": "REFUND_ISSUED",
-                                    "eventDescription": "Refund issued", "eventTime": _iso(now), "references": []})
+                line.events.append(
+                    {
+                        "sequenceNo": len(line.events) + 1,
+                        "eventTag": "REFUND_ISSUED",
+                        "eventDescription": "Refund issued",
+                        "eventTime": _iso(now),
+                        "references": [],
+                    }
+                )
                 self._refund_po_line_for_return(seller, line, quantity, now)
             item.last_modified_ms = now
             self._accept(seller, "return_refund", return_order_id, body if key_body else channel)
             return {
                 "returnOrderId": return_order_id,
                 "customerOrderId": item.customer_order_id,
-                "refundLines": [{"returnOrderLineNumber": line.number,
-                                 "quantity": {"unitOfMeasure": "EACH", "measurementValue": quantity}}
-                                for line, quantity in plan],
+                "refundLines": [
+                    {
+                        "returnOrderLineNumber": line.number,
+                        "quantity": {"unitOfMeasure": "EACH", "measurementValue": quantity},
+                    }
+                    for line, quantity in plan
+                ],
             }
 
     def _refund_po_line_for_return(self, seller: Seller, rline: ReturnLine, quantity: int, now: int) -> None:
@@ -899,8 +1032,9 @@ class WalmartSandbox:
         tax = min(line.unit_tax * quantity, charged_tax - done_tax)
         if amount <= 0 and tax <= 0:
             return
-        line.refund_charges.append(self._refund_charge(RefundReason.CUSTOMER_RETURNED_ITEM.value, "PRODUCT",
-                                                       amount, tax))
+        line.refund_charges.append(
+            self._refund_charge(RefundReason.CUSTOMER_RETURNED_ITEM.value, "PRODUCT", amount, tax)
+        )
         line.refund_id = line.refund_id or str(uuid.uuid4())
         order.touch(now)
 
@@ -919,18 +1053,27 @@ class WalmartSandbox:
             raise SandboxHTTPError(400, "MISSING_REQUEST_PARAM.GMP_INVENTORY_API", "sku is required", field="sku")
         quantity = body.get("quantity") if isinstance(body, Mapping) else None
         if not isinstance(quantity, Mapping) or quantity.get("unit") != "EACH":
-            raise SandboxHTTPError(400, "INVALID_REQUEST_CONTENT.GMP_INVENTORY_API",
-                                   "quantity with unit EACH is required", field="quantity")
+            raise SandboxHTTPError(
+                400,
+                "INVALID_REQUEST_CONTENT.GMP_INVENTORY_API",
+                "quantity with unit EACH is required",
+                field="quantity",
+            )
         try:
             amount = int(Decimal(str(quantity.get("amount"))))
         except (InvalidOperation, ValueError):
             amount = -1
         if amount < 0:
-            raise SandboxHTTPError(400, "INVALID_REQUEST_CONTENT.GMP_INVENTORY_API", "Invalid quantity amount",
-                                   field="amount")
+            raise SandboxHTTPError(
+                400, "INVALID_REQUEST_CONTENT.GMP_INVENTORY_API", "Invalid quantity amount", field="amount"
+            )
         if body.get("sku") not in (None, sku):
-            raise SandboxHTTPError(400, "INVALID_REQUEST_CONTENT.GMP_INVENTORY_API",
-                                   "sku in the body does not match the query", field="sku")
+            raise SandboxHTTPError(
+                400,
+                "INVALID_REQUEST_CONTENT.GMP_INVENTORY_API",
+                "sku in the body does not match the query",
+                field="sku",
+            )
         with self.lock:
             seller.inventory[sku] = amount
         return {"sku": sku, "quantity": {"unit": "EACH", "amount": amount}}
@@ -940,18 +1083,27 @@ class WalmartSandbox:
     def subscribe(self, seller: Seller, body: Any) -> dict[str, Any]:
         events = body.get("events") if isinstance(body, Mapping) else None
         if not isinstance(events, list) or not events:
-            raise SandboxHTTPError(400, "INVALID_REQUEST_CONTENT.GMP_NOTIFICATION_API", "events is required",
-                                   field="events")
+            raise SandboxHTTPError(
+                400, "INVALID_REQUEST_CONTENT.GMP_NOTIFICATION_API", "events is required", field="events"
+            )
         created = []
         with self.lock:
             for raw in events:
                 for name in ("eventType", "eventVersion", "resourceName", "eventUrl", "status"):
                     if not isinstance(raw, Mapping) or not raw.get(name):
-                        raise SandboxHTTPError(400, "INVALID_REQUEST_CONTENT.GMP_NOTIFICATION_API",
-                                               f"{name} is required", field=name)
-                sub = Subscription(str(uuid.uuid4()), raw["eventType"], raw["eventVersion"], raw["resourceName"],
-                                   raw["eventUrl"], raw["status"], dict(raw.get("headers") or {}),
-                                   dict(raw.get("authDetails") or {}))
+                        raise SandboxHTTPError(
+                            400, "INVALID_REQUEST_CONTENT.GMP_NOTIFICATION_API", f"{name} is required", field=name
+                        )
+                sub = Subscription(
+                    str(uuid.uuid4()),
+                    raw["eventType"],
+                    raw["eventVersion"],
+                    raw["resourceName"],
+                    raw["eventUrl"],
+                    raw["status"],
+                    dict(raw.get("headers") or {}),
+                    dict(raw.get("authDetails") or {}),
+                )
                 seller.subscriptions[sub.subscription_id] = sub
                 created.append(self._subscription_json(seller, sub))
         return {"events": created}
@@ -959,8 +1111,12 @@ class WalmartSandbox:
     @staticmethod
     def _subscription_json(seller: Seller, sub: Subscription) -> dict[str, Any]:
         data: dict[str, Any] = {
-            "eventType": sub.event_type, "subscriptionId": sub.subscription_id, "partnerId": seller.partner_id,
-            "eventVersion": sub.event_version, "resourceName": sub.resource_name, "status": sub.status,
+            "eventType": sub.event_type,
+            "subscriptionId": sub.subscription_id,
+            "partnerId": seller.partner_id,
+            "eventVersion": sub.event_version,
+            "resourceName": sub.resource_name,
+            "status": sub.status,
             "eventUrl": sub.event_url,
         }
         if sub.auth:
@@ -974,8 +1130,9 @@ class WalmartSandbox:
     def delete_subscription(self, seller: Seller, subscription_id: str) -> dict[str, Any]:
         with self.lock:
             if seller.subscriptions.pop(subscription_id, None) is None:
-                raise SandboxHTTPError(404, "CONTENT_NOT_FOUND.GMP_NOTIFICATION_API",
-                                       f"Subscription {subscription_id} not found")
+                raise SandboxHTTPError(
+                    404, "CONTENT_NOT_FOUND.GMP_NOTIFICATION_API", f"Subscription {subscription_id} not found"
+                )
         return {"subscriptionId": subscription_id, "message": "Subscription deleted successfully"}
 
     def _emit(self, seller: Seller, event_type: str, order: PurchaseOrder, lines: list[Line], status: str) -> None:
@@ -994,8 +1151,13 @@ class WalmartSandbox:
             if sub.status != "ACTIVE" or sub.event_type not in (event_type, "ORDER_UPDATES"):
                 continue
             event_id = str(uuid.uuid4())
-            source = {"eventType": sub.event_type, "eventTime": _iso(now), "eventId": event_id,
-                      "eventVersion": sub.event_version, "eventFilters": None}
+            source = {
+                "eventType": sub.event_type,
+                "eventTime": _iso(now),
+                "eventId": event_id,
+                "eventVersion": sub.event_version,
+                "eventFilters": None,
+            }
             body_payload = dict(payload)
             if sub.event_type == "ORDER_UPDATES":
                 body_payload = {"subEventType": event_type, "order": payload}
@@ -1005,7 +1167,8 @@ class WalmartSandbox:
             method = str(auth.get("authMethod") or "").upper()
             if method == "HMAC" and auth.get("clientSecret"):
                 headers[auth.get("authHeaderName") or SIGNATURE_HEADER] = sign_notification(
-                    body, str(auth["clientSecret"]))
+                    body, str(auth["clientSecret"])
+                )
             elif method == "BASIC_AUTH" and auth.get("userName") is not None:
                 token = base64.b64encode(f"{auth['userName']}:{auth.get('password', '')}".encode()).decode()
                 headers[auth.get("authHeaderName") or "Authorization"] = "Basic " + token
@@ -1051,13 +1214,17 @@ class WalmartSandbox:
                 price = Decimal(str(raw.get("unit_price", "10.00")))
                 tax = Decimal(str(raw.get("unit_tax", (price * Decimal("0.08")).quantize(Decimal("0.01")))))
                 line = Line(
-                    number=str(raw.get("line_number", i)), sku=str(raw["sku"]),
-                    product_name=str(raw.get("product_name") or raw["sku"]), quantity=quantity,
-                    unit_price=price, unit_tax=tax,
+                    number=str(raw.get("line_number", i)),
+                    sku=str(raw["sku"]),
+                    product_name=str(raw.get("product_name") or raw["sku"]),
+                    quantity=quantity,
+                    unit_price=price,
+                    unit_tax=tax,
                     shipping=Decimal(str(raw.get("shipping", "0"))),
                     shipping_tax=Decimal(str(raw.get("shipping_tax", "0"))),
                     entries=[StatusEntry(str(raw.get("status", "Created")), quantity)],
-                    status_date_ms=order_date, intent_to_cancel=bool(raw.get("intent_to_cancel", False)),
+                    status_date_ms=order_date,
+                    intent_to_cancel=bool(raw.get("intent_to_cancel", False)),
                 )
                 lines.append(line)
             order = PurchaseOrder(
@@ -1104,24 +1271,35 @@ class WalmartSandbox:
                 for number in range(1, n_lines + 1):
                     item = rng.choice(items)
                     quantity = pick(quantity_per_line, rng)
-                    lines.append(Line(
-                        number=str(number), sku=item.sku, product_name=item.product_name, quantity=quantity,
-                        unit_price=item.price, unit_tax=(item.price * Decimal("0.0825")).quantize(Decimal("0.01")),
-                        shipping=Decimal("4.99") if number == 1 and rng.random() < 0.3 else Decimal(0),
-                        shipping_tax=Decimal(0),
-                        entries=[StatusEntry(status, quantity)], status_date_ms=at,
-                        ship_method=rng.choice(["STANDARD", "VALUE", "EXPEDITED"]),
-                    ))
+                    lines.append(
+                        Line(
+                            number=str(number),
+                            sku=item.sku,
+                            product_name=item.product_name,
+                            quantity=quantity,
+                            unit_price=item.price,
+                            unit_tax=(item.price * Decimal("0.0825")).quantize(Decimal("0.01")),
+                            shipping=Decimal("4.99") if number == 1 and rng.random() < 0.3 else Decimal(0),
+                            shipping_tax=Decimal(0),
+                            entries=[StatusEntry(status, quantity)],
+                            status_date_ms=at,
+                            ship_method=rng.choice(["STANDARD", "VALUE", "EXPEDITED"]),
+                        )
+                    )
                 _, _, address = random_address(rng)
                 order = PurchaseOrder(
-                    purchase_order_id=self._new_po_id(), seller_id=seller_id,
+                    purchase_order_id=self._new_po_id(),
+                    seller_id=seller_id,
                     customer_order_id=str(next(self._customer_ids)),
                     customer_email=f"{uuid.UUID(int=rng.getrandbits(128)).hex[:24].upper()}@relay.walmart.com",
-                    order_date_ms=at, estimated_ship_ms=at + ship_in_days * DAY_MS,
+                    order_date_ms=at,
+                    estimated_ship_ms=at + ship_in_days * DAY_MS,
                     estimated_delivery_ms=at + (ship_in_days + 4) * DAY_MS,
                     method_code=rng.choice(["Standard", "Standard", "Value", "Express"]),
                     phone=f"{rng.randint(200, 999)}{rng.randint(200, 999)}{rng.randint(1000, 9999)}",
-                    address=address, lines=lines, last_modified_ms=at,
+                    address=address,
+                    lines=lines,
+                    last_modified_ms=at,
                 )
                 self._insert_order(seller, order)
                 created.append(order.purchase_order_id)
@@ -1149,8 +1327,9 @@ class WalmartSandbox:
                 moved = min(left, entry.quantity)
                 entry.quantity -= moved
                 left -= moved
-                line.entries.append(StatusEntry("Delivered", moved, tracking=entry.tracking,
-                                                shipped_at_ms=entry.shipped_at_ms))
+                line.entries.append(
+                    StatusEntry("Delivered", moved, tracking=entry.tracking, shipped_at_ms=entry.shipped_at_ms)
+                )
             line.entries = [e for e in line.entries if e.quantity > 0]
             now = self.clock.now_ms()
             line.status_date_ms = now
@@ -1182,20 +1361,43 @@ class WalmartSandbox:
                 if quantity < 1 or quantity > returnable:
                     raise ValueError(f"line {line.number} has {returnable} shipped units that can be returned")
                 line.returned_quantity += quantity
-                rlines.append(ReturnLine(
-                    number=i, purchase_order_id=purchase_order_id, po_line_number=line.number,
-                    seller_order_id=line.seller_order_id, reason=str(raw.get("reason", "NO_LONGER_WANTED")),
-                    sku=line.sku, product_name=line.product_name, quantity=quantity, unit_price=line.unit_price,
-                    unit_tax=line.unit_tax, status_time=_iso(now),
-                    events=[{"sequenceNo": 1, "eventTag": "RETURN_INITIATED",
-                             "eventDescription": "Return initiated", "eventTime": _iso(now), "references": []}],
-                ))
+                rlines.append(
+                    ReturnLine(
+                        number=i,
+                        purchase_order_id=purchase_order_id,
+                        po_line_number=line.number,
+                        seller_order_id=line.seller_order_id,
+                        reason=str(raw.get("reason", "NO_LONGER_WANTED")),
+                        sku=line.sku,
+                        product_name=line.product_name,
+                        quantity=quantity,
+                        unit_price=line.unit_price,
+                        unit_tax=line.unit_tax,
+                        status_time=_iso(now),
+                        events=[
+                            {
+                                "sequenceNo": 1,
+                                "eventTag": "RETURN_INITIATED",
+                                "eventDescription": "Return initiated",
+                                "eventTime": _iso(now),
+                                "references": [],
+                            }
+                        ],
+                    )
+                )
             name = str(order.address.get("name") or "").split(" ", 1)
             item = ReturnOrder(
-                return_order_id=str(next(self._return_ids)), seller_id=seller.seller_id,
-                customer_order_id=order.customer_order_id, customer_email=order.customer_email,
-                first_name=name[0], last_name=name[1] if len(name) > 1 else "", created_at=_iso(now),
-                created_ms=now, return_by=_iso(now + 30 * DAY_MS), lines=rlines, last_modified_ms=now,
+                return_order_id=str(next(self._return_ids)),
+                seller_id=seller.seller_id,
+                customer_order_id=order.customer_order_id,
+                customer_email=order.customer_email,
+                first_name=name[0],
+                last_name=name[1] if len(name) > 1 else "",
+                created_at=_iso(now),
+                created_ms=now,
+                return_by=_iso(now + 30 * DAY_MS),
+                lines=rlines,
+                last_modified_ms=now,
             )
             seller.returns[item.return_order_id] = item
             seller.return_ids.append(item.return_order_id)
@@ -1209,11 +1411,16 @@ class WalmartSandbox:
             raise KeyError(f"no return {return_order_id}")
         seller = self.sellers[seller_id]
         item = seller.returns[return_order_id]
-        lines = [{"returnOrderLineNumber": line.number} for line in item.lines
-                 if line.refunded_quantity < line.quantity]
-        return self.refund_return(seller, return_order_id,
-                                  {"customerOrderId": item.customer_order_id, "refundLines": lines},
-                                  channel="WALMART_TRIGGERED_REFUND", key_body=False)
+        lines = [
+            {"returnOrderLineNumber": line.number} for line in item.lines if line.refunded_quantity < line.quantity
+        ]
+        return self.refund_return(
+            seller,
+            return_order_id,
+            {"customerOrderId": item.customer_order_id, "refundLines": lines},
+            channel="WALMART_TRIGGERED_REFUND",
+            key_body=False,
+        )
 
     def truth(self, purchase_order_id: str) -> dict[str, Any]:
         with self.lock:
@@ -1224,18 +1431,28 @@ class WalmartSandbox:
                     "sku": line.sku,
                     "quantity": line.quantity,
                     "by_status": {s: line.qty(s) for s in ORDER_STATUSES if line.qty(s)},
-                    "shipments": [{"quantity": e.quantity, "status": e.status, "tracking": e.tracking}
-                                  for e in line.entries if e.status in SHIPPED_STATUSES],
-                    "cancelled": [{"quantity": e.quantity, "reason": e.cancellation_reason}
-                                  for e in line.entries if e.status == "Cancelled"],
+                    "shipments": [
+                        {"quantity": e.quantity, "status": e.status, "tracking": e.tracking}
+                        for e in line.entries
+                        if e.status in SHIPPED_STATUSES
+                    ],
+                    "cancelled": [
+                        {"quantity": e.quantity, "reason": e.cancellation_reason}
+                        for e in line.entries
+                        if e.status == "Cancelled"
+                    ],
                     "refunded_product": money(line.refunded("PRODUCT")[0]),
                     "refunded_tax": money(line.refunded("PRODUCT")[1] + line.refunded("SHIPPING")[1]),
                     "refunded_shipping": money(line.refunded("SHIPPING")[0]),
                     "intent_to_cancel": line.intent_to_cancel,
                     "returned_quantity": line.returned_quantity,
                 }
-            return {"seller_id": seller.seller_id, "purchase_order_id": purchase_order_id, "lines": lines,
-                    "order": render_order(order)}
+            return {
+                "seller_id": seller.seller_id,
+                "purchase_order_id": purchase_order_id,
+                "lines": lines,
+                "order": render_order(order),
+            }
 
     def advance_clock(self, seconds: float) -> datetime:
         moment = self.clock.advance(seconds)
