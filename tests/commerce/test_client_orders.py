@@ -37,7 +37,9 @@ async def test_direct_save_keeps_walmart_prices_and_tags_everything(
     assert order.shipping_description == "Channel Shipping - Value"
     assert order.payment_method == "channelpayment"
     assert [(i.sku, i.qty_ordered, i.price, i.ext_order_item_id) for i in order.items] == [
-        ("SKU-A", 2, 19.99, "1"), ("SKU-B", 1, 5.0, "2")]
+        ("SKU-A", 2, 19.99, "1"),
+        ("SKU-B", 1, 5.0, "2"),
+    ]
     assert order.item_for_line("2").sku == "SKU-B"
     raw = await client.get_order(order.entity_id)
     shipping = raw.raw["extension_attributes"]["shipping_assignments"][0]["shipping"]
@@ -116,19 +118,23 @@ async def test_partial_shipments_then_complete(sandbox: RunningSandbox, client: 
     stock(sandbox)
     order = await client.create_order(channel_order(), path="direct", invoice=True)
     a, b = order.item_for_line("1"), order.item_for_line("2")
-    first = await client.ship_order(order.entity_id, items=[(a.item_id, 1)],
-                                    tracks=[("ups", "United Parcel Service", "1Z999")])
+    first = await client.ship_order(
+        order.entity_id, items=[(a.item_id, 1)], tracks=[("ups", "United Parcel Service", "1Z999")]
+    )
     after_first = await client.get_order(order.entity_id)
     assert after_first.state == "processing" and after_first.item_for_line("1").qty_to_ship == 1
     assert after_first.updated_at_text is not None
     with pytest.raises(CommerceValidationError) as too_many:
-        await client.ship_order(order.entity_id, items=[(a.item_id, 2)], tracks=[("ups", "UPS", "1Z1")],
-                                increment_id=order.increment_id)
+        await client.ship_order(
+            order.entity_id, items=[(a.item_id, 2)], tracks=[("ups", "UPS", "1Z1")], increment_id=order.increment_id
+        )
     assert str(too_many.value) == (
         "Commerce refused the shipment for order 000000001: Shipment Document Validation Error(s): "
-        'The quantity to ship must not be greater than the unshipped quantity for product SKU "SKU-A".')
-    second = await client.ship_order(order.entity_id, items=[(a.item_id, 1), (b.item_id, 1)],
-                                     tracks=[("usps", "USPS", "9400")], comment="rest of it")
+        'The quantity to ship must not be greater than the unshipped quantity for product SKU "SKU-A".'
+    )
+    second = await client.ship_order(
+        order.entity_id, items=[(a.item_id, 1), (b.item_id, 1)], tracks=[("usps", "USPS", "9400")], comment="rest of it"
+    )
     final = await client.get_order(order.entity_id)
     assert (final.state, final.status) == ("complete", "complete")
     shipments = await client.list_shipments(order_id=order.entity_id)
@@ -212,11 +218,13 @@ async def test_refund_above_the_refundable_amount_is_refused(sandbox: RunningSan
     order = await client.create_order(channel_order(), path="direct", invoice=True)
     a = order.item_for_line("1")
     with pytest.raises(CommerceValidationError) as refused:
-        await client.refund_order(order.entity_id, items=[(a.item_id, 1)], adjustment_positive=100,
-                                  increment_id=order.increment_id)
+        await client.refund_order(
+            order.entity_id, items=[(a.item_id, 1)], adjustment_positive=100, increment_id=order.increment_id
+        )
     assert str(refused.value) == (
         "Commerce refused the credit memo for order 000000001: Creditmemo Document Validation Error(s): "
-        "The most money available to refund is $52.98.")
+        "The most money available to refund is $52.98."
+    )
     assert refused.value.http_status == 400
     assert refused.value.template.startswith("Creditmemo Document Validation Error(s):\n")
 
@@ -226,8 +234,9 @@ async def test_refund_with_return_to_stock_then_close(sandbox: RunningSandbox, c
     order = await client.create_order(channel_order(), path="direct", invoice=True)
     a, b = order.item_for_line("1"), order.item_for_line("2")
     await client.ship_order(order.entity_id, items=[(a.item_id, 2)], tracks=[("ups", "UPS", "1Z")])
-    memo_id = await client.refund_order(order.entity_id, items=[(a.item_id, 1)], return_to_stock_items=[a.item_id],
-                                        comment="Walmart return R-1")
+    memo_id = await client.refund_order(
+        order.entity_id, items=[(a.item_id, 1)], return_to_stock_items=[a.item_id], comment="Walmart return R-1"
+    )
     memo = await client.get_credit_memo(memo_id)
     assert memo.grand_total == pytest.approx(20.99) and memo.comments == ["Walmart return R-1"]
     assert [s.quantity for s in await client.get_source_items("SKU-A")] == [9]

@@ -38,8 +38,9 @@ from .conftest import RunningSandbox, channel_order
 
 pytestmark = pytest.mark.anyio
 
-OAUTH = OAuth1Credentials(DEFAULT_CONSUMER_KEY, DEFAULT_CONSUMER_SECRET, DEFAULT_ACCESS_TOKEN,
-                          DEFAULT_ACCESS_TOKEN_SECRET)
+OAUTH = OAuth1Credentials(
+    DEFAULT_CONSUMER_KEY, DEFAULT_CONSUMER_SECRET, DEFAULT_ACCESS_TOKEN, DEFAULT_ACCESS_TOKEN_SECRET
+)
 SECRETS = (DEFAULT_TOKEN, DEFAULT_CONSUMER_SECRET, DEFAULT_ACCESS_TOKEN, DEFAULT_ACCESS_TOKEN_SECRET)
 
 
@@ -54,8 +55,11 @@ async def test_oauth1_signed_requests_are_accepted_and_a_bad_signature_refused(s
     sandbox.product("SKU-B")
     async with CommerceClient(sandbox.url, OAUTH, store_code="default") as signed:
         order = await signed.create_order(channel_order(), path="direct")
-        found = await signed.search_orders(SearchCriteria().where("increment_id", order.increment_id)
-                                           .where("customer_email", "%relay.walmart.com", "like"))
+        found = await signed.search_orders(
+            SearchCriteria()
+            .where("increment_id", order.increment_id)
+            .where("customer_email", "%relay.walmart.com", "like")
+        )
         assert [o.entity_id for o in found] == [order.entity_id]
         assert await signed.get_salable_quantity("SKU-A") == 98
     wrong = OAuth1Credentials(DEFAULT_CONSUMER_KEY, "not-the-secret", DEFAULT_ACCESS_TOKEN, DEFAULT_ACCESS_TOKEN_SECRET)
@@ -71,8 +75,10 @@ async def test_bearer_token_refused_like_commerce(sandbox: RunningSandbox) -> No
     async with CommerceClient(sandbox.url, BearerToken("wrong-token")) as bad:
         with pytest.raises(CommerceAuthError) as refused:
             await bad.check_credentials()
-    assert str(refused.value) == ("Commerce refused the credentials on GET /V1/store/storeViews: "
-                                  "The consumer isn't authorized to access Magento_Backend::store.")
+    assert str(refused.value) == (
+        "Commerce refused the credentials on GET /V1/store/storeViews: "
+        "The consumer isn't authorized to access Magento_Backend::store."
+    )
 
 
 async def test_check_credentials_and_store_codes(sandbox: RunningSandbox, client: CommerceClient) -> None:
@@ -143,8 +149,12 @@ async def test_paging_past_the_end_stops_on_total_count(sandbox: RunningSandbox,
     assert [o.entity_id for o in newest_first] == ids[::-1]
     either = SearchCriteria().any_of(Filter("ext_order_id", "PO-1"), Filter("ext_order_id", "PO-3"))
     assert sorted(o.ext_order_id for o in await client.search_orders(either)) == ["PO-1", "PO-3"]
-    assert [o.entity_id for o in await client.search_orders(
-        SearchCriteria().where("ext_order_id", "PO-0,PO-4", "in").where("entity_id", ids[0], "gt"))] == [ids[4]]
+    assert [
+        o.entity_id
+        for o in await client.search_orders(
+            SearchCriteria().where("ext_order_id", "PO-0,PO-4", "in").where("entity_id", ids[0], "gt")
+        )
+    ] == [ids[4]]
 
 
 async def test_orders_updated_since_pages_by_keyset_and_deduplicates(
@@ -160,8 +170,10 @@ async def test_orders_updated_since_pages_by_keyset_and_deduplicates(
     assert [o.entity_id for o in changed][-1] == ids[1]
     stamps = [o.updated_at_text for o in changed]
     assert stamps == sorted(stamps)
-    recent = [o.entity_id async for o in client.list_orders_updated_since(
-        (await client.get_order(ids[1])).updated_at, overlap_seconds=0)]
+    recent = [
+        o.entity_id
+        async for o in client.list_orders_updated_since((await client.get_order(ids[1])).updated_at, overlap_seconds=0)
+    ]
     assert recent == [ids[1]]
 
 
@@ -202,13 +214,23 @@ async def test_webhooks_are_signed_and_pushed(sandbox: RunningSandbox, client: C
     assert not verify_webhook(received[0][0], received[0][1], "other")
     shipment = next(e for e in events if e.event_name == SHIPMENT_SAVED)
     assert shipment.data["entity_id"] == shipment_id and shipment.order_id == order.entity_id
-    assert {e.event_name for e in events} >= {"observer.sales_order_save_after", SHIPMENT_SAVED,
-                                               "observer.cataloginventory_stock_item_save_commit_after"}
+    assert {e.event_name for e in events} >= {
+        "observer.sales_order_save_after",
+        SHIPMENT_SAVED,
+        "observer.cataloginventory_stock_item_save_commit_after",
+    }
     with pytest.raises(ValueError):
         parse_webhook(b"[]")
 
 
 def test_control_api_is_in_openapi(sandbox: RunningSandbox) -> None:
     paths = httpx.get(f"{sandbox.url}/openapi.json").json()["paths"]
-    assert {"/_sandbox/faults", "/_sandbox/counters", "/_sandbox/clock/advance", "/_sandbox/products/{sku}",
-            "/_sandbox/webhooks", "/_sandbox/orders", "/_sandbox/stores"} <= set(paths)
+    assert {
+        "/_sandbox/faults",
+        "/_sandbox/counters",
+        "/_sandbox/clock/advance",
+        "/_sandbox/products/{sku}",
+        "/_sandbox/webhooks",
+        "/_sandbox/orders",
+        "/_sandbox/stores",
+    } <= set(paths)

@@ -63,7 +63,8 @@ class Contract:
             return body
         errors = sorted(Draft4Validator(schema, registry=self.registry).iter_errors(body), key=str)
         assert not errors, f"{method} {path} {response.status_code}: " + "; ".join(
-            f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors[:5])
+            f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors[:5]
+        )
         return body
 
 
@@ -76,8 +77,9 @@ def contract() -> Contract:
 
 
 def test_sandbox_answers_match_the_openapi(sandbox: RunningSandbox, contract: Contract) -> None:
-    http = httpx.Client(base_url=f"{sandbox.url}/rest/default", timeout=10,
-                        headers={"Authorization": f"Bearer {DEFAULT_TOKEN}"})
+    http = httpx.Client(
+        base_url=f"{sandbox.url}/rest/default", timeout=10, headers={"Authorization": f"Bearer {DEFAULT_TOKEN}"}
+    )
 
     def call(method: str, path: str, template: str | None = None, **kwargs: Any) -> Any:
         response = http.request(method, path, **kwargs)
@@ -85,65 +87,154 @@ def test_sandbox_answers_match_the_openapi(sandbox: RunningSandbox, contract: Co
 
     sandbox.product("SKU-A", price=20, quantity=10)
     sandbox.product("SKU-B", price=5, quantity=10)
-    address = {"firstname": "Zoë", "lastname": "Ångström", "street": ["1 Main St"], "city": "Bentonville",
-               "region_code": "AR", "postcode": "72716", "country_id": "US", "telephone": "5555555555",
-               "email": "po1@relay.walmart.com"}
+    address = {
+        "firstname": "Zoë",
+        "lastname": "Ångström",
+        "street": ["1 Main St"],
+        "city": "Bentonville",
+        "region_code": "AR",
+        "postcode": "72716",
+        "country_id": "US",
+        "telephone": "5555555555",
+        "email": "po1@relay.walmart.com",
+    }
     entity = {
-        "customer_email": "po1@relay.walmart.com", "ext_order_id": "PO-1", "base_grand_total": 45,
-        "grand_total": 45, "shipping_amount": 5,
+        "customer_email": "po1@relay.walmart.com",
+        "ext_order_id": "PO-1",
+        "base_grand_total": 45,
+        "grand_total": 45,
+        "shipping_amount": 5,
         "items": [{"sku": "SKU-A", "qty_ordered": 2, "price": 20, "ext_order_item_id": "1"}],
         "billing_address": {**address, "address_type": "billing"},
         "payment": {"method": "channelpayment"},
-        "extension_attributes": {"shipping_assignments": [{"shipping": {
-            "address": {**address, "address_type": "shipping"}, "method": "channelshipping_value"}, "items": []}]},
+        "extension_attributes": {
+            "shipping_assignments": [
+                {
+                    "shipping": {"address": {**address, "address_type": "shipping"}, "method": "channelshipping_value"},
+                    "items": [],
+                }
+            ]
+        },
     }
     order = call("POST", "/V1/orders", json={"entity": entity})
     order_id, item_id = order["entity_id"], order["items"][0]["item_id"]
     call("GET", f"/V1/orders/{order_id}", "/V1/orders/{id}")
-    call("GET", "/V1/orders", params={"searchCriteria[filter_groups][0][filters][0][field]": "ext_order_id",
-                                      "searchCriteria[filter_groups][0][filters][0][value]": "PO-1",
-                                      "searchCriteria[pageSize]": 10})
-    assert call("POST", f"/V1/orders/{order_id}/comments", "/V1/orders/{id}/comments",
-                json={"statusHistory": {"comment": "hi", "status": "pending", "is_customer_notified": 0,
-                                        "is_visible_on_front": 0, "parent_id": order_id}}) is True
+    call(
+        "GET",
+        "/V1/orders",
+        params={
+            "searchCriteria[filter_groups][0][filters][0][field]": "ext_order_id",
+            "searchCriteria[filter_groups][0][filters][0][value]": "PO-1",
+            "searchCriteria[pageSize]": 10,
+        },
+    )
+    assert (
+        call(
+            "POST",
+            f"/V1/orders/{order_id}/comments",
+            "/V1/orders/{id}/comments",
+            json={
+                "statusHistory": {
+                    "comment": "hi",
+                    "status": "pending",
+                    "is_customer_notified": 0,
+                    "is_visible_on_front": 0,
+                    "parent_id": order_id,
+                }
+            },
+        )
+        is True
+    )
     assert call("POST", f"/V1/orders/{order_id}/hold", "/V1/orders/{id}/hold") is True
     assert call("POST", f"/V1/orders/{order_id}/unhold", "/V1/orders/{id}/unhold") is True
     call("POST", f"/V1/order/{order_id}/invoice", "/V1/order/{orderId}/invoice", json={"capture": False})
     assert call("POST", f"/V1/orders/{order_id}/cancel", "/V1/orders/{id}/cancel") is False
-    shipment_id = call("POST", f"/V1/order/{order_id}/ship", "/V1/order/{orderId}/ship", json={
-        "items": [{"order_item_id": item_id, "qty": 1}],
-        "tracks": [{"track_number": "1Z999", "title": "UPS", "carrier_code": "ups"}],
-        "comment": {"comment": "first box", "is_visible_on_front": 0}})
+    shipment_id = call(
+        "POST",
+        f"/V1/order/{order_id}/ship",
+        "/V1/order/{orderId}/ship",
+        json={
+            "items": [{"order_item_id": item_id, "qty": 1}],
+            "tracks": [{"track_number": "1Z999", "title": "UPS", "carrier_code": "ups"}],
+            "comment": {"comment": "first box", "is_visible_on_front": 0},
+        },
+    )
     call("GET", f"/V1/shipment/{shipment_id}", "/V1/shipment/{id}")
-    call("GET", "/V1/shipments", params={"searchCriteria[filter_groups][0][filters][0][field]": "order_id",
-                                         "searchCriteria[filter_groups][0][filters][0][value]": order_id})
-    memo_id = call("POST", f"/V1/order/{order_id}/refund", "/V1/order/{orderId}/refund", json={
-        "items": [{"order_item_id": item_id, "qty": 1}], "comment": {"comment": "R-1", "is_visible_on_front": 0},
-        "arguments": {"shipping_amount": 0, "extension_attributes": {"return_to_stock_items": [item_id]}}})
+    call(
+        "GET",
+        "/V1/shipments",
+        params={
+            "searchCriteria[filter_groups][0][filters][0][field]": "order_id",
+            "searchCriteria[filter_groups][0][filters][0][value]": order_id,
+        },
+    )
+    memo_id = call(
+        "POST",
+        f"/V1/order/{order_id}/refund",
+        "/V1/order/{orderId}/refund",
+        json={
+            "items": [{"order_item_id": item_id, "qty": 1}],
+            "comment": {"comment": "R-1", "is_visible_on_front": 0},
+            "arguments": {"shipping_amount": 0, "extension_attributes": {"return_to_stock_items": [item_id]}},
+        },
+    )
     call("GET", f"/V1/creditmemo/{memo_id}", "/V1/creditmemo/{id}")
     call("GET", "/V1/creditmemos", params={"searchCriteria": ""})
-    call("GET", "/V1/inventory/source-items", params={
-        "searchCriteria[filter_groups][0][filters][0][field]": "sku",
-        "searchCriteria[filter_groups][0][filters][0][value]": "SKU-A"})
-    call("POST", "/V1/inventory/source-items",
-         json={"sourceItems": [{"sku": "SKU-A", "source_code": "default", "quantity": 7, "status": 1}]})
-    call("GET", "/V1/inventory/get-product-salable-quantity/SKU-A/1",
-         "/V1/inventory/get-product-salable-quantity/{sku}/{stockId}")
+    call(
+        "GET",
+        "/V1/inventory/source-items",
+        params={
+            "searchCriteria[filter_groups][0][filters][0][field]": "sku",
+            "searchCriteria[filter_groups][0][filters][0][value]": "SKU-A",
+        },
+    )
+    call(
+        "POST",
+        "/V1/inventory/source-items",
+        json={"sourceItems": [{"sku": "SKU-A", "source_code": "default", "quantity": 7, "status": 1}]},
+    )
+    call(
+        "GET",
+        "/V1/inventory/get-product-salable-quantity/SKU-A/1",
+        "/V1/inventory/get-product-salable-quantity/{sku}/{stockId}",
+    )
     call("GET", "/V1/store/storeViews")
 
     cart_id = call("POST", "/V1/carts/")
-    call("POST", f"/V1/carts/{cart_id}/items", "/V1/carts/{quoteId}/items",
-         json={"cartItem": {"sku": "SKU-B", "qty": 1, "quote_id": str(cart_id)}})
-    call("POST", f"/V1/carts/{cart_id}/shipping-information", "/V1/carts/{cartId}/shipping-information",
-         json={"addressInformation": {"shipping_address": address, "billing_address": address,
-                                      "shipping_carrier_code": "channelshipping", "shipping_method_code": "value"}})
-    call("PUT", f"/V1/carts/{cart_id}/order", "/V1/carts/{cartId}/order",
-         json={"paymentMethod": {"method": "channelpayment"}})
+    call(
+        "POST",
+        f"/V1/carts/{cart_id}/items",
+        "/V1/carts/{quoteId}/items",
+        json={"cartItem": {"sku": "SKU-B", "qty": 1, "quote_id": str(cart_id)}},
+    )
+    call(
+        "POST",
+        f"/V1/carts/{cart_id}/shipping-information",
+        "/V1/carts/{cartId}/shipping-information",
+        json={
+            "addressInformation": {
+                "shipping_address": address,
+                "billing_address": address,
+                "shipping_carrier_code": "channelshipping",
+                "shipping_method_code": "value",
+            }
+        },
+    )
+    call(
+        "PUT",
+        f"/V1/carts/{cart_id}/order",
+        "/V1/carts/{cartId}/order",
+        json={"paymentMethod": {"method": "channelpayment"}},
+    )
 
     # Error bodies.
     call("GET", "/V1/orders/999", "/V1/orders/{id}")
-    call("POST", f"/V1/order/{order_id}/refund", "/V1/order/{orderId}/refund",
-         json={"items": [{"order_item_id": item_id, "qty": 1}], "arguments": {"adjustment_positive": 1000}})
+    call(
+        "POST",
+        f"/V1/order/{order_id}/refund",
+        "/V1/order/{orderId}/refund",
+        json={"items": [{"order_item_id": item_id, "qty": 1}], "arguments": {"adjustment_positive": 1000}},
+    )
     call("POST", f"/V1/carts/{cart_id}/items", "/V1/carts/{quoteId}/items", json={"cartItem": {"sku": "X", "qty": 1}})
     unauthorized = http.get(f"/V1/orders/{order_id}", headers={"Authorization": "Bearer nope"})
     assert unauthorized.status_code == 401
@@ -156,5 +247,11 @@ def test_the_contract_check_is_not_vacuous(contract: Contract) -> None:
     assert schema is not None
     validator = Draft4Validator(schema, registry=contract.registry)
     assert not validator.is_valid({"entity_id": 1})  # items, grand_total ... missing
-    assert not validator.is_valid({"base_grand_total": 1, "customer_email": "a", "grand_total": 1,
-                                   "items": [{"sku": "A", "item_id": "not an int"}]})
+    assert not validator.is_valid(
+        {
+            "base_grand_total": 1,
+            "customer_email": "a",
+            "grand_total": 1,
+            "items": [{"sku": "A", "item_id": "not an int"}],
+        }
+    )

@@ -18,11 +18,16 @@ def new_order(sandbox: CommerceSandbox, qty_a: int = 2, qty_b: int = 1, po: str 
     for sku, price in (("A", 10.0), ("B", 4.0)):
         if sku not in sandbox.catalog.products:
             sandbox.upsert_product(sku, price=price, quantity=50)
-    return sandbox.save_order({
-        "customer_email": "x@relay.walmart.com", "ext_order_id": po, "shipping_amount": 5,
-        "items": [{"sku": "A", "qty_ordered": qty_a, "price": 10}, {"sku": "B", "qty_ordered": qty_b, "price": 4}],
-        "payment": {"method": "channelpayment"},
-    }, 1)
+    return sandbox.save_order(
+        {
+            "customer_email": "x@relay.walmart.com",
+            "ext_order_id": po,
+            "shipping_amount": 5,
+            "items": [{"sku": "A", "qty_ordered": qty_a, "price": 10}, {"sku": "B", "qty_ordered": qty_b, "price": 4}],
+            "payment": {"method": "channelpayment"},
+        },
+        1,
+    )
 
 
 def items(order: dict[str, Any]) -> tuple[int, int]:
@@ -47,14 +52,20 @@ def test_shipment_validation_messages_are_joined() -> None:
     order = new_order(sandbox)
     a, _ = items(order)
     with pytest.raises(SandboxApiError) as refused:
-        sandbox.ship(order["entity_id"], {"items": [{"order_item_id": a, "qty": 5}, {"order_item_id": 999, "qty": 1}],
-                                          "tracks": [{"track_number": " ", "carrier_code": "ups"}]})
+        sandbox.ship(
+            order["entity_id"],
+            {
+                "items": [{"order_item_id": a, "qty": 5}, {"order_item_id": 999, "qty": 1}],
+                "tracks": [{"track_number": " ", "carrier_code": "ups"}],
+            },
+        )
     assert refused.value.status == 400
     assert refused.value.message == (
         "Shipment Document Validation Error(s):\n"
         'The quantity to ship must not be greater than the unshipped quantity for product SKU "A".\n'
         'The shipment contains product SKU "999" that is not part of the original order.\n'
-        "Please enter a tracking number.")
+        "Please enter a tracking number."
+    )
 
 
 def test_hold_blocks_invoice_and_refund_rules() -> None:
@@ -73,11 +84,20 @@ def test_hold_blocks_invoice_and_refund_rules() -> None:
 def test_direct_save_partial_update_keeps_or_regenerates_increment_id() -> None:
     sandbox = CommerceSandbox()
     order = new_order(sandbox)
-    tagged = sandbox.save_order({"entity_id": order["entity_id"], "increment_id": order["increment_id"],
-                                 "ext_order_id": "PO-9", "items": [{"item_id": order["items"][0]["item_id"],
-                                                                    "sku": "A", "ext_order_item_id": "1"}]}, 1)
+    tagged = sandbox.save_order(
+        {
+            "entity_id": order["entity_id"],
+            "increment_id": order["increment_id"],
+            "ext_order_id": "PO-9",
+            "items": [{"item_id": order["items"][0]["item_id"], "sku": "A", "ext_order_item_id": "1"}],
+        },
+        1,
+    )
     assert (tagged["increment_id"], tagged["ext_order_id"], tagged["items"][0]["ext_order_item_id"]) == (
-        "000000001", "PO-9", "1")
+        "000000001",
+        "PO-9",
+        "1",
+    )
     untagged = sandbox.save_order({"entity_id": order["entity_id"], "status": "pending"}, 1)
     assert untagged["increment_id"] == "000000002"  # Commerce's quirk: resend increment_id
 
@@ -91,8 +111,14 @@ def test_duplicate_ext_order_ids_are_counted() -> None:
 
 
 def rows() -> list[dict[str, Any]]:
-    return [{"id": n, "status": s, "sku": k, "tag": t} for n, s, k, t in (
-        (1, "pending", "MUG-1", "a,b"), (2, "processing", "CAP-1", None), (3, "pending", "MUG-2", "c"))]
+    return [
+        {"id": n, "status": s, "sku": k, "tag": t}
+        for n, s, k, t in (
+            (1, "pending", "MUG-1", "a,b"),
+            (2, "processing", "CAP-1", None),
+            (3, "pending", "MUG-2", "c"),
+        )
+    ]
 
 
 def ids(params: list[tuple[str, str]]) -> list[int]:
@@ -103,8 +129,11 @@ F = "searchCriteria[filter_groups][{g}][filters][{f}][{k}]"
 
 
 def flt(g: int, f: int, field: str, value: str, cond: str = "eq") -> list[tuple[str, str]]:
-    return [(F.format(g=g, f=f, k="field"), field), (F.format(g=g, f=f, k="value"), value),
-            (F.format(g=g, f=f, k="condition_type"), cond)]
+    return [
+        (F.format(g=g, f=f, k="field"), field),
+        (F.format(g=g, f=f, k="value"), value),
+        (F.format(g=g, f=f, k="condition_type"), cond),
+    ]
 
 
 def test_search_semantics() -> None:
@@ -115,16 +144,24 @@ def test_search_semantics() -> None:
     assert ids(flt(0, 0, "id", "1,3", "nin")) == [2]
     assert ids(flt(0, 0, "tag", "", "null")) == [2]
     assert ids(flt(0, 0, "tag", "b", "finset")) == [1]
-    assert ids([("searchCriteria[filterGroups][0][filters][0][field]", "id"),
-                ("searchCriteria[filterGroups][0][filters][0][value]", "2"),
-                ("searchCriteria[filterGroups][0][filters][0][conditionType]", "gteq")]) == [2, 3]
+    assert ids(
+        [
+            ("searchCriteria[filterGroups][0][filters][0][field]", "id"),
+            ("searchCriteria[filterGroups][0][filters][0][value]", "2"),
+            ("searchCriteria[filterGroups][0][filters][0][conditionType]", "gteq"),
+        ]
+    ) == [2, 3]
     with pytest.raises(SandboxApiError) as missing:
         parse_criteria([])
     assert missing.value.parameters == {"fieldName": "searchCriteria"}
 
 
-actions = st.lists(st.tuples(st.sampled_from(["invoice", "ship", "refund", "cancel", "hold", "unhold"]),
-                             st.integers(0, 1), st.integers(1, 3)), max_size=12)
+actions = st.lists(
+    st.tuples(
+        st.sampled_from(["invoice", "ship", "refund", "cancel", "hold", "unhold"]), st.integers(0, 1), st.integers(1, 3)
+    ),
+    max_size=12,
+)
 
 
 @settings(max_examples=60, deadline=None)

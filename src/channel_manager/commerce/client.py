@@ -151,8 +151,12 @@ class CommerceClient:
         if store_id is not None:
             base = base.where("store_id", store_id)
         while True:
-            criteria = (base.where("updated_at", cursor, condition)
-                        .order_by("updated_at", "ASC").order_by("entity_id", "ASC").page(size, 1))
+            criteria = (
+                base.where("updated_at", cursor, condition)
+                .order_by("updated_at", "ASC")
+                .order_by("entity_id", "ASC")
+                .page(size, 1)
+            )
             page = await self.search("/V1/orders", criteria, action="the order search")
             orders = [CommerceOrder.from_commerce(item) for item in page.items]
             for order in orders:
@@ -179,8 +183,13 @@ class CommerceClient:
     # ------------------------------------------------------------------ orders
 
     async def get_order(self, order_id: int) -> CommerceOrder:
-        data = await self._call("GET", "/V1/orders/{id}", path_params={"id": order_id}, order_id=order_id,
-                                action=f"order #{order_id} (entity id)")
+        data = await self._call(
+            "GET",
+            "/V1/orders/{id}",
+            path_params={"id": order_id},
+            order_id=order_id,
+            action=f"order #{order_id} (entity id)",
+        )
         return CommerceOrder.from_commerce(data)
 
     async def find_order_by_ext_order_id(
@@ -215,16 +224,17 @@ class CommerceClient:
             return CreatedCommerceOrder(**existing.model_dump(), already_existed=True, creation_path=None)
         if path == "direct":
             data = await self._call(
-                "POST", "/V1/orders", body=direct_order_entity(channel_order, store_id=store_id),
+                "POST",
+                "/V1/orders",
+                body=direct_order_entity(channel_order, store_id=store_id),
                 action=f"order creation for PO {channel_order.purchase_order_id}",
             )
             order = CommerceOrder.from_commerce(data)
         elif path == "cart":
-            order = await self._adopt_untagged_order(channel_order, store_id)
-            if order is None:
-                order_id = await self._place_cart_order(channel_order)
-                order = await self.get_order(order_id)
-            order = await self._tag_cart_order(channel_order, order)
+            adopted = await self._adopt_untagged_order(channel_order, store_id)
+            if adopted is None:
+                adopted = await self.get_order(await self._place_cart_order(channel_order))
+            order = await self._tag_cart_order(channel_order, adopted)
         else:
             raise ValueError(f"unknown order creation path {path!r}")
         if invoice:
@@ -236,20 +246,40 @@ class CommerceClient:
         po = channel_order.purchase_order_id
         cart_id = _as_int(await self._call("POST", "/V1/carts/", action=f"the cart for PO {po}"), "POST /V1/carts/")
         for line in channel_order.lines:
-            await self._call("POST", "/V1/carts/{cartId}/items", path_params={"cartId": cart_id},
-                             body=cart_item(cart_id, line), action=f"SKU {line.sku} of PO {po}")
-        await self._call("POST", "/V1/carts/{cartId}/shipping-information", path_params={"cartId": cart_id},
-                         body=shipping_information(channel_order), action=f"the shipping of PO {po}")
-        placed = await self._call("PUT", "/V1/carts/{cartId}/order", path_params={"cartId": cart_id},
-                                  body=place_order_body(), action=f"the order placement for PO {po}")
+            await self._call(
+                "POST",
+                "/V1/carts/{cartId}/items",
+                path_params={"cartId": cart_id},
+                body=cart_item(cart_id, line),
+                action=f"SKU {line.sku} of PO {po}",
+            )
+        await self._call(
+            "POST",
+            "/V1/carts/{cartId}/shipping-information",
+            path_params={"cartId": cart_id},
+            body=shipping_information(channel_order),
+            action=f"the shipping of PO {po}",
+        )
+        placed = await self._call(
+            "PUT",
+            "/V1/carts/{cartId}/order",
+            path_params={"cartId": cart_id},
+            body=place_order_body(),
+            action=f"the order placement for PO {po}",
+        )
         return _as_int(placed, "PUT /V1/carts/{cartId}/order")
 
     async def _adopt_untagged_order(self, channel_order: ChannelOrder, store_id: int) -> CommerceOrder | None:
         """An order placed for this PO whose tagging never happened: same relay e-mail, no
         ``ext_order_id``, same SKUs and quantities."""
-        criteria = (SearchCriteria().where("customer_email", channel_order.customer_email)
-                    .where("ext_order_id", "", "null").where("store_id", store_id)
-                    .order_by("entity_id", "ASC").page(20, 1))
+        criteria = (
+            SearchCriteria()
+            .where("customer_email", channel_order.customer_email)
+            .where("ext_order_id", "", "null")
+            .where("store_id", store_id)
+            .order_by("entity_id", "ASC")
+            .page(20, 1)
+        )
         for candidate in await self.search_orders(criteria):
             try:
                 match_items_to_lines(candidate.items, channel_order.lines)
@@ -264,65 +294,115 @@ class CommerceClient:
         except ValueError as exc:
             raise CommerceOrderMismatchError(
                 f"Commerce order {order.increment_id} placed for PO {channel_order.purchase_order_id} "
-                f"does not match it: {exc}", order_id=order.entity_id,
+                f"does not match it: {exc}",
+                order_id=order.entity_id,
             ) from exc
-        body = tag_order_entity(order.entity_id, order.increment_id, channel_order.purchase_order_id,
-                                channel_order.customer_order_id, mapping,
-                                {item.item_id: item.sku for item in order.items})
-        await self._call("POST", "/V1/orders", body=body, order_id=order.entity_id,
-                         action=f"tagging order {order.increment_id} with PO {channel_order.purchase_order_id}")
+        body = tag_order_entity(
+            order.entity_id,
+            order.increment_id,
+            channel_order.purchase_order_id,
+            channel_order.customer_order_id,
+            mapping,
+            {item.item_id: item.sku for item in order.items},
+        )
+        await self._call(
+            "POST",
+            "/V1/orders",
+            body=body,
+            order_id=order.entity_id,
+            action=f"tagging order {order.increment_id} with PO {channel_order.purchase_order_id}",
+        )
         await self.add_order_comment(order.entity_id, channel_order.comment(), status=order.status)
         return await self.get_order(order.entity_id)
 
     async def add_order_comment(
-        self, order_id: int, comment: str, *, status: str | None = None,
-        notify_customer: bool = False, visible_on_front: bool = False,
+        self,
+        order_id: int,
+        comment: str,
+        *,
+        status: str | None = None,
+        notify_customer: bool = False,
+        visible_on_front: bool = False,
     ) -> bool:
         """Add a status-history comment; ``status`` defaults to the order's current status
         (older 2.4 releases set the status to NULL when it is omitted)."""
         if status is None:
             status = (await self.get_order(order_id)).status
         history = {
-            "comment": comment, "status": status, "parent_id": order_id,
-            "is_customer_notified": int(notify_customer), "is_visible_on_front": int(visible_on_front),
+            "comment": comment,
+            "status": status,
+            "parent_id": order_id,
+            "is_customer_notified": int(notify_customer),
+            "is_visible_on_front": int(visible_on_front),
         }
-        result = await self._call("POST", "/V1/orders/{id}/comments", path_params={"id": order_id},
-                                  body={"statusHistory": history}, order_id=order_id,
-                                  action=f"the comment on order #{order_id}")
+        result = await self._call(
+            "POST",
+            "/V1/orders/{id}/comments",
+            path_params={"id": order_id},
+            body={"statusHistory": history},
+            order_id=order_id,
+            action=f"the comment on order #{order_id}",
+        )
         return bool(result)
 
     async def cancel_order(self, order_id: int, *, increment_id: str | None = None) -> None:
         """Cancel the whole order; raises :class:`CommerceCancelRefusedError` when Commerce says no."""
         label = _order_label(order_id, increment_id)
-        result = await self._call("POST", "/V1/orders/{id}/cancel", path_params={"id": order_id},
-                                  order_id=order_id, action=f"the cancellation of order {label}")
+        result = await self._call(
+            "POST",
+            "/V1/orders/{id}/cancel",
+            path_params={"id": order_id},
+            order_id=order_id,
+            action=f"the cancellation of order {label}",
+        )
         if result is not True:
             raise CommerceCancelRefusedError(
                 f"Commerce refused to cancel order {label}: the order cannot be cancelled in its current "
                 "state (fully invoiced, on hold, complete, closed or already canceled); refund it with a "
                 "credit memo instead",
-                http_status=200, order_id=order_id, endpoint="POST /V1/orders/{id}/cancel",
+                http_status=200,
+                order_id=order_id,
+                endpoint="POST /V1/orders/{id}/cancel",
             )
 
     async def hold_order(self, order_id: int, *, increment_id: str | None = None) -> None:
-        await self._call("POST", "/V1/orders/{id}/hold", path_params={"id": order_id}, order_id=order_id,
-                         action=f"the hold of order {_order_label(order_id, increment_id)}")
+        await self._call(
+            "POST",
+            "/V1/orders/{id}/hold",
+            path_params={"id": order_id},
+            order_id=order_id,
+            action=f"the hold of order {_order_label(order_id, increment_id)}",
+        )
 
     async def unhold_order(self, order_id: int, *, increment_id: str | None = None) -> None:
-        await self._call("POST", "/V1/orders/{id}/unhold", path_params={"id": order_id}, order_id=order_id,
-                         action=f"the release of order {_order_label(order_id, increment_id)}")
+        await self._call(
+            "POST",
+            "/V1/orders/{id}/unhold",
+            path_params={"id": order_id},
+            order_id=order_id,
+            action=f"the release of order {_order_label(order_id, increment_id)}",
+        )
 
     async def invoice_order(
-        self, order_id: int, items: Iterable[tuple[int, float]] | None = None, *,
-        notify: bool = False, increment_id: str | None = None,
+        self,
+        order_id: int,
+        items: Iterable[tuple[int, float]] | None = None,
+        *,
+        notify: bool = False,
+        increment_id: str | None = None,
     ) -> int:
         """Invoice offline (``capture: false``); ``items=None`` invoices everything. → invoice id."""
         body: dict[str, Any] = {"capture": False, "notify": notify}
         if items is not None:
             body["items"] = [{"order_item_id": item_id, "qty": qty} for item_id, qty in items]
-        result = await self._call("POST", "/V1/order/{orderId}/invoice", path_params={"orderId": order_id},
-                                  body=body, order_id=order_id,
-                                  action=f"the invoice for order {_order_label(order_id, increment_id)}")
+        result = await self._call(
+            "POST",
+            "/V1/order/{orderId}/invoice",
+            path_params={"orderId": order_id},
+            body=body,
+            order_id=order_id,
+            action=f"the invoice for order {_order_label(order_id, increment_id)}",
+        )
         return _as_int(result, "POST /V1/order/{orderId}/invoice")
 
     # ------------------------------------------------------------------ shipments
@@ -349,14 +429,20 @@ class CommerceClient:
         if comment:
             body["comment"] = {"comment": comment, "is_visible_on_front": 0}
             body["appendComment"] = True
-        result = await self._call("POST", "/V1/order/{orderId}/ship", path_params={"orderId": order_id},
-                                  body=body, order_id=order_id,
-                                  action=f"the shipment for order {_order_label(order_id, increment_id)}")
+        result = await self._call(
+            "POST",
+            "/V1/order/{orderId}/ship",
+            path_params={"orderId": order_id},
+            body=body,
+            order_id=order_id,
+            action=f"the shipment for order {_order_label(order_id, increment_id)}",
+        )
         return _as_int(result, "POST /V1/order/{orderId}/ship")
 
     async def get_shipment(self, shipment_id: int) -> CommerceShipment:
-        data = await self._call("GET", "/V1/shipment/{id}", path_params={"id": shipment_id},
-                                action=f"shipment #{shipment_id}")
+        data = await self._call(
+            "GET", "/V1/shipment/{id}", path_params={"id": shipment_id}, action=f"shipment #{shipment_id}"
+        )
         return CommerceShipment.from_commerce(data)
 
     async def list_shipments(
@@ -397,22 +483,27 @@ class CommerceClient:
         if comment:
             body["comment"] = {"comment": comment, "is_visible_on_front": 0}
             body["appendComment"] = True
-        result = await self._call("POST", "/V1/order/{orderId}/refund", path_params={"orderId": order_id},
-                                  body=body, order_id=order_id,
-                                  action=f"the credit memo for order {_order_label(order_id, increment_id)}")
+        result = await self._call(
+            "POST",
+            "/V1/order/{orderId}/refund",
+            path_params={"orderId": order_id},
+            body=body,
+            order_id=order_id,
+            action=f"the credit memo for order {_order_label(order_id, increment_id)}",
+        )
         return _as_int(result, "POST /V1/order/{orderId}/refund")
 
     async def get_credit_memo(self, credit_memo_id: int) -> CommerceCreditMemo:
-        data = await self._call("GET", "/V1/creditmemo/{id}", path_params={"id": credit_memo_id},
-                                action=f"credit memo #{credit_memo_id}")
+        data = await self._call(
+            "GET", "/V1/creditmemo/{id}", path_params={"id": credit_memo_id}, action=f"credit memo #{credit_memo_id}"
+        )
         return CommerceCreditMemo.from_commerce(data)
 
     async def list_credit_memos(
         self, order_id: int | None = None, created_since: datetime | None = None
     ) -> list[CommerceCreditMemo]:
         criteria = self._document_criteria(order_id, created_since)
-        return [CommerceCreditMemo.from_commerce(item)
-                async for item in self.iter_search("/V1/creditmemos", criteria)]
+        return [CommerceCreditMemo.from_commerce(item) async for item in self.iter_search("/V1/creditmemos", criteria)]
 
     @staticmethod
     def _document_criteria(order_id: int | None, created_since: datetime | None) -> SearchCriteria:
@@ -428,25 +519,39 @@ class CommerceClient:
     async def get_source_items(self, sku: str) -> list[SourceItem]:
         criteria = SearchCriteria().where("sku", sku)
         page = await self.search("/V1/inventory/source-items", criteria, action=f"the stock of SKU {sku}")
-        return [SourceItem(sku=i["sku"], source_code=i["source_code"], quantity=float(i.get("quantity", 0)),
-                           status=int(i.get("status", 0))) for i in page.items]
+        return [
+            SourceItem(
+                sku=i["sku"],
+                source_code=i["source_code"],
+                quantity=float(i.get("quantity", 0)),
+                status=int(i.get("status", 0)),
+            )
+            for i in page.items
+        ]
 
     async def set_source_item(
         self, sku: str, quantity: float, *, source_code: str = "default", status: int | None = None
     ) -> None:
         """Set the absolute quantity of ``sku`` at ``source_code``; ``status`` defaults to in stock
         when ``quantity > 0``."""
-        item = {"sku": sku, "source_code": source_code, "quantity": quantity,
-                "status": status if status is not None else int(quantity > 0)}
-        await self._call("POST", "/V1/inventory/source-items", body={"sourceItems": [item]},
-                         action=f"the stock of SKU {sku}")
+        item = {
+            "sku": sku,
+            "source_code": source_code,
+            "quantity": quantity,
+            "status": status if status is not None else int(quantity > 0),
+        }
+        await self._call(
+            "POST", "/V1/inventory/source-items", body={"sourceItems": [item]}, action=f"the stock of SKU {sku}"
+        )
 
     async def get_salable_quantity(self, sku: str, stock_id: int = 1) -> float:
-        result = await self._call("GET", "/V1/inventory/get-product-salable-quantity/{sku}/{stockId}",
-                                  path_params={"sku": sku, "stockId": stock_id},
-                                  action=f"the salable quantity of SKU {sku}")
+        result = await self._call(
+            "GET",
+            "/V1/inventory/get-product-salable-quantity/{sku}/{stockId}",
+            path_params={"sku": sku, "stockId": stock_id},
+            action=f"the salable quantity of SKU {sku}",
+        )
         try:
             return float(result)
         except (TypeError, ValueError):
             raise CommerceError(f"Commerce answered the salable quantity of SKU {sku} with {result!r}") from None
-

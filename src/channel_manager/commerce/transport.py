@@ -122,7 +122,7 @@ class CommerceTransport:
             try:
                 data = response.json() if response.content else None
             except ValueError:
-                error = CommerceRetryableError(
+                bad_body = CommerceRetryableError(
                     f"Commerce answered {endpoint} with a body that is not JSON (HTTP {status})",
                     http_status=status,
                     endpoint=endpoint,
@@ -130,9 +130,9 @@ class CommerceTransport:
                     ambiguous=method not in _SAFE_METHODS,
                 )
                 self._record(
-                    CommerceAttempt(started, method, endpoint, path, status, error.message, duration_ms, order_id)
+                    CommerceAttempt(started, method, endpoint, path, status, bad_body.message, duration_ms, order_id)
                 )
-                raise error from None
+                raise bad_body from None
             self._record(CommerceAttempt(started, method, endpoint, path, status, None, duration_ms, order_id))
             return data
         error = self._error(response, method, endpoint, action, order_id)

@@ -200,7 +200,12 @@ def search(
     """The search-result envelope: ``{"items", "search_criteria", "total_count"}``."""
     hits = [r for r in rows if all(any(matches(r, f) for f in group) for group in criteria.filter_groups)]
     for sort in reversed(criteria.sort_orders):
-        hits.sort(key=lambda r, f=sort["field"]: _sort_key(r.get(f)), reverse=sort["direction"] == "DESC")
+        field_name = sort["field"]
+
+        def key(row: dict[str, Any], name: str = field_name) -> tuple[int, float, str]:
+            return _sort_key(row.get(name))
+
+        hits.sort(key=key, reverse=sort["direction"] == "DESC")
     total = len(hits)
     if criteria.page_size:
         pages = max(1, math.ceil(total / criteria.page_size))

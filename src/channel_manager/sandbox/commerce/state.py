@@ -328,7 +328,7 @@ class CommerceSandbox:
             price = _num(data.get("price"), product.price if product else 0)
             row_total = _num(data.get("row_total"), price * qty_ordered)
             tax = _num(data.get("tax_amount"))
-            item = {
+            item: dict[str, Any] = {
                 "product_type": "simple",
                 "is_virtual": 0,
                 "weight": product.weight if product else 1.0,
@@ -770,7 +770,7 @@ class CommerceSandbox:
         for entry in requested:
             raw_id = entry.get("order_item_id", entry.get("orderItemId"))
             try:
-                item_id = int(raw_id)
+                item_id = int(str(raw_id))
             except (TypeError, ValueError):
                 item_id = -1
             result.append((by_id.get(item_id), _num(entry.get("qty")), raw_id))
