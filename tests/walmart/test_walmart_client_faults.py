@@ -92,8 +92,9 @@ async def test_connection_refused_is_certainly_not_applied() -> None:
     from channel_manager.sandbox.serving import free_port
     from channel_manager.walmart.client import WalmartClient
 
-    async with WalmartClient(f"http://127.0.0.1:{free_port()}", "id", "secret", max_retries=1,
-                             retry_backoff=0.01) as client:
+    async with WalmartClient(
+        f"http://127.0.0.1:{free_port()}", "id", "secret", max_retries=1, retry_backoff=0.01
+    ) as client:
         with pytest.raises(WalmartRetryableError) as info:
             await client.acknowledge_order("1")
     assert not info.value.ambiguous and info.value.code == "CONNECTION_ERROR"
@@ -134,8 +135,10 @@ async def test_configured_limits_mean_no_429(walmart: SandboxUnderTest) -> None:
     import anyio
 
     po = walmart.order()
-    async with walmart.client(rate_limits={"orders_read": RateLimit(10, 0.5)}) as client, \
-            anyio.create_task_group() as group:
+    async with (
+        walmart.client(rate_limits={"orders_read": RateLimit(10, 0.5)}) as client,
+        anyio.create_task_group() as group,
+    ):
         for _ in range(30):
             group.start_soon(client.get_order, po)
     assert walmart.counters["throttled"] == 0

@@ -123,8 +123,16 @@ async def test_invalid_carrier_is_a_permanent_error_with_walmarts_message(walmar
             await client.ship_order_lines(po, [ship(1, 1, "T1", method_code="Teleport")])
         # An unknown carrier goes as otherCarrier with a tracking URL.
         order = await client.ship_order_lines(
-            po, [ShipmentLine.for_carrier("Pony Express", line_number=1, quantity=1, tracking_number="PX1",
-                                          tracking_url="https://pony.example/PX1")]
+            po,
+            [
+                ShipmentLine.for_carrier(
+                    "Pony Express",
+                    line_number=1,
+                    quantity=1,
+                    tracking_number="PX1",
+                    tracking_url="https://pony.example/PX1",
+                )
+            ],
         )
     assert order.line(1).shipments[0].carrier == "Pony Express"
     assert order.line(1).shipments[0].tracking_url == "https://pony.example/PX1"
@@ -164,8 +172,8 @@ async def test_po_with_50_lines_and_quantities_above_one(walmart: SandboxUnderTe
             po, [CancelLine(n, 1, CancellationReason.OUT_OF_STOCK) for n in range(1, 51)]
         )
         order = await client.refund_order_lines(
-            po, [RefundLine(n, RefundReason.DAMAGED_ITEM, [RefundAmount("5.50", tax_amount="0.50")])
-                 for n in range(1, 11)]
+            po,
+            [RefundLine(n, RefundReason.DAMAGED_ITEM, [RefundAmount("5.50", tax_amount="0.50")]) for n in range(1, 11)],
         )
     line = order.line(7)
     assert line.quantity_in("Shipped") == 2 and line.quantity_in("Cancelled") == 1

@@ -20,22 +20,32 @@ pytestmark = pytest.mark.anyio
 
 
 async def _shipped_order(walmart: SandboxUnderTest, quantity: int = 2) -> str:
-    po = walmart.order(lines=[{"sku": "R-1", "quantity": quantity, "unit_price": 20, "unit_tax": 2},
-                              {"sku": "R-2", "quantity": 1, "unit_price": 5}])
+    po = walmart.order(
+        lines=[
+            {"sku": "R-1", "quantity": quantity, "unit_price": 20, "unit_tax": 2},
+            {"sku": "R-2", "quantity": 1, "unit_price": 5},
+        ]
+    )
     async with walmart.client() as client:
         await client.acknowledge_order(po)
-        await client.ship_order_lines(po, [
-            ShipmentLine(line_number=1, quantity=quantity, tracking_number="R1", carrier="UPS"),
-            ShipmentLine(line_number=2, quantity=1, tracking_number="R2", carrier="UPS"),
-        ])
+        await client.ship_order_lines(
+            po,
+            [
+                ShipmentLine(line_number=1, quantity=quantity, tracking_number="R1", carrier="UPS"),
+                ShipmentLine(line_number=2, quantity=1, tracking_number="R2", carrier="UPS"),
+            ],
+        )
     return po
 
 
 async def test_returns_list_and_refund(walmart: SandboxUnderTest) -> None:
     po = await _shipped_order(walmart)
     walmart.control("POST", f"/_sandbox/orders/{po}/lines/1/deliver")
-    opened = walmart.control("POST", f"/_sandbox/orders/{po}/returns",
-                             json={"lines": [{"line_number": "1", "quantity": 2, "reason": "DAMAGED"}]})
+    opened = walmart.control(
+        "POST",
+        f"/_sandbox/orders/{po}/returns",
+        json={"lines": [{"line_number": "1", "quantity": 2, "reason": "DAMAGED"}]},
+    )
     return_id = opened["returnOrderId"]
     async with walmart.client() as client:
         returns = [r async for r in client.list_returns(status="INITIATED")]
@@ -43,8 +53,7 @@ async def test_returns_list_and_refund(walmart: SandboxUnderTest) -> None:
         item = returns[0]
         assert item.return_order_lines[0].purchase_order_id == po
         assert item.return_order_lines[0].quantity.measurement_value == 2  # type: ignore[union-attr]
-        result = await client.refund_return(return_id, item.customer_order_id or "",
-                                            [ReturnRefundLine(1, quantity=1)])
+        result = await client.refund_return(return_id, item.customer_order_id or "", [ReturnRefundLine(1, quantity=1)])
         assert result.return_order_id == return_id
         await client.refund_return(return_id, item.customer_order_id or "", [ReturnRefundLine(1)])
         with pytest.raises(WalmartAlreadyAppliedError, match="already refunded"):
@@ -58,8 +67,12 @@ async def test_returns_list_and_refund(walmart: SandboxUnderTest) -> None:
 
 async def test_returns_paging_and_auto_refund(walmart: SandboxUnderTest) -> None:
     po = await _shipped_order(walmart, quantity=5)
-    ids = [walmart.control("POST", f"/_sandbox/orders/{po}/returns",
-                           json={"lines": [{"line_number": "1", "quantity": 1}]})["returnOrderId"] for _ in range(5)]
+    ids = [
+        walmart.control(
+            "POST", f"/_sandbox/orders/{po}/returns", json={"lines": [{"line_number": "1", "quantity": 1}]}
+        )["returnOrderId"]
+        for _ in range(5)
+    ]
     walmart.control("POST", f"/_sandbox/returns/{ids[0]}/auto-refund")
     async with walmart.client() as client:
         pages = [page async for page in client.iter_return_pages(limit=2)]
@@ -136,9 +149,13 @@ async def test_notifications_are_signed_and_parse(walmart: SandboxUnderTest, rec
             assert not verify_notification(body + b" ", headers, client_secret=secret)
         events.append((event.envelope_type, event.event_type))
         assert event.event_id and event.purchase_order_id == po
-    assert sorted(events) == sorted([
-        ("PO_CREATED", "PO_CREATED"), ("ORDER_UPDATES", "PO_CREATED"),
-        ("PO_LINE_AUTOCANCELLED", "PO_LINE_AUTOCANCELLED"), ("ORDER_UPDATES", "PO_LINE_AUTOCANCELLED"),
-    ])
+    assert sorted(events) == sorted(
+        [
+            ("PO_CREATED", "PO_CREATED"),
+            ("ORDER_UPDATES", "PO_CREATED"),
+            ("PO_LINE_AUTOCANCELLED", "PO_LINE_AUTOCANCELLED"),
+            ("ORDER_UPDATES", "PO_LINE_AUTOCANCELLED"),
+        ]
+    )
     cancelled = next(parse_notification(b) for b, _ in hooks.deliveries if b"PO_LINE_AUTOCANCELLED" in b)
     assert cancelled.lines[0].quantity == 2 and cancelled.lines[0].cancellation_reason

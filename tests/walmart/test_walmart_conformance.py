@@ -73,8 +73,9 @@ def assert_conforms(body: Any, name: str, path: str, method: str) -> None:
 
 def test_main_flows_conform(walmart: SandboxUnderTest) -> None:
     url = walmart.url
-    po = walmart.order(lines=[{"sku": "C-1", "quantity": 3, "unit_price": 12.5, "shipping": 4},
-                              {"sku": "C-2", "quantity": 1}])
+    po = walmart.order(
+        lines=[{"sku": "C-1", "quantity": 3, "unit_price": 12.5, "shipping": 4}, {"sku": "C-2", "quantity": 1}]
+    )
     walmart.control("POST", "/_sandbox/sellers/seller-1/orders", json={"count": 3})
     base = {"WM_SVC.NAME": "Walmart Marketplace", "WM_QOS.CORRELATION_ID": "c0ffee", "Accept": "application/json"}
     with httpx.Client(base_url=url, headers=base, timeout=10) as http:
@@ -96,31 +97,96 @@ def test_main_flows_conform(walmart: SandboxUnderTest) -> None:
         acknowledged = http.post(f"/v3/orders/{po}/acknowledge").json()
         assert_conforms(acknowledged, "orders", "/v3/orders/{purchaseOrderId}/acknowledge", "post")
 
-        shipment = {"orderShipment": {"orderLines": {"orderLine": [{
-            "lineNumber": "1", "sellerOrderId": "SO-1", "orderLineStatuses": {"orderLineStatus": [{
-                "status": "Shipped", "statusQuantity": {"unitOfMeasurement": "EACH", "amount": "2"},
-                "trackingInfo": {"shipDateTime": 1580821866000, "carrierName": {"carrier": "UPS"},
-                                 "methodCode": "Standard", "trackingNumber": "1Z97Y4430300463366"}}]}}]}}}
+        shipment = {
+            "orderShipment": {
+                "orderLines": {
+                    "orderLine": [
+                        {
+                            "lineNumber": "1",
+                            "sellerOrderId": "SO-1",
+                            "orderLineStatuses": {
+                                "orderLineStatus": [
+                                    {
+                                        "status": "Shipped",
+                                        "statusQuantity": {"unitOfMeasurement": "EACH", "amount": "2"},
+                                        "trackingInfo": {
+                                            "shipDateTime": 1580821866000,
+                                            "carrierName": {"carrier": "UPS"},
+                                            "methodCode": "Standard",
+                                            "trackingNumber": "1Z97Y4430300463366",
+                                        },
+                                    }
+                                ]
+                            },
+                        }
+                    ]
+                }
+            }
+        }
         shipped = http.post(f"/v3/orders/{po}/shipping", json=shipment)
         assert shipped.status_code == 200, shipped.text
         assert_conforms(shipped.json(), "orders", "/v3/orders/{purchaseOrderId}/shipping", "post")
 
-        cancellation = {"orderCancellation": {"orderLines": {"orderLine": [{
-            "lineNumber": "2", "orderLineStatuses": {"orderLineStatus": [{
-                "status": "Cancelled", "cancellationReason": "SELLER_CANCEL_OUT_OF_STOCK",
-                "statusQuantity": {"unitOfMeasurement": "EA", "amount": "1"}}]}}]}}}
+        cancellation = {
+            "orderCancellation": {
+                "orderLines": {
+                    "orderLine": [
+                        {
+                            "lineNumber": "2",
+                            "orderLineStatuses": {
+                                "orderLineStatus": [
+                                    {
+                                        "status": "Cancelled",
+                                        "cancellationReason": "SELLER_CANCEL_OUT_OF_STOCK",
+                                        "statusQuantity": {"unitOfMeasurement": "EA", "amount": "1"},
+                                    }
+                                ]
+                            },
+                        }
+                    ]
+                }
+            }
+        }
         cancelled = http.post(f"/v3/orders/{po}/cancel", json=cancellation)
         assert cancelled.status_code == 200, cancelled.text
         assert_conforms(cancelled.json(), "orders", "/v3/orders/{purchaseOrderId}/cancel", "post")
 
-        refund = {"orderRefund": {"purchaseOrderId": po, "orderLines": {"orderLine": [{
-            "lineNumber": "1", "isFullRefund": False, "refunds": {"refund": [{
-                "refundComments": "damaged", "refundCharges": {"refundCharge": [{
-                    "refundReason": "DamagedItem", "charge": {
-                        "chargeType": "PRODUCT", "chargeName": "Item Price",
-                        "chargeAmount": {"currency": "USD", "amount": -5},
-                        "tax": {"taxName": "Item Price Tax",
-                                "taxAmount": {"currency": "USD", "amount": -0.4}}}}]}}]}}]}}}
+        refund = {
+            "orderRefund": {
+                "purchaseOrderId": po,
+                "orderLines": {
+                    "orderLine": [
+                        {
+                            "lineNumber": "1",
+                            "isFullRefund": False,
+                            "refunds": {
+                                "refund": [
+                                    {
+                                        "refundComments": "damaged",
+                                        "refundCharges": {
+                                            "refundCharge": [
+                                                {
+                                                    "refundReason": "DamagedItem",
+                                                    "charge": {
+                                                        "chargeType": "PRODUCT",
+                                                        "chargeName": "Item Price",
+                                                        "chargeAmount": {"currency": "USD", "amount": -5},
+                                                        "tax": {
+                                                            "taxName": "Item Price Tax",
+                                                            "taxAmount": {"currency": "USD", "amount": -0.4},
+                                                        },
+                                                    },
+                                                }
+                                            ]
+                                        },
+                                    }
+                                ]
+                            },
+                        }
+                    ]
+                },
+            }
+        }
         refunded = http.post(f"/v3/orders/{po}/refund", json=refund)
         assert refunded.status_code == 200, refunded.text
         assert_conforms(refunded.json(), "orders", "/v3/orders/{purchaseOrderId}/refund", "post")
@@ -131,24 +197,39 @@ def test_main_flows_conform(walmart: SandboxUnderTest) -> None:
         assert_conforms(returns.json(), "returns", "/v3/returns", "get")
         return_id = returns.json()["returnOrders"][0]["returnOrderId"]
         customer_order_id = returns.json()["returnOrders"][0]["customerOrderId"]
-        return_refund = http.post(f"/v3/returns/{return_id}/refund", json={
-            "customerOrderId": customer_order_id, "refundLines": [{"returnOrderLineNumber": 1}]})
+        return_refund = http.post(
+            f"/v3/returns/{return_id}/refund",
+            json={"customerOrderId": customer_order_id, "refundLines": [{"returnOrderLineNumber": 1}]},
+        )
         assert return_refund.status_code == 200, return_refund.text
         assert_conforms(return_refund.json(), "returns", "/v3/returns/{returnOrderId}/refund", "post")
 
-        put = http.put("/v3/inventory", params={"sku": "C-1"},
-                       json={"sku": "C-1", "quantity": {"unit": "EACH", "amount": 7}})
+        put = http.put(
+            "/v3/inventory", params={"sku": "C-1"}, json={"sku": "C-1", "quantity": {"unit": "EACH", "amount": 7}}
+        )
         assert put.status_code == 200
         assert_conforms(put.json(), "inventory", "/v3/inventory", "put")
         got = http.get("/v3/inventory", params={"sku": "C-1"})
         assert_conforms(got.json(), "inventory", "/v3/inventory", "get")
 
-        subscribed = http.post("/v3/webhooks/subscriptions", json={"events": [{
-            "eventType": "PO_CREATED", "eventVersion": "V1", "resourceName": "ORDER",
-            "eventUrl": "http://127.0.0.1:9/hooks", "status": "ACTIVE"}]})
+        subscribed = http.post(
+            "/v3/webhooks/subscriptions",
+            json={
+                "events": [
+                    {
+                        "eventType": "PO_CREATED",
+                        "eventVersion": "V1",
+                        "resourceName": "ORDER",
+                        "eventUrl": "http://127.0.0.1:9/hooks",
+                        "status": "ACTIVE",
+                    }
+                ]
+            },
+        )
         assert_conforms(subscribed.json(), "notifications", "/v3/webhooks/subscriptions", "post")
-        assert_conforms(http.get("/v3/webhooks/subscriptions").json(), "notifications",
-                        "/v3/webhooks/subscriptions", "get")
+        assert_conforms(
+            http.get("/v3/webhooks/subscriptions").json(), "notifications", "/v3/webhooks/subscriptions", "get"
+        )
 
 
 def test_error_bodies_have_walmarts_shapes(walmart: SandboxUnderTest) -> None:
@@ -160,8 +241,9 @@ def test_error_bodies_have_walmarts_shapes(walmart: SandboxUnderTest) -> None:
         missing = http.get("/v3/orders", headers={"WM_SEC.ACCESS_TOKEN": "nope"})
         assert missing.status_code == 400
         assert missing.json()["error"][0]["code"] == "MISSING_REQUEST_HEADER.GMP_GATEWAY_API"
-        token = http.post("/v3/token", headers=headers, auth=(CLIENT_ID, CLIENT_SECRET),
-                          data={"grant_type": "client_credentials"}).json()["access_token"]
+        token = http.post(
+            "/v3/token", headers=headers, auth=(CLIENT_ID, CLIENT_SECRET), data={"grant_type": "client_credentials"}
+        ).json()["access_token"]
         authed = {**headers, "WM_SEC.ACCESS_TOKEN": token}
         empty = http.get("/v3/orders", headers=authed)
         assert empty.status_code == 404

@@ -43,9 +43,26 @@ def test_replayed_cancel_is_rejected_and_identical_accepted_changes_are_counted(
     sandbox = WalmartSandbox(WalmartSandboxSettings())
     order = sandbox.create_order("seller-1", {"lines": [{"sku": "A", "quantity": 4}]})
     seller = sandbox.seller("seller-1")
-    body = {"orderCancellation": {"orderLines": {"orderLine": [{"lineNumber": "1", "orderLineStatuses": {
-        "orderLineStatus": [{"status": "Cancelled", "cancellationReason": "SELLER_CANCEL_OUT_OF_STOCK",
-                             "statusQuantity": {"unitOfMeasurement": "EACH", "amount": "1"}}]}}]}}}
+    body = {
+        "orderCancellation": {
+            "orderLines": {
+                "orderLine": [
+                    {
+                        "lineNumber": "1",
+                        "orderLineStatuses": {
+                            "orderLineStatus": [
+                                {
+                                    "status": "Cancelled",
+                                    "cancellationReason": "SELLER_CANCEL_OUT_OF_STOCK",
+                                    "statusQuantity": {"unitOfMeasurement": "EACH", "amount": "1"},
+                                }
+                            ]
+                        },
+                    }
+                ]
+            }
+        }
+    }
     sandbox.cancel(seller, order.purchase_order_id, body)
     assert sandbox.counters.applied_twice == 0
     sandbox.cancel(seller, order.purchase_order_id, body)  # quantity remained: Walmart accepts the replay

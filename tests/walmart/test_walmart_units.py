@@ -35,8 +35,14 @@ class FakeClock:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("1700000010000", 10.0), ("1700000010", 10.0), ("2023-11-14T22:13:30Z", 10.0),
-     ("2023-11-14T22:13:30+00:00", 10.0), ("1699999990000", 0.0), ("soon", None)],
+    [
+        ("1700000010000", 10.0),
+        ("1700000010", 10.0),
+        ("2023-11-14T22:13:30Z", 10.0),
+        ("2023-11-14T22:13:30+00:00", 10.0),
+        ("1699999990000", 0.0),
+        ("soon", None),
+    ],
 )
 def test_replenishment_time_formats(value: str, expected: float | None) -> None:
     assert parse_replenishment_time(value, now=1_700_000_000.0) == expected
@@ -68,30 +74,85 @@ def test_bucket_follows_headers_and_429() -> None:
 
 def test_models_accept_real_payloads() -> None:
     raw = {
-        "purchaseOrderId": "1815367951431", "customerOrderId": "4372135469400",
+        "purchaseOrderId": "1815367951431",
+        "customerOrderId": "4372135469400",
         "customerEmailId": "x@relay.walmart.com",
-        "orderDate": 1623796407000, "unknownField": {"kept": True},
-        "shippingInfo": {"phone": "3143450432", "estimatedDeliveryDate": 1624647600000,
-                         "estimatedShipDate": 1623906000000, "methodCode": "Value",
-                         "postalAddress": {"name": "José Müller", "address1": "1 Main", "address2": None,
-                                           "city": "X", "state": "MO", "postalCode": "63016", "country": "USA"}},
-        "orderLines": {"orderLine": [{
-            "lineNumber": "1", "item": {"productName": "Wagon", "sku": "YHY"},
-            "charges": {"charge": [{"chargeType": "PRODUCT", "chargeName": "ItemPrice",
-                                    "chargeAmount": {"currency": "USD", "amount": 5}, "tax": None}]},
-            "orderLineQuantity": {"unitOfMeasurement": "EACH", "amount": "3"}, "statusDate": 1623835855623,
-            "orderLineStatuses": {"orderLineStatus": [
-                {"status": "Shipped", "statusQuantity": {"unitOfMeasurement": "EACH", "amount": "2"},
-                 "cancellationReason": None,
-                 "trackingInfo": {"shipDateTime": 1623835855623,
-                                  "carrierName": {"otherCarrier": "Pony", "carrier": None},
-                                  "methodCode": "Value", "trackingNumber": "P1", "trackingURL": "https://p/1"}},
-                {"status": "Cancelled", "statusQuantity": {"unitOfMeasurement": "EACH", "amount": "1.0"},
-                 "cancellationReason": "SELLER_CANCEL_OUT_OF_STOCK", "trackingInfo": None}]},
-            "refund": {"refundId": None, "refundCharges": {"refundCharge": [{"refundReason": "BillingError",
-                       "charge": {"chargeType": "PRODUCT", "chargeName": "ItemPrice",
-                                  "chargeAmount": {"currency": "USD", "amount": -1.5}, "tax": None}}]}},
-            "fulfillment": {"pickUpDateTime": 1624647600000, "storeId": None}}]},
+        "orderDate": 1623796407000,
+        "unknownField": {"kept": True},
+        "shippingInfo": {
+            "phone": "3143450432",
+            "estimatedDeliveryDate": 1624647600000,
+            "estimatedShipDate": 1623906000000,
+            "methodCode": "Value",
+            "postalAddress": {
+                "name": "José Müller",
+                "address1": "1 Main",
+                "address2": None,
+                "city": "X",
+                "state": "MO",
+                "postalCode": "63016",
+                "country": "USA",
+            },
+        },
+        "orderLines": {
+            "orderLine": [
+                {
+                    "lineNumber": "1",
+                    "item": {"productName": "Wagon", "sku": "YHY"},
+                    "charges": {
+                        "charge": [
+                            {
+                                "chargeType": "PRODUCT",
+                                "chargeName": "ItemPrice",
+                                "chargeAmount": {"currency": "USD", "amount": 5},
+                                "tax": None,
+                            }
+                        ]
+                    },
+                    "orderLineQuantity": {"unitOfMeasurement": "EACH", "amount": "3"},
+                    "statusDate": 1623835855623,
+                    "orderLineStatuses": {
+                        "orderLineStatus": [
+                            {
+                                "status": "Shipped",
+                                "statusQuantity": {"unitOfMeasurement": "EACH", "amount": "2"},
+                                "cancellationReason": None,
+                                "trackingInfo": {
+                                    "shipDateTime": 1623835855623,
+                                    "carrierName": {"otherCarrier": "Pony", "carrier": None},
+                                    "methodCode": "Value",
+                                    "trackingNumber": "P1",
+                                    "trackingURL": "https://p/1",
+                                },
+                            },
+                            {
+                                "status": "Cancelled",
+                                "statusQuantity": {"unitOfMeasurement": "EACH", "amount": "1.0"},
+                                "cancellationReason": "SELLER_CANCEL_OUT_OF_STOCK",
+                                "trackingInfo": None,
+                            },
+                        ]
+                    },
+                    "refund": {
+                        "refundId": None,
+                        "refundCharges": {
+                            "refundCharge": [
+                                {
+                                    "refundReason": "BillingError",
+                                    "charge": {
+                                        "chargeType": "PRODUCT",
+                                        "chargeName": "ItemPrice",
+                                        "chargeAmount": {"currency": "USD", "amount": -1.5},
+                                        "tax": None,
+                                    },
+                                }
+                            ]
+                        },
+                    },
+                    "fulfillment": {"pickUpDateTime": 1624647600000, "storeId": None},
+                }
+            ]
+        },
     }
     order = Order.from_response({"order": raw})
     assert order.order_date == datetime(2021, 6, 15, 22, 33, 27, tzinfo=UTC)
@@ -105,9 +166,13 @@ def test_models_accept_real_payloads() -> None:
 
 
 def test_parse_order_updates_envelope_and_errors() -> None:
-    body = {"source": {"eventType": "ORDER_UPDATES", "eventId": "e1", "eventTime": "2024-01-01T00:00:00Z"},
-            "payload": {"subEventType": "INTENT_TO_CANCEL",
-                        "order": {"purchaseOrderId": "9", "orderLines": [{"lineNumber": "1", "sku": "A"}]}}}
+    body = {
+        "source": {"eventType": "ORDER_UPDATES", "eventId": "e1", "eventTime": "2024-01-01T00:00:00Z"},
+        "payload": {
+            "subEventType": "INTENT_TO_CANCEL",
+            "order": {"purchaseOrderId": "9", "orderLines": [{"lineNumber": "1", "sku": "A"}]},
+        },
+    }
     event = parse_notification(json.dumps(body))
     assert (event.event_type, event.event_id, event.purchase_order_id) == ("INTENT_TO_CANCEL", "e1", "9")
     flat = parse_notification({"eventType": "ORDER_INTENT_TO_CANCEL", "payload": {"purchaseOrderId": "8"}})
@@ -124,20 +189,27 @@ def _error(description: str, code: str = "INVALID_REQUEST_CONTENT.GMP_ORDER_API"
 
 def test_error_sorting_reads_walmarts_text() -> None:
     shipped = _error("Unable to process this request. The Line: 4 of PO: 45 is in SHIPPED status")
-    assert isinstance(error_from_response(http_status=400, body=shipped, intent=Intent.SHIP, correlation_id="c"),
-                      WalmartAlreadyAppliedError)
-    assert isinstance(error_from_response(http_status=400, body=shipped, intent=Intent.CANCEL, correlation_id="c"),
-                      WalmartPermanentError)
+    assert isinstance(
+        error_from_response(http_status=400, body=shipped, intent=Intent.SHIP, correlation_id="c"),
+        WalmartAlreadyAppliedError,
+    )
+    assert isinstance(
+        error_from_response(http_status=400, body=shipped, intent=Intent.CANCEL, correlation_id="c"),
+        WalmartPermanentError,
+    )
     outage = _error("Invalid Request", code="INVALID_REQUEST.GMP_ORDER_API")
     error = error_from_response(http_status=400, body=outage, intent=Intent.SHIP, correlation_id="c")
     assert isinstance(error, WalmartRetryableError) and error.ambiguous
     throttled = {"error": [{"code": "REQUEST_THRESHOLD_VIOLATED.GMP_GATEWAY_API"}]}
-    error = error_from_response(http_status=429, body=throttled, intent=Intent.SHIP, correlation_id="c",
-                                retry_after=2.0)
+    error = error_from_response(
+        http_status=429, body=throttled, intent=Intent.SHIP, correlation_id="c", retry_after=2.0
+    )
     assert isinstance(error, WalmartRetryableError) and not error.ambiguous and error.retry_after == 2.0
     forbidden = {"error": [{"code": "FORBIDDEN.GMP_GATEWAY_API", "description": "Forbidden"}]}
-    assert isinstance(error_from_response(http_status=403, body=forbidden, intent=Intent.READ, correlation_id="c"),
-                      WalmartPermanentError)
+    assert isinstance(
+        error_from_response(http_status=403, body=forbidden, intent=Intent.READ, correlation_id="c"),
+        WalmartPermanentError,
+    )
 
 
 def test_request_bodies() -> None:
@@ -150,5 +222,6 @@ def test_request_bodies() -> None:
     assert charge["charge"]["chargeAmount"]["amount"] == -2.5
     assert charge["charge"]["tax"]["taxAmount"]["amount"] == -0.2
     with pytest.raises(ValueError, match="all full or all partial"):
-        refund_body("1", [RefundLine(1, "DamagedItem", is_full_refund=True),
-                          RefundLine(2, "DamagedItem", [RefundAmount(1)])])
+        refund_body(
+            "1", [RefundLine(1, "DamagedItem", is_full_refund=True), RefundLine(2, "DamagedItem", [RefundAmount(1)])]
+        )
