@@ -166,3 +166,13 @@ def test_unit_of_work_rolls_back_unless_committed(database: Database) -> None:
         raise RuntimeError("boom")
     with database.unit_of_work() as uow:
         assert uow.stores.get_by_name("Failed") is None
+
+
+def test_unit_of_work_on_a_server_that_went_away_says_so(postgres_url: str, secret_box: SecretBox) -> None:
+    database = Database.open(postgres_url, secret_box)
+    database.dispose()
+    broken = Database(create_engine_for(postgres_url.replace("127.0.0.1:5432", "127.0.0.1:1")), secret_box)
+    with pytest.raises(DatabaseUnavailable) as caught, broken.unit_of_work():
+        pass
+    assert "Cannot open the database at postgresql+psycopg://" in str(caught.value)
+    assert "Connection refused" in str(caught.value)

@@ -13,6 +13,7 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.pool import StaticPool
 
 from .errors import DatabaseTooNew, DatabaseUnavailable
 
@@ -40,7 +41,7 @@ def _one_line(error: BaseException, url: URL | None) -> str:
     return " ".join(text.split()).rstrip(".")
 
 
-def _unavailable(url: str | URL, error: BaseException) -> DatabaseUnavailable:
+def unavailable(url: str | URL, error: BaseException) -> DatabaseUnavailable:
     parsed = url if isinstance(url, URL) else None
     return DatabaseUnavailable(f"Cannot open the database at {mask_url(url)}: {_one_line(error, parsed)}.")
 
@@ -69,7 +70,7 @@ def create_engine_for(url: str | URL) -> Engine:
         if parsed.get_backend_name() == "postgresql":
             return create_engine(parsed, pool_pre_ping=True)
     except (exc.ArgumentError, exc.NoSuchModuleError, OSError) as error:
-        raise _unavailable(parsed, error) from error
+        raise unavailable(parsed, error) from error
     raise DatabaseUnavailable(
         f"Cannot open the database at {mask_url(parsed)}: only SQLite and PostgreSQL are supported."
     )
@@ -77,9 +78,13 @@ def create_engine_for(url: str | URL) -> Engine:
 
 def _sqlite_engine(url: URL) -> Engine:
     database = url.database or ""
-    if database and database != ":memory:" and not database.startswith("file:"):
+    in_memory = database in {"", ":memory:"}
+    if not in_memory and not database.startswith("file:"):
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False})
+    # An in-memory database lives as long as its one connection, which every user then shares: fine for a
+    # quick test, but a unit of work and ``record_attempts`` cannot overlap there.
+    extra: dict[str, Any] = {"poolclass": StaticPool} if in_memory else {}
+    engine = create_engine(url, connect_args={"check_same_thread": False}, **extra)
 
     # SQLAlchemy's pysqlite transaction-control recipe: stop the driver from issuing its own BEGIN and emit
     # ours, so transactions (and SAVEPOINTs) behave and a writer takes the write lock up front.
@@ -109,7 +114,7 @@ def check_connection(engine: Engine) -> None:
         with engine.connect() as connection:
             connection.exec_driver_sql("SELECT 1")
     except exc.DBAPIError as error:
-        raise _unavailable(engine.url, error) from error
+        raise unavailable(engine.url, error) from error
 
 
 def _alembic_config(url: URL | None = None) -> Config:
@@ -150,7 +155,7 @@ def database_revision(engine: Engine) -> str | None:
         with engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
     except exc.DBAPIError as error:
-        raise _unavailable(engine.url, error) from error
+        raise unavailable(engine.url, error) from error
 
 
 def upgrade_database(url_or_engine: str | URL | Engine) -> str:
@@ -173,7 +178,7 @@ def upgrade_database(url_or_engine: str | URL | Engine) -> str:
     except DatabaseUnavailable:
         raise
     except exc.DBAPIError as error:
-        raise _unavailable(engine.url, error) from error
+        raise unavailable(engine.url, error) from error
     finally:
         if owned:
             engine.dispose()

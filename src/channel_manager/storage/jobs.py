@@ -267,7 +267,8 @@ class JobRepository:
         return None if row is None else _job(row)
 
     def next_run_after(self, now: datetime) -> datetime | None:
-        """When the next job becomes claimable (possibly already past); ``None`` when nothing is waiting.
+        """When the next job becomes claimable (at or before ``now`` means: claim now); ``None`` when nothing
+        is waiting. A worker sleeps until then, or until its poll interval, whichever comes first.
 
         Jobs waiting behind an earlier job of their order are left out: they become due when it finishes.
         """

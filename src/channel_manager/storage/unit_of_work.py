@@ -6,13 +6,21 @@ from collections.abc import Iterable
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, exc
 
 from channel_manager.crypto import SecretBox
 
 from .attempts import AttemptRepository, SyncAttempt, record_attempts
 from .cursors import CursorRepository
-from .database import READ_ONLY, check_connection, create_engine_for, database_revision, mask_url, upgrade_database
+from .database import (
+    READ_ONLY,
+    check_connection,
+    create_engine_for,
+    database_revision,
+    mask_url,
+    unavailable,
+    upgrade_database,
+)
 from .inbound_events import InboundEventRepository
 from .jobs import JobRepository
 from .orders import OrderRepository
@@ -43,7 +51,10 @@ class UnitOfWork:
         self._connection: Connection | None = None
 
     def __enter__(self) -> Self:
-        connection = self._engine.connect()
+        try:
+            connection = self._engine.connect()
+        except exc.OperationalError as error:
+            raise unavailable(self._engine.url, error) from error
         if self._read_only:
             options = {READ_ONLY: True}
             if connection.dialect.name == "postgresql":
@@ -51,8 +62,10 @@ class UnitOfWork:
             connection = connection.execution_options(**options)
         try:
             connection.begin()
-        except BaseException:
+        except BaseException as error:
             connection.close()
+            if isinstance(error, exc.OperationalError):
+                raise unavailable(self._engine.url, error) from error
             raise
         self._connection = connection
         self.stores = StoreRepository(connection, self._secret_box)
