@@ -1,0 +1,201 @@
+"""What the merchant did in Commerce (shipments, tracking corrections, cancels) becomes Walmart jobs.
+
+Called with the order row locked; records the change and its outbound job in the same transaction.
+Safe to call again with the same Commerce state: what is already recorded is recognised by its key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..commerce.models import CommerceOrder, CommerceShipment, ShipmentTrack
+from ..domain.cancellations import ReasonSource
+from ..domain.errors import DomainError, TrackingNumberRequired
+from ..domain.orders import PurchaseOrder
+from ..domain.reasons import CancellationReason, cancellation_reason_in_text
+from ..domain.shipments import Carrier
+from ..domain.stores import ChannelStore
+from ..domain.sync import Side, SyncProblem, SyncState
+from ..storage.unit_of_work import UnitOfWork
+from ..sync.handlers import CANCEL_LINES, SHIP_LINES
+
+
+@dataclass
+class ChangeSummary:
+    shipments: int = 0
+    corrections: int = 0
+    cancellations: int = 0
+
+    @property
+    def jobs(self) -> int:
+        return self.shipments + self.corrections + self.cancellations
+
+
+def shipment_key(shipment: CommerceShipment) -> str:
+    return shipment.increment_id or f"#{shipment.entity_id}"
+
+
+def _track(shipment: CommerceShipment) -> tuple[ShipmentTrack | None, str | None]:
+    """The shipment's latest track with a number, and its tracking URL when Commerce has one."""
+    tracks = [t for t in shipment.tracks if t.track_number and t.track_number.strip()]
+    if not tracks:
+        return None, None
+    track = tracks[-1]
+    url = None
+    for raw in shipment.raw.get("tracks") or []:
+        if raw.get("track_number") == track.track_number:
+            description = str(raw.get("description") or "").strip()
+            if description.startswith(("http://", "https://")):
+                url = description
+    return track, url
+
+
+def _carrier(store: ChannelStore, track: ShipmentTrack, tracking_url: str | None) -> Carrier:
+    settings = store.settings
+    code, title = (track.carrier_code or "").strip(), (track.title or "").strip()
+    mapped = (settings.walmart_carrier_for(code) if code else None) or (
+        settings.walmart_carrier_for(title) if title else None
+    )
+    name = title if code in {"", "custom"} else (title or code)
+    return Carrier.resolve(name or code, tracking_url=tracking_url, walmart_name=mapped)
+
+
+def _problem(order: PurchaseOrder, action: str, message: str, next_step: str, now: datetime) -> None:
+    current = order.problem
+    if current is not None and (current.action, current.message) == (action, message):
+        return  # already reported; don't repeat it on every poll
+    order.report_problem(SyncProblem(Side.COMMERCE, action, message, next_step, now))
+
+
+def _clear(order: PurchaseOrder, action: str, now: datetime) -> None:
+    if order.problem is not None and order.problem.action == action:
+        order.clear_problem(now, "fixed in Commerce")
+
+
+def reason_for_cancel(store: ChannelStore, comments: Sequence[str]) -> tuple[CancellationReason, ReasonSource]:
+    """The reason named in the newest order comment that names one, else the store's default."""
+    for comment in reversed(comments):
+        reason = cancellation_reason_in_text(comment)
+        if reason is not None:
+            return reason, ReasonSource.ORDER_COMMENT
+    return store.settings.default_cancellation_reason, ReasonSource.STORE_DEFAULT
+
+
+def order_comments(commerce_order: CommerceOrder) -> list[str]:
+    """Status-history comments, oldest first."""
+    histories = commerce_order.raw.get("status_histories") or []
+    ordered = sorted(histories, key=lambda h: (str(h.get("created_at") or ""), int(h.get("entity_id") or 0)))
+    return [str(h.get("comment") or "") for h in ordered if h.get("comment")]
+
+
+def record_shipments(
+    uow: UnitOfWork, store: ChannelStore, order: PurchaseOrder, shipments: Sequence[CommerceShipment], now: datetime
+) -> ChangeSummary:
+    assert order.id is not None
+    summary = ChangeSummary()
+    known = {s.key: s for s in order.shipments}
+    for shipment in sorted(shipments, key=lambda s: s.entity_id):
+        key = shipment_key(shipment)
+        action = f"send shipment {key} to Walmart"
+        lines: dict[str, int] = {}
+        for item in shipment.items:
+            line = order.line_for_commerce_item(item.order_item_id)
+            if line is not None and item.qty >= 1:
+                lines[line.line_number] = lines.get(line.line_number, 0) + int(item.qty)
+        if not lines:
+            continue
+        track, tracking_url = _track(shipment)
+        if track is None or not track.track_number:
+            if key not in known:
+                _problem(
+                    order,
+                    action,
+                    str(TrackingNumberRequired(order.purchase_order_id)),
+                    "Add the tracking number to the shipment in Commerce; it is sent as soon as it is there.",
+                    now,
+                )
+            continue
+        try:
+            carrier = _carrier(store, track, tracking_url)
+            previous = known.get(key)
+            if previous is None:
+                order.ship(
+                    key=key,
+                    lines=lines,
+                    carrier=carrier,
+                    tracking_number=track.track_number,
+                    tracking_url=tracking_url,
+                    shipped_at=shipment.created_at or now,
+                    commerce_shipment_id=shipment.entity_id,
+                    at=now,
+                )
+                summary.shipments += 1
+                revision = 0
+            elif previous.tracking_number != track.track_number.strip() or previous.carrier != carrier:
+                updated = order.correct_tracking(
+                    key, carrier=carrier, tracking_number=track.track_number, tracking_url=tracking_url, at=now
+                )
+                summary.corrections += 1
+                revision = updated.corrections
+            else:
+                continue
+        except DomainError as error:
+            _problem(order, action, str(error), "Correct the shipment in Commerce; it is sent once it is valid.", now)
+            continue
+        _clear(order, action, now)
+        uow.jobs.enqueue(
+            SHIP_LINES,
+            store_id=order.store_id,
+            order_id=order.id,
+            payload={"shipment": key},
+            dedupe_key=f"ship:{order.id}:{key}:{revision}",
+            now=now,
+        )
+    return summary
+
+
+def record_cancellation(
+    uow: UnitOfWork, store: ChannelStore, order: PurchaseOrder, commerce_order: CommerceOrder, now: datetime
+) -> ChangeSummary:
+    """Units Commerce will no longer ship (order cancelled, or unshipped units refunded by credit memo)
+    are cancelled at Walmart, with the reason from the order comments or the store default."""
+    assert order.id is not None
+    summary = ChangeSummary()
+    wanted: dict[str, int] = {}
+    for line in order.lines:
+        if line.commerce_item_id is None or line.quantities.open == 0:
+            continue
+        item = next((i for i in commerce_order.items if i.item_id == line.commerce_item_id), None)
+        if item is None:
+            continue
+        unshippable = max(0, int(item.qty_ordered - item.qty_shipped - item.qty_to_ship))
+        target = min(line.quantities.ordered - line.quantities.shipped, unshippable)
+        extra = min(line.quantities.open, target - line.quantities.cancelled)
+        if extra > 0:
+            wanted[line.line_number] = extra
+    if not wanted:
+        return summary
+    reason, source = reason_for_cancel(store, order_comments(commerce_order))
+    if source is ReasonSource.STORE_DEFAULT and any(line.intent_to_cancel for line in order.lines):
+        # The buyer asked Walmart to cancel: the one case for "customer requested".
+        reason, source = CancellationReason.CUSTOMER_REQUESTED, ReasonSource.WALMART
+    key = f"commerce-{commerce_order.entity_id}-{len(order.cancellations) + 1}"
+    if commerce_order.state == "canceled" and wanted == order.open_lines():
+        cancellation = order.cancel_whole_order(key=key, reason=reason, reason_source=source, at=now)
+    else:
+        cancellation = order.cancel(
+            key=key, lines=wanted, reason=reason, reason_source=source, started_by=Side.COMMERCE, at=now
+        )
+    assert cancellation.sync_state is SyncState.PENDING
+    summary.cancellations += 1
+    uow.jobs.enqueue(
+        CANCEL_LINES,
+        store_id=order.store_id,
+        order_id=order.id,
+        payload={"cancellation": key},
+        dedupe_key=f"cancel:{order.id}:{key}",
+        now=now,
+    )
+    return summary

@@ -1,0 +1,157 @@
+"""Mappers between Walmart payloads, the domain, and Commerce payloads."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from ..commerce.models import ChannelAddress, ChannelOrder, ChannelOrderLine
+from ..domain.cancellations import Cancellation
+from ..domain.carriers import WALMART_METHOD_CODES
+from ..domain.errors import DomainError
+from ..domain.orders import Address, OrderLine, PurchaseOrder
+from ..domain.quantities import LineQuantities
+from ..domain.shipments import Shipment
+from ..walmart import models as wm
+from ..walmart.requests import CancelLine, ShipmentLine
+
+ZERO = Decimal("0")
+
+
+def _line_charges(line: wm.OrderLine) -> tuple[Decimal, Decimal, Decimal]:
+    """(unit price, unit tax, shipping charge incl. its tax) of a Walmart line."""
+    # Walmart charges the units that are not cancelled: the product charge is quantity x unit price.
+    quantity = max(line.quantity - line.quantity_in("Cancelled"), 1)
+    product = tax = shipping = ZERO
+    for charge in line.charges.charge:
+        amount = charge.charge_amount.amount if charge.charge_amount else ZERO
+        charge_tax = charge.tax.tax_amount.amount if charge.tax and charge.tax.tax_amount else ZERO
+        if (charge.charge_type or "").upper() == "SHIPPING":
+            shipping += amount + charge_tax
+        else:
+            product += amount
+            tax += charge_tax
+    return (product / quantity).quantize(Decimal("0.01")), (tax / quantity).quantize(Decimal("0.0001")), shipping
+
+
+def quantities_from_walmart(line: wm.OrderLine) -> LineQuantities:
+    ordered = line.quantity
+    shipped = line.quantity_in("Shipped", "Delivered")
+    cancelled = line.quantity_in("Cancelled")
+    acknowledged = line.quantity_in("Acknowledged")
+    created = max(0, ordered - shipped - cancelled - acknowledged)
+    return LineQuantities(
+        ordered=ordered, created=created, acknowledged=acknowledged, shipped=shipped, cancelled=cancelled
+    )
+
+
+def purchase_order_from_walmart(store_id: int, order: wm.Order, *, received_at: datetime) -> PurchaseOrder:
+    info = order.shipping_info
+    method = (info.method_code if info else None) or "Standard"
+    if method not in WALMART_METHOD_CODES:
+        method = next((m for m in WALMART_METHOD_CODES if m.casefold() == method.casefold()), "Standard")
+    address = None
+    if info and info.postal_address:
+        postal = info.postal_address
+        address = Address(
+            name=postal.name or "",
+            address1=postal.address1 or "",
+            address2=postal.address2,
+            city=postal.city or "",
+            state=postal.state or "",
+            postal_code=postal.postal_code or "",
+            country=postal.country or "USA",
+            phone=info.phone,
+        )
+    lines = []
+    for line in order.lines:
+        unit_price, unit_tax, shipping = _line_charges(line)
+        lines.append(
+            OrderLine(
+                line_number=line.line_number,
+                sku=line.item.sku,
+                product_name=line.item.product_name or line.item.sku,
+                quantities=quantities_from_walmart(line),
+                unit_price=unit_price,
+                unit_tax=unit_tax,
+                shipping_charge=shipping,
+                intent_to_cancel=bool(line.intent_to_cancel),
+            )
+        )
+    if not lines:
+        raise DomainError(f"Walmart PO {order.purchase_order_id} has no lines.")
+    return PurchaseOrder(
+        store_id=store_id,
+        purchase_order_id=order.purchase_order_id,
+        customer_order_id=order.customer_order_id or order.purchase_order_id,
+        customer_email=order.customer_email_id or "",
+        ship_method=method,
+        ordered_at=order.order_date or received_at,
+        lines=lines,
+        shipping_address=address,
+        ship_by=info.estimated_ship_date if info else None,
+        deliver_by=info.estimated_delivery_date if info else None,
+        last_update_at=received_at,
+    )
+
+
+def channel_order_for(order: PurchaseOrder) -> ChannelOrder:
+    """What the Commerce client needs to create the order of a PO."""
+    address = order.shipping_address
+    if address is None:
+        raise DomainError(f"Walmart PO {order.purchase_order_id} has no shipping address.")
+    return ChannelOrder(
+        purchase_order_id=order.purchase_order_id,
+        customer_order_id=order.customer_order_id,
+        customer_email=order.customer_email or f"{order.customer_order_id}@relay.walmart.com",
+        customer_name=address.name,
+        shipping_address=ChannelAddress(
+            name=address.name,
+            address1=address.address1,
+            address2=address.address2,
+            city=address.city,
+            state=address.state,
+            postal_code=address.postal_code,
+            country=address.country,
+            phone=address.phone,
+        ),
+        phone=address.phone,
+        ship_method_code=order.ship_method,
+        order_date=order.ordered_at,
+        lines=tuple(
+            ChannelOrderLine(
+                line_number=line.line_number,
+                sku=line.sku,
+                product_name=line.product_name,
+                quantity=line.quantities.ordered,
+                unit_price=line.unit_price,
+                tax_per_unit=line.unit_tax,
+                shipping_charge=line.shipping_charge,
+            )
+            for line in order.lines
+        ),
+        currency=order.currency,
+    )
+
+
+def shipment_lines_for(order: PurchaseOrder, shipment: Shipment) -> list[ShipmentLine]:
+    carrier = shipment.carrier
+    return [
+        ShipmentLine(
+            line_number=line.line_number,
+            quantity=line.quantity,
+            tracking_number=shipment.tracking_number,
+            carrier=carrier.name if carrier.is_walmart_carrier else None,
+            other_carrier=None if carrier.is_walmart_carrier else carrier.name,
+            tracking_url=shipment.tracking_url,
+            method_code=shipment.method_code,
+            ship_time=shipment.shipped_at.astimezone(UTC),
+            seller_order_id=(order.commerce_increment_id or order.purchase_order_id)[:30],
+            intent_to_cancel_override=order.line(line.line_number).intent_to_cancel,
+        )
+        for line in shipment.lines
+    ]
+
+
+def cancel_lines_for(cancellation: Cancellation) -> list[CancelLine]:
+    return [CancelLine(line.line_number, line.quantity, cancellation.reason) for line in cancellation.lines]

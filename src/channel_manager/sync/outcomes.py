@@ -1,0 +1,53 @@
+"""What a failed job means: try again later, or stop and show the merchant why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+
+from ..commerce.errors import CommerceError, CommerceNotFoundError, CommerceRetryableError, CommerceValidationError
+from ..domain.errors import DomainError
+from ..domain.sync import Side
+from ..storage.errors import ConcurrentUpdate, DatabaseUnavailable
+from ..walmart.errors import WalmartError, WalmartRetryableError
+
+
+class LeaseLost(Exception):
+    """Another worker took the job over (ours was presumed dead); our result is discarded."""
+
+
+@dataclass(frozen=True)
+class Failure:
+    side: Side
+    message: str
+    retryable: bool
+    code: str | None = None
+    retry_after: float | None = None
+    #: Minimum delay before the next try (e.g. waiting for a merchant's fix in Commerce).
+    slow_retry_seconds: float | None = None
+
+
+def classify(error: BaseException, *, job_kind: str) -> Failure:
+    if isinstance(error, WalmartRetryableError):
+        return Failure(Side.WALMART, str(error), True, error.code, error.retry_after)
+    if isinstance(error, WalmartError):
+        return Failure(Side.WALMART, str(error), False, error.code)
+    if isinstance(error, CommerceRetryableError):
+        return Failure(Side.COMMERCE, str(error), True, _status_code(error.http_status))
+    if isinstance(error, CommerceValidationError | CommerceNotFoundError) and job_kind == "create_commerce_order":
+        # An unknown SKU or a disabled product: the merchant fixes the catalog, so keep trying, slowly.
+        return Failure(Side.COMMERCE, str(error), True, _status_code(error.http_status), slow_retry_seconds=300.0)
+    if isinstance(error, CommerceError):
+        return Failure(Side.COMMERCE, str(error), False, _status_code(error.http_status))
+    if isinstance(error, ConcurrentUpdate | DatabaseUnavailable):
+        return Failure(Side.CONNECTOR, str(error), True)
+    if isinstance(error, httpx.HTTPError):
+        return Failure(Side.CONNECTOR, f"network error: {error}", True)
+    if isinstance(error, DomainError):
+        return Failure(Side.CONNECTOR, str(error), False)
+    return Failure(Side.CONNECTOR, f"unexpected {type(error).__name__}: {error}", False)
+
+
+def _status_code(status: int | None) -> str | None:
+    return f"HTTP {status}" if status else None

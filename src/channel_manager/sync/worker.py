@@ -1,0 +1,172 @@
+"""The worker: claims due jobs, runs their handlers, and retries or fails them by the outcome."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import uuid
+from datetime import timedelta
+
+from ..domain.sync import SyncProblem
+from ..logs import get_logger
+from ..storage.jobs import Job
+from .context import SyncContext
+from .handlers import HANDLERS, Handler, JobRun, action_of
+from .outcomes import Failure, LeaseLost, classify
+
+log = get_logger("channel_manager.worker")
+
+
+def new_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class Worker:
+    """Runs jobs until told to stop. Several workers (tasks, processes, hosts) share one database."""
+
+    def __init__(
+        self,
+        context: SyncContext,
+        *,
+        worker_id: str | None = None,
+        handlers: dict[str, Handler] | None = None,
+        idle_seconds: float = 0.5,
+    ) -> None:
+        self.context = context
+        self.worker_id = worker_id or new_worker_id()
+        self.handlers = handlers or HANDLERS
+        self.idle_seconds = idle_seconds
+        self.jobs_run = 0
+
+    # ---------------------------------------------------------------- loop
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Claims and runs jobs until ``stop`` is set; a job under way is finished first."""
+        while not stop.is_set():
+            ran = await self.run_once()
+            if ran == 0:
+                await self._idle(stop)
+
+    async def _idle(self, stop: asyncio.Event) -> None:
+        event = self.context.work_available
+        event.clear()
+        waiters = [asyncio.ensure_future(event.wait()), asyncio.ensure_future(stop.wait())]
+        try:
+            await asyncio.wait(waiters, timeout=self.idle_seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+
+    async def run_once(self, limit: int = 1) -> int:
+        """Claims up to ``limit`` due jobs and runs them; how many ran."""
+        jobs = await self.context.run_db(self._claim, limit)
+        for job in jobs:
+            await self.run_job(job)
+        return len(jobs)
+
+    def _claim(self, limit: int) -> list[Job]:
+        with self.context.unit_of_work() as uow:
+            jobs = uow.jobs.claim(
+                self.worker_id, now=self.context.now(), lease_seconds=self.context.lease_seconds, limit=limit
+            )
+            uow.commit()
+        return jobs
+
+    # ---------------------------------------------------------------- one job
+
+    async def run_job(self, job: Job) -> None:
+        handler = self.handlers.get(job.kind)
+        link = await self.context.store(job.store_id)
+        keeper = asyncio.create_task(self._keep_lease(job))
+        with link.attempts.scope(order_id=job.order_id, job_id=job.id, flush=False) as scope:
+            try:
+                if handler is None:
+                    raise LookupError(f"no handler for job kind {job.kind!r}")
+                await handler(JobRun(self.context, link, job, self.worker_id))
+                self.jobs_run += 1
+                log.debug("job_done", job_id=job.id, kind=job.kind, order_id=job.order_id, store_id=job.store_id)
+            except LeaseLost:
+                log.warning("job_lease_lost", job_id=job.id, kind=job.kind)
+            except asyncio.CancelledError:
+                await asyncio.shield(self.context.run_db(self._release, job))
+                raise
+            except Exception as error:
+                failure = classify(error, job_kind=job.kind)
+                await self.context.run_db(self._record_failure, job, failure)
+            finally:
+                keeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await keeper
+        if scope.collected:
+            await self.context.run_db(self.context.database.record_attempts, scope.collected)
+
+    async def _keep_lease(self, job: Job) -> None:
+        """Extends the lease while the handler runs, so a slow call is not mistaken for a dead worker."""
+        interval = max(0.5, self.context.lease_seconds / 3)
+        while True:
+            await asyncio.sleep(interval)
+            until = self.context.now() + timedelta(seconds=self.context.lease_seconds)
+            await self.context.run_db(self._extend, job, until)
+
+    def _extend(self, job: Job, until: object) -> None:
+        with self.context.unit_of_work() as uow:
+            uow.jobs.extend_lease(job.id, self.worker_id, until)  # type: ignore[arg-type]
+            uow.commit()
+
+    def _release(self, job: Job) -> None:
+        with self.context.unit_of_work() as uow:
+            uow.jobs.release(job.id, self.worker_id, now=self.context.now())
+            uow.commit()
+
+    def _record_failure(self, job: Job, failure: Failure) -> None:
+        now = self.context.now()
+        policy = self.context.retry_policy
+        attempts_allowed = min(job.max_attempts, policy.max_attempts) if failure.slow_retry_seconds is None else 50
+        final = not failure.retryable or job.attempts >= attempts_allowed
+        with self.context.unit_of_work() as uow:
+            if final:
+                if not uow.jobs.fail(job.id, self.worker_id, failure.message, now=now):
+                    return
+                next_step = (
+                    f"Gave up after {job.attempts} attempt(s). Fix the cause, then use Retry."
+                    if failure.retryable
+                    else "Not retried automatically: fix the cause, then use Retry."
+                )
+            else:
+                delay = policy.delay(job.attempts, retry_after=failure.retry_after)
+                if failure.slow_retry_seconds is not None:
+                    delay = max(delay, failure.slow_retry_seconds)
+                run_after = now + timedelta(seconds=delay)
+                if not uow.jobs.retry_later(job.id, self.worker_id, run_after, failure.message, now=now):
+                    return
+                next_step = (
+                    f"Retrying automatically at {run_after:%H:%M:%S} UTC (attempt {job.attempts + 1} of "
+                    f"{attempts_allowed})."
+                )
+            # A first transient failure is retried quietly; the order shows Error once it persists.
+            if job.order_id is not None and (final or job.attempts >= 2 or failure.slow_retry_seconds is not None):
+                order = uow.orders.get_by_id(job.order_id, for_update=True)
+                if order is not None:
+                    order.report_problem(
+                        SyncProblem(
+                            side=failure.side,
+                            action=action_of(job),
+                            message=failure.message,
+                            next_step=next_step,
+                            occurred_at=now,
+                            code=failure.code,
+                        )
+                    )
+                    uow.orders.save(order)
+            uow.commit()
+        log.info(
+            "job_failed" if final else "job_retry",
+            job_id=job.id,
+            kind=job.kind,
+            order_id=job.order_id,
+            store_id=job.store_id,
+            side=failure.side.value,
+            error=failure.message,
+        )
