@@ -411,7 +411,7 @@ class CommerceClient:
         self,
         order_id: int,
         items: Iterable[tuple[int, float]] = (),
-        tracks: Iterable[tuple[str, str, str]] = (),
+        tracks: Iterable[tuple[str, str, str] | tuple[str, str, str, str]] = (),
         *,
         source_code: str = "default",
         notify: bool = False,
@@ -419,11 +419,12 @@ class CommerceClient:
         increment_id: str | None = None,
     ) -> int:
         """``POST /V1/order/{orderId}/ship``; ``items`` = ``(order_item_id, qty)`` (empty = all),
-        ``tracks`` = ``(carrier_code, title, track_number)``. → shipment id."""
+        ``tracks`` = ``(carrier_code, title, track_number[, description])``; the description carries the
+        tracking URL of a carrier Walmart does not know. → shipment id."""
         body: dict[str, Any] = {
             "items": [{"order_item_id": item_id, "qty": qty} for item_id, qty in items],
             "notify": notify,
-            "tracks": [{"carrier_code": c, "title": t, "track_number": n} for c, t, n in tracks],
+            "tracks": [_track(*track) for track in tracks],
             "arguments": {"extension_attributes": {"source_code": source_code}},
         }
         if comment:
@@ -555,3 +556,10 @@ class CommerceClient:
             return float(result)
         except (TypeError, ValueError):
             raise CommerceError(f"Commerce answered the salable quantity of SKU {sku} with {result!r}") from None
+
+
+def _track(carrier_code: str, title: str, number: str, description: str | None = None) -> dict[str, Any]:
+    track = {"carrier_code": carrier_code, "title": title, "track_number": number}
+    if description:
+        track["description"] = description
+    return track

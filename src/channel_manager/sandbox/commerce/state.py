@@ -964,7 +964,7 @@ class CommerceSandbox:
                         "track_number": str(t.get("track_number") or t.get("trackNumber")),
                         "title": str(t.get("title") or ""),
                         "carrier_code": str(t.get("carrier_code") or t.get("carrierCode") or "custom"),
-                        "description": "",
+                        "description": str(t.get("description") or ""),
                         "qty": 0,
                         "weight": 0,
                         "created_at": now,
