@@ -15,9 +15,9 @@ import pytest
 from channel_manager.commerce.auth import BearerToken
 from channel_manager.commerce.client import CommerceClient
 from channel_manager.domain.orders import PurchaseOrder
-from channel_manager.logs import configure_logging
 from channel_manager.domain.secret import Secret
 from channel_manager.domain.stores import ChannelStore, CommerceConnection, StoreSettings, WalmartAccount
+from channel_manager.logs import configure_logging
 from channel_manager.sandbox.commerce import CommerceSandbox, SandboxSettings
 from channel_manager.sandbox.commerce import create_app as create_commerce_app
 from channel_manager.sandbox.commerce.settings import DEFAULT_TOKEN
