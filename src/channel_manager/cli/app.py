@@ -14,8 +14,9 @@ from ..crypto import SecretKeyError
 from ..domain.errors import DomainError
 from ..storage.errors import StorageError
 from ..walmart.errors import WalmartError
-from . import orders, sandbox, stores
+from . import jobs, orders, sandbox, stores
 from .render import console, err_console
+from .run import run_command
 
 app = typer.Typer(
     name="channel-manager",
@@ -27,6 +28,8 @@ app = typer.Typer(
 app.add_typer(stores.app, name="stores")
 app.add_typer(orders.app, name="orders")
 app.add_typer(sandbox.app, name="sandbox")
+app.add_typer(jobs.app, name="jobs")
+app.command("run")(run_command)
 
 
 def _version(value: bool) -> None:

@@ -5,9 +5,14 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
+from ..domain.errors import DomainError
+from ..domain.reasons import CancellationReason
 from ..domain.statuses import OrderStatus
+from ..service import commerce_actions
 from ..service import orders as order_service
 from ..service import stores as store_service
+from ..sync.context import SyncContext
+from .actions import run_and_send
 from .context import opened_app
 from .render import console, money, when
 
@@ -135,3 +140,120 @@ def show(
                 str(attempt.duration_ms),
             )
         console.print(attempts)
+
+
+def _lines(pairs: list[str]) -> dict[str, int] | None:
+    """``--line 1:2 --line 3`` -> {"1": 2, "3": <all>} is not allowed: each needs LINE:QTY."""
+    if not pairs:
+        return None
+    lines: dict[str, int] = {}
+    for pair in pairs:
+        number, sep, quantity = pair.partition(":")
+        if not sep or not number.strip() or not quantity.strip().isdigit() or int(quantity) < 1:
+            raise DomainError(f"--line takes LINE:QUANTITY with a positive quantity, e.g. 1:2; got {pair!r}.")
+        lines[number.strip()] = lines.get(number.strip(), 0) + int(quantity)
+    return lines
+
+
+def _store_id(application: object, store: str | None) -> int | None:
+    return store_service.find_store(application.database, store).id if store else None  # type: ignore[attr-defined]
+
+
+@app.command("ship")
+def ship(
+    purchase_order_id: str = typer.Argument(..., help="The Walmart purchase order number."),
+    line: list[str] = typer.Option([], "--line", help="LINE:QUANTITY to ship (repeatable); default: all open."),
+    carrier: str = typer.Option(..., help="Carrier: a Walmart carrier (UPS, USPS, FedEx...) or another name."),
+    tracking: str = typer.Option(..., "--tracking", help="Tracking number (Walmart requires one)."),
+    tracking_url: str | None = typer.Option(None, help="Tracking URL; required for a carrier Walmart does not know."),
+    store: str | None = typer.Option(None, "--store", help="The store (name or id), when several have this PO."),
+    send: bool = typer.Option(True, help="Send it to Walmart now (else the running service sends it)."),
+) -> None:
+    """Ship lines: creates the shipment in Commerce, as a merchant would, then syncs it to Walmart."""
+    with opened_app() as application:
+        store_id = _store_id(application, store)
+
+        async def action(context: SyncContext) -> object:
+            return await commerce_actions.ship_through_commerce(
+                context, application.database, purchase_order_id, store_id=store_id, lines=_lines(line),
+                carrier=carrier, tracking_number=tracking, tracking_url=tracking_url,
+            )  # fmt: skip
+
+        run_and_send(application.database, action, send=send)
+        order = order_service.find_order(application.database, purchase_order_id, store_id=store_id)
+    console.print(f"PO {purchase_order_id}: {order.status.value}. {order.status_details}")
+
+
+@app.command("cancel")
+def cancel(
+    purchase_order_id: str = typer.Argument(..., help="The Walmart purchase order number."),
+    reason: str = typer.Option(
+        ..., help="out_of_stock, pricing_error, fraud_stop_shipment, address_not_serviceable or customer_requested."
+    ),
+    line: list[str] = typer.Option([], "--line", help="LINE:QUANTITY to cancel (repeatable); default: all open."),
+    store: str | None = typer.Option(None, "--store", help="The store (name or id), when several have this PO."),
+    send: bool = typer.Option(True, help="Send it to Walmart now (else the running service sends it)."),
+) -> None:
+    """Cancel open quantity with a Walmart reason: cancels in Commerce first, then syncs it to Walmart."""
+    try:
+        chosen = CancellationReason.parse(reason)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--reason") from None
+    with opened_app() as application:
+        store_id = _store_id(application, store)
+
+        async def action(context: SyncContext) -> object:
+            return await commerce_actions.cancel_through_commerce(
+                context, application.database, purchase_order_id, store_id=store_id, reason=chosen,
+                lines=_lines(line),
+            )  # fmt: skip
+
+        run_and_send(application.database, action, send=send)
+        order = order_service.find_order(application.database, purchase_order_id, store_id=store_id)
+    console.print(f"PO {purchase_order_id}: {order.status.value}. {order.status_details}")
+
+
+@app.command("retry")
+def retry(
+    purchase_order_id: str = typer.Argument(..., help="The Walmart purchase order number."),
+    store: str | None = typer.Option(None, "--store", help="The store (name or id), when several have this PO."),
+    send: bool = typer.Option(True, help="Run the retried updates now (else the running service does)."),
+) -> None:
+    """Retry the order's failed updates now."""
+    with opened_app() as application:
+        store_id = _store_id(application, store)
+        count = order_service.retry_order(application.database, purchase_order_id, store_id=store_id)
+
+        async def nothing(_: SyncContext) -> None:
+            return None
+
+        if count:
+            run_and_send(application.database, nothing, send=send)
+        order = order_service.find_order(application.database, purchase_order_id, store_id=store_id)
+    console.print(
+        f"{count} failed update(s) retried. PO {purchase_order_id}: {order.status.value}. {order.status_details}"
+    )
+
+
+@app.command("resync")
+def resync(
+    purchase_order_id: str = typer.Argument(..., help="The Walmart purchase order number."),
+    store: str | None = typer.Option(None, "--store", help="The store (name or id), when several have this PO."),
+) -> None:
+    """Read the order again from Walmart and Commerce, record what was missed, retry what failed."""
+    from ..sync.pollers import sync_commerce_order, take_in_purchase_order
+
+    with opened_app() as application:
+        store_id = _store_id(application, store)
+        order = order_service.find_order(application.database, purchase_order_id, store_id=store_id)
+        order_service.retry_order(application.database, purchase_order_id, store_id=order.store_id)
+
+        async def action(context: SyncContext) -> None:
+            link = await context.store(order.store_id)
+            await take_in_purchase_order(context, link, purchase_order_id)
+            if order.commerce_order_id is not None:
+                await sync_commerce_order(context, link, order.commerce_order_id)
+
+        run_and_send(application.database, action)
+        order = order_service.find_order(application.database, purchase_order_id, store_id=order.store_id)
+    console.print(f"PO {purchase_order_id}: {order.status.value}. {order.status_details}")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from decimal import Decimal
 
 from rich.console import Console
 
-console = Console(highlight=False)
+#: Piped output (files, scripts, CI logs) is not wrapped at 80 columns.
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 220)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 

@@ -14,6 +14,7 @@ from channel_manager.sandbox.commerce.settings import (
     OAuthIntegration,
     SandboxSettings,
 )
+from channel_manager.sandbox.walmart.generator import DEFAULT_CATALOG
 
 
 def run_commerce_sandbox(
@@ -27,7 +28,9 @@ def run_commerce_sandbox(
     webhook_url: str | None = typer.Option(None, help="POST Adobe-Commerce-style webhooks to this URL."),
     webhook_secret: str | None = typer.Option(None, help="Shared secret for the webhook HMAC signature."),
     ship_id_as_string: bool = typer.Option(False, help='Answer POST /V1/order/{id}/ship with "123" instead of 123.'),
-    seed_demo_catalog: bool = typer.Option(False, "--seed-demo-catalog", help="Start with a few demo products."),
+    seed_demo_catalog: bool = typer.Option(
+        False, "--seed-demo-catalog", help="Stock the Walmart sandbox's demo catalog."
+    ),
     log_level: str = typer.Option("warning", help="uvicorn log level."),
 ) -> None:
     """Run a local Adobe Commerce 2.4 REST sandbox (see docs/commerce-sandbox.md)."""
@@ -42,12 +45,9 @@ def run_commerce_sandbox(
     )
     app = create_app(settings)
     if seed_demo_catalog:
-        for sku, name, price, qty in (
-            ("WM-TSHIRT-M", "T-shirt M", 12.5, 100),
-            ("WM-MUG", "Mug", 8.0, 50),
-            ("WM-CAP", "Cap", 15.0, 20),
-        ):
-            app.state.sandbox.upsert_product(sku, name=name, price=price, quantity=qty)
+        # The Walmart sandbox's default catalog, so generated Walmart orders can be created here.
+        for item in DEFAULT_CATALOG:
+            app.state.sandbox.upsert_product(item.sku, name=item.product_name, price=float(item.price), quantity=500)
     typer.echo(
         f"Commerce sandbox on http://{host}:{port}/rest/V1/  (control API: http://{host}:{port}/_sandbox/, "
         f"docs: http://{host}:{port}/docs)"

@@ -1,0 +1,122 @@
+"""``channel-manager run``: workers, pollers, the webhook processor and the HTTP service in one process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import uvicorn
+
+from ..logs import get_logger
+from ..storage.unit_of_work import Database
+from .context import SyncContext
+from .inbound import InboundProcessor
+from .pollers import run_store_pollers
+from .worker import Worker
+
+log = get_logger("channel_manager.run")
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    workers: int = 2
+    host: str = "127.0.0.1"
+    port: int = 8080
+    pollers: bool = True
+    api: bool = True
+    #: How long workers get to finish the job they hold after a stop signal; then they release it.
+    shutdown_grace_seconds: float = 20.0
+    #: How often the runner looks for stores added while it runs.
+    store_scan_seconds: float = 10.0
+
+
+class _EmbeddedServer(uvicorn.Server):
+    """uvicorn inside our own event loop: the runner, not uvicorn, owns the signals."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def run_service(
+    database: Database,
+    options: RunOptions,
+    *,
+    context: SyncContext | None = None,
+    stop: asyncio.Event | None = None,
+    started: asyncio.Event | None = None,
+) -> None:
+    """Runs until SIGTERM/SIGINT (or ``stop``); then stops polling, lets workers finish or release their jobs,
+    and returns."""
+    from ..web.app import create_app
+    from ..web.state import ServiceState
+
+    context = context or SyncContext(database)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signum, stop.set)
+
+    processor = InboundProcessor(context)
+    workers = [Worker(context) for _ in range(max(1, options.workers))]
+    worker_tasks = [asyncio.create_task(w.run(stop), name=f"worker-{i}") for i, w in enumerate(workers)]
+    background = [asyncio.create_task(processor.run(stop), name="inbound")]
+    if options.pollers:
+        background.append(asyncio.create_task(_poll_stores(context, stop, options), name="pollers"))
+    server: _EmbeddedServer | None = None
+    if options.api:
+        app = create_app(ServiceState(database, context, processor))
+        config = uvicorn.Config(
+            app, host=options.host, port=options.port, log_level="warning", access_log=False, lifespan="off"
+        )
+        server = _EmbeddedServer(config)
+        background.append(asyncio.create_task(server.serve(), name="http"))
+    log.info(
+        "running",
+        workers=len(workers),
+        api=f"http://{options.host}:{options.port}" if options.api else "off",
+        pollers=options.pollers,
+        database=database.url,
+    )
+    if started is not None:
+        started.set()
+    try:
+        await stop.wait()
+    finally:
+        log.info("stopping", grace_seconds=options.shutdown_grace_seconds)
+        stop.set()
+        if server is not None:
+            server.should_exit = True
+        _, pending = await asyncio.wait(worker_tasks, timeout=options.shutdown_grace_seconds)
+        for task in pending:
+            task.cancel()  # a cancelled worker gives its job back (release) before it ends
+        await asyncio.gather(*worker_tasks, return_exceptions=True)
+        await asyncio.wait(background, timeout=5)
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
+        await context.aclose()
+        log.info("stopped", jobs_run=sum(w.jobs_run for w in workers))
+
+
+async def _poll_stores(context: SyncContext, stop: asyncio.Event, options: RunOptions) -> None:
+    """Starts each store's pollers, including stores connected while running."""
+    running: dict[int, asyncio.Task[None]] = {}
+    try:
+        while not stop.is_set():
+            for store_id in await context.run_db(_store_ids, context):
+                if store_id not in running:
+                    running[store_id] = asyncio.create_task(run_store_pollers(context, store_id, stop))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=options.store_scan_seconds)
+    finally:
+        await asyncio.gather(*running.values(), return_exceptions=True)
+
+
+def _store_ids(context: SyncContext) -> list[int]:
+    with context.unit_of_work() as uow:
+        return [s.id for s in uow.stores.list() if s.id is not None]

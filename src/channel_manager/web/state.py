@@ -1,0 +1,25 @@
+"""What the HTTP service shares between its routes: the database, the sync context, counters."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ..storage.unit_of_work import Database
+from ..sync.context import SyncContext
+from ..sync.inbound import InboundProcessor
+
+
+@dataclass
+class ServiceMetrics:
+    started_at: float = field(default_factory=time.time)
+    webhooks_received: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
+class ServiceState:
+    database: Database
+    context: SyncContext
+    processor: InboundProcessor
+    metrics: ServiceMetrics = field(default_factory=ServiceMetrics)
