@@ -15,7 +15,7 @@ class TrackingNumberRequired(DomainError):
     def __init__(self, purchase_order_id: str) -> None:
         super().__init__(
             f"Walmart needs a tracking number for every shipment: the shipment of PO {purchase_order_id} "
-            "has none. Add the tracking number to the shipment in Commerce; nothing was sent to Walmart."
+            "has none, so nothing was sent to Walmart. Add the tracking number to the shipment and it is sent."
         )
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from .cancellations import Cancellation, CancelledLine, ReasonSource
 from .errors import (
+    CarrierNotAccepted,
     DomainError,
     InvalidQuantity,
     NothingToCancel,
@@ -207,7 +208,8 @@ class PurchaseOrder:
 
     # ---------------------------------------------------------------- shipping
 
-    def _check_open(self, action: str, requested: Mapping[str, int]) -> None:
+    def check_open(self, action: str, requested: Mapping[str, int]) -> None:
+        """Raises the rule's error unless ``requested`` (line -> quantity) can be shipped or cancelled."""
         if not requested:
             raise DomainError(f"Nothing to {action}: no lines given for PO {self.purchase_order_id}.")
         for line_number, quantity in requested.items():
@@ -232,7 +234,11 @@ class PurchaseOrder:
     ) -> Shipment:
         if not tracking_number or not tracking_number.strip():
             raise TrackingNumberRequired(self.purchase_order_id)
-        self._check_open("ship", lines)
+        if not carrier.is_walmart_carrier and not tracking_url:
+            raise CarrierNotAccepted(carrier.name)
+        if any(s.key == key for s in self.shipments):
+            raise DomainError(f"PO {self.purchase_order_id} already has a shipment {key}.")
+        self.check_open("ship", lines)
         shipment = Shipment(
             key=key,
             lines=tuple(ShipmentLine(n, q) for n, q in lines.items()),
@@ -267,6 +273,8 @@ class PurchaseOrder:
     ) -> Shipment:
         if not tracking_number or not tracking_number.strip():
             raise TrackingNumberRequired(self.purchase_order_id)
+        if not carrier.is_walmart_carrier and not tracking_url:
+            raise CarrierNotAccepted(carrier.name)
         shipment = self.shipment(key)
         if not shipment.correction_allowed_at(at):
             raise DomainError(
@@ -300,7 +308,7 @@ class PurchaseOrder:
         started_by: Side,
         at: datetime,
     ) -> Cancellation:
-        self._check_open("cancel", lines)
+        self.check_open("cancel", lines)
         cancellation = Cancellation(
             key=key,
             lines=tuple(CancelledLine(n, q) for n, q in lines.items()),

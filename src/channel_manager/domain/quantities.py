@@ -42,6 +42,7 @@ class LineQuantities:
         return replace(self, created=0, acknowledged=self.acknowledged + self.created)
 
     def _take_open(self, quantity: int) -> tuple[int, int]:
+        _check_not_negative(quantity)
         from_acknowledged = min(quantity, self.acknowledged)
         return self.created - (quantity - from_acknowledged), self.acknowledged - from_acknowledged
 
@@ -54,7 +55,15 @@ class LineQuantities:
         return replace(self, created=created, acknowledged=acknowledged, cancelled=self.cancelled + quantity)
 
     def mark_returned(self, quantity: int) -> LineQuantities:
+        _check_not_negative(quantity)
         return replace(self, returned=self.returned + quantity)
 
     def refund(self, quantity: int) -> LineQuantities:
+        _check_not_negative(quantity)
         return replace(self, refunded=self.refunded + quantity)
+
+
+def _check_not_negative(quantity: int) -> None:
+    """A negative quantity would silently move units back (e.g. un-ship them)."""
+    if quantity < 0:
+        raise ValueError(f"a quantity to move cannot be negative: {quantity}")

@@ -54,8 +54,11 @@ class StoreSettings:
 
     def __post_init__(self) -> None:
         for name in ("order_poll_seconds", "commerce_poll_seconds", "returns_poll_seconds", "reconcile_seconds"):
-            if getattr(self, name) <= 0:
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
                 raise InvalidStore(f"Setting {name} must be a positive number of seconds.")
+        if not isinstance(self.carrier_map, dict):
+            raise InvalidStore("The carrier mapping must map Commerce carrier names to Walmart carrier names.")
         for commerce_carrier, walmart_carrier in self.carrier_map.items():
             if walmart_carrier_named(walmart_carrier) is None:
                 raise InvalidStore(
@@ -95,7 +98,7 @@ class StoreSettings:
         try:
             for name, convert in converters.items():
                 if name in converted:
-                    converted[name] = convert(converted[name])
+                    converted[name] = convert(str(converted[name]))
         except ValueError as exc:
             raise InvalidStore(str(exc)) from exc
         return cls(**converted)
