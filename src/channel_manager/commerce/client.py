@@ -440,6 +440,36 @@ class CommerceClient:
         )
         return _as_int(result, "POST /V1/order/{orderId}/ship")
 
+    async def add_shipment_track(
+        self,
+        order_id: int,
+        shipment_id: int,
+        carrier_code: str,
+        title: str,
+        track_number: str,
+        description: str | None = None,
+    ) -> dict[str, Any]:
+        """``POST /V1/shipment/track``: adds a track to an existing shipment (a corrected tracking number
+        is a new, latest track). → the saved track."""
+        entity = {
+            "order_id": order_id,
+            "parent_id": shipment_id,
+            **_track(carrier_code, title, track_number, description),
+            "qty": 0,
+            "weight": 0,
+        }
+        entity.setdefault("description", "")
+        result = await self._call(
+            "POST",
+            "/V1/shipment/track",
+            body={"entity": entity},
+            order_id=order_id,
+            action=f"the tracking number of shipment #{shipment_id}",
+        )
+        if not isinstance(result, dict):
+            raise CommerceError(f"Commerce answered POST /V1/shipment/track with {result!r} instead of a track")
+        return result
+
     async def get_shipment(self, shipment_id: int) -> CommerceShipment:
         data = await self._call(
             "GET", "/V1/shipment/{id}", path_params={"id": shipment_id}, action=f"shipment #{shipment_id}"

@@ -203,6 +203,15 @@ async def get_shipment(id: int, request: Request) -> JSONResponse:
     return answer(request, _sandbox(request).get_document("shipment", id))
 
 
+@router.post("/V1/shipment/track")
+async def add_shipment_track(request: Request) -> JSONResponse:
+    body = await _body(request)
+    entity = body.get("entity")
+    if not isinstance(entity, dict):
+        raise required("entity")
+    return answer(request, _sandbox(request).add_track(entity))
+
+
 @router.get("/V1/creditmemos")
 async def list_credit_memos(request: Request) -> JSONResponse:
     return _search(request, _sandbox(request).document_rows("creditmemo"))

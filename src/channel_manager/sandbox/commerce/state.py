@@ -992,6 +992,43 @@ class CommerceSandbox:
             self._emit(SHIPMENT_SAVED, clean(shipment))
             return str(shipment_id) if self.ship_id_as_string else shipment_id
 
+    def add_track(self, entity: dict[str, Any]) -> dict[str, Any]:
+        """``POST /V1/shipment/track``: a track added to a shipment after the fact (a corrected or extra
+        tracking number). Bumps the shipment's and the order's ``updated_at``; answers the track."""
+        with self.lock:
+            parent = entity.get("parent_id", entity.get("parentId"))
+            if parent is None:
+                raise required("parent_id")
+            shipment = self.shipments.get(int(parent))
+            if shipment is None:
+                raise not_found(NOT_FOUND_ENTITY)
+            order_id = entity.get("order_id", entity.get("orderId"))
+            if order_id is not None and int(order_id) != shipment["order_id"]:
+                raise bad_request("The shipment does not belong to order %1.", [order_id])
+            number = str(entity.get("track_number") or entity.get("trackNumber") or "").strip()
+            if not number:
+                raise bad_request("Please enter a tracking number.")
+            order = self._order(shipment["order_id"])
+            now = self.clock.stamp()
+            track = {
+                "entity_id": self._id("track"),
+                "order_id": shipment["order_id"],
+                "parent_id": shipment["entity_id"],
+                "track_number": number,
+                "title": str(entity.get("title") or ""),
+                "carrier_code": str(entity.get("carrier_code") or entity.get("carrierCode") or "custom"),
+                "description": str(entity.get("description") or ""),
+                "qty": _num(entity.get("qty")),
+                "weight": _num(entity.get("weight")),
+                "created_at": now,
+                "updated_at": now,
+            }
+            shipment["tracks"].append(track)
+            shipment["updated_at"] = now
+            self._touch(order)
+            self._emit(SHIPMENT_SAVED, clean(shipment))
+            return clean(track)
+
     def refund(self, order_id: int, body: dict[str, Any]) -> int:
         with self.lock:
             order = self._order(order_id)
