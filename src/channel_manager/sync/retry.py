@@ -15,14 +15,15 @@ class RetryPolicy:
     max_attempts: int = 10
 
     def delay(self, attempt: int, *, retry_after: float | None = None, rng: random.Random | None = None) -> float:
-        """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
+        """Seconds to wait after failed attempt number ``attempt`` (1-based). The remote's ``retry_after``
+        is a floor that ``max_delay_seconds`` does not cut: coming back sooner only earns another 429."""
         rng = rng or random
         backoff = min(self.max_delay_seconds, self.base_seconds * self.factor ** max(0, attempt - 1))
         spread = backoff * self.jitter
-        delay = backoff + rng.uniform(-spread, spread)
+        delay = max(0.0, min(backoff + rng.uniform(-spread, spread), self.max_delay_seconds))
         if retry_after is not None:
             delay = max(delay, retry_after)
-        return max(0.0, min(delay, self.max_delay_seconds))
+        return delay
 
     def exhausted(self, attempt: int) -> bool:
         return attempt >= self.max_attempts
