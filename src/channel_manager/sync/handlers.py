@@ -85,10 +85,16 @@ Handler = Callable[[JobRun], Awaitable[None]]
 
 async def acknowledge_order(run: JobRun) -> None:
     order = await run.order()
-    if order.acknowledged_at is None:
+    walmart = run.link.walmart
+    # A try after the first may follow an acknowledgement Walmart applied but whose answer was lost:
+    # look at the PO before sending it again (no unit left in Created means it is in effect).
+    if order.acknowledged_at is None and (
+        run.job.attempts <= 1
+        or any(line.quantity_in("Created") for line in (await walmart.get_order(order.purchase_order_id)).lines)
+    ):
         # Already acknowledged, or its lines already moved on: nothing left to acknowledge.
         with contextlib.suppress(WalmartAlreadyAppliedError):
-            await run.link.walmart.acknowledge_order(order.purchase_order_id)
+            await walmart.acknowledge_order(order.purchase_order_id)
     now = run.context.now()
 
     def apply(_: UnitOfWork, current: PurchaseOrder) -> None:
