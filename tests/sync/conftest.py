@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -83,6 +83,8 @@ class World:
     worker: Worker
     clock: TestClock
     merchant: CommerceClient  # acts as the merchant in Commerce's admin
+    #: Contexts made by :meth:`new_context` (closed with the world).
+    contexts: list[SyncContext] = field(default_factory=list)
 
     @property
     def store_id(self) -> int:
@@ -116,6 +118,9 @@ class World:
         httpx.delete(f"{self.servers.walmart_url}/_sandbox/faults", timeout=10).raise_for_status()
         httpx.delete(f"{self.servers.commerce_url}/_sandbox/faults", timeout=10).raise_for_status()
 
+    def revoke_walmart_tokens(self) -> None:
+        httpx.post(f"{self.servers.walmart_url}/_sandbox/sellers/seller-1/revoke-tokens", timeout=10).raise_for_status()
+
     def walmart_counters(self) -> dict[str, Any]:
         return httpx.get(f"{self.servers.walmart_url}/_sandbox/counters", timeout=10).json()
 
@@ -137,6 +142,28 @@ class World:
     def jobs(self, **filters: Any) -> list[Any]:
         with self.database.unit_of_work() as uow:
             return uow.jobs.list(**filters)
+
+    def new_context(self, **overrides: Any) -> SyncContext:
+        """Another SyncContext over the same database and clock (a new process, or a worker with other
+        options): its own clients, caches and lock; closed with the world."""
+        base = self.context
+        options: dict[str, Any] = {
+            "clock": base.clock,
+            "retry_policy": base.retry_policy,
+            "lease_seconds": base.lease_seconds,
+            "walmart_options": dict(base.walmart_options),
+            "commerce_options": dict(base.commerce_options),
+        }
+        context = SyncContext(self.database, **{**options, **overrides})
+        self.contexts.append(context)
+        return context
+
+    def timeline(self, purchase_order_id: str) -> list[tuple[str, str]]:
+        """(kind, message) of every event of the order, oldest first."""
+        order = self.order(purchase_order_id)
+        assert order.id is not None
+        with self.database.unit_of_work() as uow:
+            return [(event.kind, event.message) for event in uow.orders.timeline(order.id)]
 
     async def drain(self, rounds: int = 200, worker: Worker | None = None) -> int:
         """Runs due jobs until none is due; how many ran."""
@@ -214,3 +241,5 @@ async def world(servers: Servers, database: Database, store_settings: dict[str, 
     finally:
         await merchant.aclose()
         await context.aclose()
+        for extra in world.contexts:
+            await extra.aclose()
