@@ -13,20 +13,42 @@ class CancellationReason(StrEnum):
     OUT_OF_STOCK = "SELLER_CANCEL_OUT_OF_STOCK"
     FRAUD_STOP_SHIPMENT = "SELLER_CANCEL_FRAUD_STOP_SHIPMENT"
     ADDRESS_NOT_SERVICEABLE = "SELLER_CANCEL_ADDRESS_NOT_SERVICEABLE"
+    #: Walmart's own cancel (auto-cancel after the ship date, or a reason we do not know); never sent by us.
+    CANCELLED_BY_WALMART = "SELLER_CANCEL_AUTO_CANCELLED"
 
     @property
     def label(self) -> str:
         return CANCELLATION_REASON_LABELS[self]
+
+    @property
+    def is_seller_reason(self) -> bool:
+        """A reason a seller may send to Walmart (the others only come back from Walmart)."""
+        return self is not CancellationReason.CANCELLED_BY_WALMART
+
+    @classmethod
+    def from_walmart(cls, code: str | None) -> CancellationReason:
+        """The reason of a cancel Walmart reports on a line: its code when we know it, else by its kind."""
+        text = (code or "").strip().upper()
+        for reason in cls:
+            if reason.value == text:
+                return reason
+        if "FRAUD" in text:
+            return cls.FRAUD_STOP_SHIPMENT
+        if "CUSTOMER" in text:
+            return cls.CUSTOMER_REQUESTED
+        return cls.CANCELLED_BY_WALMART
 
     @classmethod
     def parse(cls, text: str) -> CancellationReason:
         """A reason from its Walmart code, its short name or its label (case-insensitive)."""
         folded = text.strip().casefold()
         for reason in cls:
+            if not reason.is_seller_reason:
+                continue
             names = (reason.value, reason.name, reason.label, *CANCELLATION_REASON_ALIASES.get(reason, ()))
             if folded in {n.casefold() for n in names}:
                 return reason
-        choices = ", ".join(r.name.lower() for r in cls)
+        choices = ", ".join(r.name.lower() for r in cls if r.is_seller_reason)
         raise ValueError(f"unknown cancellation reason {text!r}; use one of: {choices}")
 
 
@@ -39,6 +61,7 @@ CANCELLATION_REASON_LABELS: dict[CancellationReason, str] = {
     ),
     CancellationReason.ADDRESS_NOT_SERVICEABLE: "Unavailable carrier or shipping method",
     CancellationReason.CUSTOMER_REQUESTED: "Customer requested to cancel",
+    CancellationReason.CANCELLED_BY_WALMART: "Cancelled by Walmart (not shipped in time)",
 }
 
 #: Other phrasings a merchant may write in an order comment (Adobe's docs word two of them differently).
@@ -61,6 +84,8 @@ def cancellation_reason_in_text(text: str) -> CancellationReason | None:
     """The reason a free-text comment names (its code, name, label or an alias), if any."""
     folded = text.casefold()
     for reason in CancellationReason:
+        if not reason.is_seller_reason:
+            continue
         names = (reason.value, reason.label, *CANCELLATION_REASON_ALIASES.get(reason, ()))
         if any(name.casefold() in folded for name in names):
             return reason

@@ -27,10 +27,11 @@ class ChangeSummary:
     shipments: int = 0
     corrections: int = 0
     cancellations: int = 0
+    refunds: int = 0
 
     @property
     def jobs(self) -> int:
-        return self.shipments + self.corrections + self.cancellations
+        return self.shipments + self.corrections + self.cancellations + self.refunds
 
 
 def shipment_key(shipment: CommerceShipment) -> str:

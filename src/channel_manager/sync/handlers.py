@@ -17,9 +17,19 @@ from ..storage.jobs import Job
 from ..storage.unit_of_work import UnitOfWork
 from ..walmart import models as wm
 from ..walmart.errors import WalmartAlreadyAppliedError, WalmartPermanentError
+from .commerce_jobs import MIRROR_WALMART_CANCEL, mirror_action, mirror_walmart_cancel
 from .context import StoreLink, SyncContext
+from .inventory_jobs import PUSH_INVENTORY, push_inventory, push_inventory_action
 from .mapping import cancel_lines_for, channel_order_for, shipment_lines_for
 from .outcomes import LeaseLost
+from .refund_jobs import (
+    REFUND_ORDER,
+    REFUND_RETURN,
+    refund_order,
+    refund_order_action,
+    refund_return,
+    refund_return_action,
+)
 
 ACKNOWLEDGE_ORDER = "acknowledge_order"
 CREATE_COMMERCE_ORDER = "create_commerce_order"
@@ -37,6 +47,14 @@ def action_of(job: Job) -> str:
         return f"send shipment {job.payload.get('shipment')} to Walmart"
     if job.kind == CANCEL_LINES:
         return "send the cancellation to Walmart"
+    if job.kind == REFUND_RETURN:
+        return refund_return_action(job.payload)
+    if job.kind == REFUND_ORDER:
+        return refund_order_action(job.payload)
+    if job.kind == MIRROR_WALMART_CANCEL:
+        return mirror_action()
+    if job.kind == PUSH_INVENTORY:
+        return push_inventory_action(str(job.payload.get("sku")))
     return job.kind.replace("_", " ")
 
 
@@ -229,4 +247,8 @@ HANDLERS: dict[str, Handler] = {
     CREATE_COMMERCE_ORDER: create_commerce_order,
     SHIP_LINES: ship_lines,
     CANCEL_LINES: cancel_lines,
+    REFUND_RETURN: refund_return,
+    REFUND_ORDER: refund_order,
+    MIRROR_WALMART_CANCEL: mirror_walmart_cancel,
+    PUSH_INVENTORY: push_inventory,
 }

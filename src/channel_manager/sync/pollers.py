@@ -8,12 +8,16 @@ import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ..commerce.models import CommerceOrder, CommerceShipment
+from ..commerce.models import CommerceCreditMemo, CommerceOrder, CommerceShipment
 from ..logs import get_logger
 from ..service.commerce_changes import ChangeSummary, record_cancellation, record_shipments
 from ..service.intake import take_in_walmart_order
+from ..service.inventory import queue_cancel_stock_pushes
+from ..service.returns import record_credit_memos
 from ..walmart import models as wm
 from .context import StoreLink, SyncContext
+from .returns_poller import poll_walmart_returns
+from .walmart_changes import record_walmart_changes
 
 log = get_logger("channel_manager.pollers")
 
@@ -82,6 +86,7 @@ async def reconcile_walmart_orders(context: SyncContext, link: StoreLink) -> Pol
         async for page in link.walmart.iter_order_pages(created_start_date=created_since, limit=200):
             result.seen += len(page.orders)
             result.new += await take_in(context, link, page.orders)
+            result.new += await record_walmart_changes(context, link, page.orders)
     await _flush(context, scope.collected)
     return result
 
@@ -112,8 +117,12 @@ async def sync_commerce_order(
         elif not commerce_order.raw.get("status_histories") and commerce_order.state == "canceled":
             commerce_order = await link.commerce.get_order(commerce_order.entity_id)
         shipments = await link.commerce.list_shipments(order_id=commerce_order.entity_id)
+        refunded = commerce_order.total_refunded > 0 or any(i.qty_refunded for i in commerce_order.items)
+        credit_memos = await link.commerce.list_credit_memos(order_id=commerce_order.entity_id) if refunded else []
     await _flush(context, scope.collected)
-    summary = await context.run_db(_record_commerce_state, context, link, local_id, commerce_order, shipments)
+    summary = await context.run_db(
+        _record_commerce_state, context, link, local_id, commerce_order, shipments, credit_memos
+    )
     if summary.jobs:
         context.work_available.set()
     return summary
@@ -125,6 +134,7 @@ def _record_commerce_state(
     order_id: int,
     commerce_order: CommerceOrder,
     shipments: list[CommerceShipment],
+    credit_memos: list[CommerceCreditMemo] = [],  # noqa: B006 (read only)
 ) -> ChangeSummary:
     now = context.now()
     with context.unit_of_work() as uow:
@@ -133,6 +143,8 @@ def _record_commerce_state(
         summary = record_shipments(uow, link.store, order, shipments, now)
         cancelled = record_cancellation(uow, link.store, order, commerce_order, now)
         summary.cancellations += cancelled.cancellations
+        summary.refunds += record_credit_memos(uow, link.store, order, commerce_order, credit_memos, now)
+        queue_cancel_stock_pushes(uow, order, now)
         uow.orders.save(order)
         uow.commit()
     return summary
@@ -175,6 +187,7 @@ async def run_store_pollers(context: SyncContext, store_id: int, stop: asyncio.E
         (poll_walmart_orders, settings.order_poll_seconds),
         (poll_commerce_orders, settings.commerce_poll_seconds),
         (reconcile_walmart_orders, settings.reconcile_seconds),
+        (poll_walmart_returns, settings.returns_poll_seconds),
     ]
     await asyncio.gather(*(_every(context, link, poll, interval, stop) for poll, interval in loops))
 

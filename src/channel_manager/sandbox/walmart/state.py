@@ -83,7 +83,7 @@ _ORDER_FILTERS = (
 _CURSOR_KEYS = ("hasMoreElements", "soIndex", "poIndex", "partnerId", "sellerId")
 ORDER_STATUSES = ("Created", "Acknowledged", "Shipped", "Delivered", "Cancelled")
 _REFUND_REASONS = {r.value for r in RefundReason}
-_CANCEL_REASONS = {r.value for r in CancellationReason}
+_CANCEL_REASONS = {r.value for r in CancellationReason if r.is_seller_reason}
 
 
 @dataclass

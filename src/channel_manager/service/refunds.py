@@ -1,0 +1,94 @@
+"""A refund the merchant starts from channel-manager goes through Commerce first, as a credit memo (offline),
+the way it would from Commerce's admin; the memo then becomes Walmart's refund like any other.
+
+The rules are checked before anything is made: only shipped, not yet refunded units, and never more money
+than Walmart charged for the line (product, tax and the line's shipping charge, less what was refunded).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from decimal import Decimal
+
+from ..domain.errors import DomainError, RefundNotAllowed
+from ..domain.orders import PurchaseOrder
+from ..domain.reasons import RefundReason
+from ..storage.unit_of_work import Database
+from ..sync.context import SyncContext
+from ..sync.pollers import sync_commerce_order
+from . import orders as order_service
+from .commerce_changes import ChangeSummary
+
+CENT = Decimal("0.01")
+
+
+def planned_amounts(
+    order: PurchaseOrder, lines: Mapping[str, int], amount: Decimal | None
+) -> tuple[dict[str, tuple[int, Decimal, Decimal]], Decimal]:
+    """(quantity, product amount, tax) per line as the credit memo will refund them, and the adjustment
+    (positive or negative) that makes the total ``amount`` when one is given. Raises ``RefundNotAllowed``
+    when Walmart would not take it."""
+    if not lines:
+        raise RefundNotAllowed(f"Nothing to refund: name the lines of PO {order.purchase_order_id} to refund.")
+    planned: dict[str, tuple[int, Decimal, Decimal]] = {}
+    for line_number, quantity in lines.items():
+        line = order.line(line_number)
+        planned[line_number] = (
+            quantity,
+            (line.unit_price * quantity).quantize(CENT),
+            (line.unit_tax * quantity).quantize(CENT),
+        )
+    adjustment = Decimal("0")
+    if amount is not None:
+        if amount <= 0:
+            raise RefundNotAllowed("The amount to refund must be positive.")
+        adjustment = amount.quantize(CENT) - sum((a + t for _, a, t in planned.values()), Decimal("0"))
+        first = next(iter(planned))
+        quantity, product, tax = planned[first]
+        if product + adjustment < 0:
+            raise RefundNotAllowed(f"An amount of {amount:.2f} is too small to refund those units.")
+        checked = dict(planned)
+        checked[first] = (quantity, product + adjustment, tax)
+    else:
+        checked = planned
+    copy.deepcopy(order).refund(key="check", lines=checked, reason=RefundReason.OTHERS, at=order.ordered_at)
+    return planned, adjustment
+
+
+async def refund_through_commerce(
+    context: SyncContext,
+    database: Database,
+    purchase_order_id: str,
+    *,
+    store_id: int | None,
+    lines: Mapping[str, int],
+    amount: Decimal | None = None,
+    reason: RefundReason | None = None,
+    return_to_stock: bool = False,
+) -> ChangeSummary | None:
+    """Creates the credit memo in Commerce (offline) for ``lines`` (PO line -> units), then records it; the
+    reason goes in the memo's comment (else the store's default reason applies)."""
+    order = await context.run_db(lambda: order_service.find_order(database, purchase_order_id, store_id=store_id))
+    link = await context.store(order.store_id)
+    if order.commerce_order_id is None:
+        raise DomainError(f"PO {purchase_order_id} has no Commerce order yet; nothing to refund.")
+    _, adjustment = planned_amounts(order, lines, amount)
+    items = []
+    for line_number, quantity in lines.items():
+        item_id = order.line(line_number).commerce_item_id
+        if item_id is None:
+            raise DomainError(f"Line {line_number} of PO {purchase_order_id} has no Commerce item.")
+        items.append((item_id, float(quantity)))
+    chosen = reason or link.store.settings.default_refund_reason
+    await link.commerce.refund_order(
+        order.commerce_order_id,
+        items,
+        return_to_stock_items=[item_id for item_id, _ in items] if return_to_stock else (),
+        shipping_amount=0.0,
+        adjustment_positive=float(max(adjustment, Decimal("0"))),
+        adjustment_negative=float(max(-adjustment, Decimal("0"))),
+        comment=f"Refund reason: {chosen.value}",
+        increment_id=order.commerce_increment_id,
+    )
+    return await sync_commerce_order(context, link, order.commerce_order_id)

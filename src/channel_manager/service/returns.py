@@ -1,0 +1,452 @@
+"""Walmart returns and Commerce credit memos.
+
+* A Walmart return (RMA) is recorded as Received, linked to its order and lines; the order's Status details
+  say "Return requested". Seen again, it is brought up to date (a refund Walmart made itself marks it
+  Refunded, "refunded by Walmart").
+* A Commerce credit memo of *shipped* units becomes a refund at Walmart: the refund of the matching return
+  lines when the order has a return for them, else an order refund with a refund reason (the one the memo's
+  comment names, else the store's default). Credit-memo units that had not shipped are a cancel, recorded by
+  ``commerce_changes.record_cancellation``; the two together account for every refunded unit.
+
+Both are called with the order row locked and record the change with its job in the same transaction; both
+are safe to call again with the same remote state.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from ..commerce.models import CommerceCreditMemo, CommerceOrder, CommerceOrderItem
+from ..domain.errors import DomainError
+from ..domain.orders import PurchaseOrder
+from ..domain.reasons import RefundReason
+from ..domain.returns import Return, ReturnLine, ReturnStatus
+from ..domain.stores import ChannelStore
+from ..domain.sync import Side, SyncProblem
+from ..storage.errors import ReturnNotFound, StorageError
+from ..storage.unit_of_work import Database, UnitOfWork
+from ..sync.refund_jobs import REFUND_ORDER, REFUND_RETURN, refund_marker
+from ..walmart import models as wm
+
+ZERO = Decimal("0")
+CENT = Decimal("0.01")
+#: Walmart's refund channels for refunds Walmart made itself (its automatic refund, or settled by Walmart).
+WALMART_REFUND_CHANNELS = ("WALMART_TRIGGERED_REFUND", "WALMART_SETTLED_REFUND")
+
+
+# ---------------------------------------------------------------- Walmart returns
+
+
+def _money(value: Any) -> Decimal:
+    if isinstance(value, dict):
+        value = value.get("currencyAmount", value.get("amount"))
+    try:
+        return Decimal(str(value)) if value is not None else ZERO
+    except ArithmeticError:
+        return ZERO
+
+
+def _unit_tax(line: wm.ReturnOrderLine) -> Decimal:
+    for charge in (line.model_extra or {}).get("charges") or []:
+        if isinstance(charge, dict) and charge.get("chargeCategory", "PRODUCT") == "PRODUCT":
+            return sum((_money(t.get("taxPerUnit")) for t in charge.get("tax") or [] if isinstance(t, dict)), ZERO)
+    return ZERO
+
+
+def _refunded_by_walmart(walmart_return: wm.ReturnOrder) -> bool:
+    return any(
+        line.refunded_qty > 0 and (line.refund_channel or "") in WALMART_REFUND_CHANNELS
+        for line in walmart_return.return_order_lines
+    )
+
+
+def _return_lines(walmart_return: wm.ReturnOrder, purchase_order_id: str) -> list[ReturnLine]:
+    lines = []
+    for line in walmart_return.return_order_lines:
+        if (line.purchase_order_id or purchase_order_id) != purchase_order_id:
+            continue
+        number = line.purchase_order_line_number or line.sales_order_line_number
+        lines.append(
+            ReturnLine(
+                return_line_number=line.return_order_line_number,
+                line_number=str(number) if number is not None else "",
+                sku=(line.item.sku if line.item else None) or "",
+                quantity=line.quantity.measurement_value if line.quantity else 0,
+                reason=line.return_reason or "",
+                unit_amount=line.unit_price.currency_amount if line.unit_price else ZERO,
+                unit_tax=_unit_tax(line),
+                refunded_quantity=line.refunded_qty,
+            )
+        )
+    return lines
+
+
+def _describe_lines(lines: Sequence[ReturnLine]) -> str:
+    return ", ".join(f"line {line.line_number} x{line.quantity} ({line.reason or 'no reason given'})" for line in lines)
+
+
+def _walmart_refund_details(item: Return) -> str:
+    return (
+        "Walmart already refunded this return itself (its automatic refund). Create the credit memo in Commerce "
+        "to keep the order in line; nothing more is sent to Walmart."
+    )
+
+
+def record_walmart_return(uow: UnitOfWork, store: ChannelStore, walmart_return: wm.ReturnOrder, now: datetime) -> bool:
+    """Records a return not seen before, or brings a known one up to date. True when something changed."""
+    assert store.id is not None
+    first = next(iter(walmart_return.return_order_lines), None)
+    purchase_order_id = (first.purchase_order_id if first else None) or ""
+    existing = uow.returns.get(store.id, walmart_return.return_order_id)
+    if existing is not None:
+        return _update_return(uow, existing, walmart_return, now)
+    order = uow.orders.get(store.id, purchase_order_id, for_update=True) if purchase_order_id else None
+    lines = _return_lines(walmart_return, purchase_order_id)
+    item = Return(
+        store_id=store.id,
+        return_order_id=walmart_return.return_order_id,
+        customer_order_id=walmart_return.customer_order_id or "",
+        purchase_order_id=purchase_order_id,
+        lines=lines,
+        requested_at=walmart_return.return_order_date or now,
+        return_by=walmart_return.return_by_date,
+        order_id=order.id if order else None,
+    )
+    problem = _check_return(item, order)
+    if problem:
+        item.status, item.status_details = ReturnStatus.ERROR, problem
+    elif _refunded_by_walmart(walmart_return) and all(line.refunded_quantity >= line.quantity for line in lines):
+        item.status, item.refunded_by_walmart = ReturnStatus.REFUNDED, True
+        item.status_details = _walmart_refund_details(item)
+    else:
+        item.status_details = "Refund it with a credit memo in Commerce (offline) for the returned items."
+    if not uow.returns.add(item):
+        return False
+    if order is not None:
+        for line in lines:
+            if line.line_number in {ol.line_number for ol in order.lines}:
+                quantities = order.line(line.line_number).quantities
+                room = quantities.shipped - quantities.returned
+                if room > 0:
+                    order.line(line.line_number).quantities = quantities.mark_returned(min(room, line.quantity))
+        by = f", return by {item.return_by:%Y-%m-%d}" if item.return_by else ""
+        order.record(now, "return_requested", f"Walmart return {item.return_order_id}: {_describe_lines(lines)}{by}.")
+        if item.refunded_by_walmart:
+            order.record(now, "return_refunded", f"Walmart refunded return {item.return_order_id} itself.")
+        _refresh_return_requested(uow, order)
+        uow.orders.save(order)
+    return True
+
+
+def _check_return(item: Return, order: PurchaseOrder | None) -> str | None:
+    if order is None:
+        return (
+            f"The order of this return (PO {item.purchase_order_id or 'none given'}) is not known to channel-manager; "
+            "refund it in Walmart Seller Center."
+        )
+    if not item.lines:
+        return "Walmart sent this return without lines; check it in Walmart Seller Center."
+    numbers = {line.line_number for line in order.lines}
+    unknown = [line.line_number for line in item.lines if line.line_number not in numbers]
+    if unknown:
+        return f"The return names line(s) {', '.join(unknown)} that PO {order.purchase_order_id} does not have."
+    return None
+
+
+def _update_return(uow: UnitOfWork, item: Return, walmart_return: wm.ReturnOrder, now: datetime) -> bool:
+    if item.refunded_by_walmart or item.status is ReturnStatus.REFUNDED:
+        return False
+    remote = {line.return_order_line_number: line for line in walmart_return.return_order_lines}
+    if not _refunded_by_walmart(walmart_return):
+        return False
+    if not all(remote.get(line.return_line_number) and remote[line.return_line_number].refunded_qty >= line.quantity
+               for line in item.lines):  # fmt: skip
+        return False
+    item.refunded_by_walmart = True
+    item.status = ReturnStatus.REFUNDED
+    item.status_details = _walmart_refund_details(item)
+    uow.returns.save(item)
+    if item.order_id is not None:
+        order = uow.orders.get_by_id(item.order_id, for_update=True)
+        if order is not None:
+            order.record(now, "return_refunded", f"Walmart refunded return {item.return_order_id} itself.")
+            _refresh_return_requested(uow, order)
+            uow.orders.save(order)
+    return True
+
+
+def _refresh_return_requested(uow: UnitOfWork, order: PurchaseOrder) -> None:
+    """ "Return requested" shows while a return of the order waits for its credit memo in Commerce."""
+    assert order.id is not None
+    order.return_requested = any(
+        item.status is ReturnStatus.RECEIVED or (item.refunded_by_walmart and _unmatched_units(item) > 0)
+        for item in uow.returns.list_for_order(order.id)
+    )
+
+
+# ---------------------------------------------------------------- Commerce credit memos
+
+
+def _matched(item: Return, return_line_number: int) -> int:
+    return int(item.extra.get(f"matched.{return_line_number}", "0"))
+
+
+def _unmatched_units(item: Return) -> int:
+    """Returned units no credit memo covers yet."""
+    return sum(max(0, line.quantity - _matched(item, line.return_line_number)) for line in item.lines)
+
+
+def refund_reason_in_text(text: str) -> RefundReason | None:
+    """The refund reason a memo comment names: ``Refund reason: <reason>`` first, else any reason's text."""
+    head, sep, named = text.partition("Refund reason:")
+    if sep:
+        try:
+            return RefundReason.parse(named.strip().rstrip("."))
+        except ValueError:
+            pass
+    folded = text.casefold()
+    for reason in RefundReason:
+        if reason.value.casefold() in folded or reason.name.casefold() in folded:
+            return reason
+    return None
+
+
+def _memo_reason(store: ChannelStore, memo: CommerceCreditMemo) -> RefundReason:
+    for comment in reversed(memo.comments):
+        reason = refund_reason_in_text(comment)
+        if reason is not None:
+            return reason
+    return store.settings.default_refund_reason
+
+
+def shipped_units_refunded(item: CommerceOrderItem) -> int:
+    """Units of the item Commerce refunded after they shipped: refunded and cancelled units beyond the ones
+    that never shipped (those are a cancel, see ``record_cancellation``)."""
+    unshipped = item.qty_ordered - item.qty_shipped
+    return max(0, int(item.qty_refunded + item.qty_canceled - unshipped + 1e-6))
+
+
+def _allocate(
+    order: PurchaseOrder, commerce_order: CommerceOrder, memos: Sequence[CommerceCreditMemo]
+) -> dict[int, dict[str, int]]:
+    """Credit memo id -> PO line -> shipped units it refunds, for memos not recorded yet (newest memo first:
+    units are the latest to be refunded)."""
+    recorded_ids = {r.commerce_credit_memo_id for r in order.refunds if r.commerce_credit_memo_id is not None}
+    new: dict[str, int] = {}
+    for line in order.lines:
+        item = next((i for i in commerce_order.items if i.item_id == line.commerce_item_id), None)
+        if item is None:
+            continue
+        recorded = sum(
+            refund_line.quantity
+            for refund in order.refunds
+            if refund.commerce_credit_memo_id is not None
+            for refund_line in refund.lines
+            if refund_line.line_number == line.line_number
+        )
+        if shipped_units_refunded(item) > recorded:
+            new[line.line_number] = shipped_units_refunded(item) - recorded
+    allocation: dict[int, dict[str, int]] = {}
+    for memo in sorted(memos, key=lambda m: m.entity_id, reverse=True):
+        if memo.entity_id in recorded_ids or memo.order_id != commerce_order.entity_id:
+            continue
+        for memo_item in memo.items:
+            line = order.line_for_commerce_item(memo_item.order_item_id)
+            if line is None:
+                continue
+            take = min(int(memo_item.qty + 1e-6), new.get(line.line_number, 0))
+            if take > 0:
+                lines = allocation.setdefault(memo.entity_id, {})
+                lines[line.line_number] = lines.get(line.line_number, 0) + take
+                new[line.line_number] -= take
+    return allocation
+
+
+def _amounts(
+    memo: CommerceCreditMemo, order: PurchaseOrder, lines: dict[str, int]
+) -> dict[str, tuple[int, Decimal, Decimal]]:
+    """(quantity, product amount, tax) per line, from the memo's own rows; adjustments go on the first line."""
+    result: dict[str, tuple[int, Decimal, Decimal]] = {}
+    raw_items = {int(i.get("order_item_id", 0)): i for i in memo.raw.get("items") or [] if isinstance(i, dict)}
+    for line_number, quantity in lines.items():
+        line = order.line(line_number)
+        raw = raw_items.get(line.commerce_item_id or -1, {})
+        memo_quantity = Decimal(str(raw.get("qty") or quantity))
+        row = Decimal(str(raw.get("row_total") or line.unit_price * memo_quantity))
+        tax = Decimal(str(raw.get("tax_amount") or line.unit_tax * memo_quantity))
+        share = Decimal(quantity) / memo_quantity
+        result[line_number] = (quantity, (row * share).quantize(CENT), (tax * share).quantize(CENT))
+    adjustment = Decimal(str(memo.adjustment_positive)) - Decimal(str(memo.adjustment_negative))
+    if adjustment and result:
+        first = next(iter(result))
+        quantity, amount, tax = result[first]
+        result[first] = (quantity, max(ZERO, amount + adjustment).quantize(CENT), tax)
+    return result
+
+
+@dataclass
+class _ReturnMatch:
+    item: Return
+    lines: dict[str, int]  # PO line -> units
+    return_lines: list[list[int]]  # [return line number, units, units matched before]
+
+
+def _match_returns(
+    uow: UnitOfWork, order: PurchaseOrder, lines: dict[str, int]
+) -> tuple[list[_ReturnMatch], dict[str, int]]:
+    """Splits refunded units over the order's returns (oldest first); what no return covers is left over."""
+    assert order.id is not None
+    left = dict(lines)
+    matches = []
+    for item in uow.returns.list_for_order(order.id):
+        if item.status is ReturnStatus.ERROR and item.order_id is None:
+            continue
+        match = _ReturnMatch(item, {}, [])
+        for return_line in item.lines:
+            wanted = left.get(return_line.line_number, 0)
+            before = _matched(item, return_line.return_line_number)
+            take = min(wanted, return_line.quantity - before)
+            if take <= 0:
+                continue
+            match.lines[return_line.line_number] = match.lines.get(return_line.line_number, 0) + take
+            match.return_lines.append([return_line.return_line_number, take, before])
+            item.extra[f"matched.{return_line.return_line_number}"] = str(before + take)
+            left[return_line.line_number] -= take
+        if match.lines:
+            matches.append(match)
+    return matches, {n: q for n, q in left.items() if q > 0}
+
+
+def _problem(order: PurchaseOrder, action: str, message: str, next_step: str, now: datetime) -> None:
+    current = order.problem
+    if current is not None and (current.action, current.message) == (action, message):
+        return
+    order.report_problem(SyncProblem(Side.COMMERCE, action, message, next_step, now))
+
+
+def record_credit_memos(
+    uow: UnitOfWork,
+    store: ChannelStore,
+    order: PurchaseOrder,
+    commerce_order: CommerceOrder,
+    memos: Sequence[CommerceCreditMemo],
+    now: datetime,
+) -> int:
+    """Turns the shipped units of new credit memos into Walmart refunds with their jobs; how many jobs."""
+    assert order.id is not None
+    jobs = 0
+    allocation = _allocate(order, commerce_order, memos)
+    for memo in sorted(memos, key=lambda m: m.entity_id):
+        lines = allocation.get(memo.entity_id)
+        if not lines:
+            continue
+        label = memo.increment_id or f"#{memo.entity_id}"
+        action = f"send credit memo {label} to Walmart as a refund"
+        amounts = _amounts(memo, order, lines)
+        try:
+            _refund(uow, store, copy.deepcopy(order), memo, lines, amounts, now, dry_run=True)
+        except DomainError as error:
+            _problem(order, action, str(error), "Nothing was sent to Walmart. Correct the refund in Commerce.", now)
+            continue
+        jobs += _refund(uow, store, order, memo, lines, amounts, now, dry_run=False)
+        if order.problem is not None and order.problem.action == action:
+            order.clear_problem(now, "refund recorded")
+    if jobs:
+        _refresh_return_requested(uow, order)
+    return jobs
+
+
+def _refund(
+    uow: UnitOfWork,
+    store: ChannelStore,
+    order: PurchaseOrder,
+    memo: CommerceCreditMemo,
+    lines: dict[str, int],
+    amounts: dict[str, tuple[int, Decimal, Decimal]],
+    now: datetime,
+    *,
+    dry_run: bool,
+) -> int:
+    """Records the refunds of one memo (return refunds first, then an order refund for the rest) with their
+    jobs; with ``dry_run`` only checks them against the order's rules (raising ``DomainError``)."""
+    assert order.id is not None
+    jobs = 0
+    matches, left = _match_returns(uow, order, lines)
+    for match in matches:
+        key = f"memo-{memo.entity_id}-{match.item.return_order_id}"
+        order.refund(
+            key=key,
+            lines={n: _share(amounts[n], q) for n, q in match.lines.items()},
+            reason=RefundReason.CUSTOMER_RETURNED_ITEM,
+            at=now,
+            return_order_id=match.item.return_order_id,
+            commerce_credit_memo_id=memo.entity_id,
+        )
+        if dry_run:
+            continue
+        uow.returns.save(match.item)
+        uow.jobs.enqueue(
+            REFUND_RETURN,
+            store_id=order.store_id,
+            order_id=order.id,
+            payload={"refund": key, "return": match.item.return_order_id, "lines": match.return_lines},
+            dedupe_key=f"refund:{order.id}:{key}",
+            now=now,
+        )
+        jobs += 1
+    if left:
+        key = f"memo-{memo.entity_id}"
+        label = memo.increment_id or f"#{memo.entity_id}"
+        order.refund(
+            key=key,
+            lines={n: _share(amounts[n], q) for n, q in left.items()},
+            reason=_memo_reason(store, memo),
+            at=now,
+            commerce_credit_memo_id=memo.entity_id,
+        )
+        if not dry_run:
+            uow.jobs.enqueue(
+                REFUND_ORDER,
+                store_id=order.store_id,
+                order_id=order.id,
+                payload={"refund": key, "marker": refund_marker(memo.entity_id, label)},
+                dedupe_key=f"refund:{order.id}:{key}",
+                now=now,
+            )
+            jobs += 1
+    return jobs
+
+
+def _share(amounts: tuple[int, Decimal, Decimal], quantity: int) -> tuple[int, Decimal, Decimal]:
+    """The part of a line's refund that covers ``quantity`` of its units."""
+    total_quantity, amount, tax = amounts
+    if quantity == total_quantity:
+        return amounts
+    share = Decimal(quantity) / Decimal(total_quantity)
+    return quantity, (amount * share).quantize(CENT), (tax * share).quantize(CENT)
+
+
+# ---------------------------------------------------------------- the Returns page
+
+
+def returns_page(
+    database: Database, *, store_id: int | None = None, status: ReturnStatus | None = None, limit: int = 100
+) -> list[Return]:
+    with database.unit_of_work(read_only=True) as uow:
+        return uow.returns.list(store_id=store_id, status=status, limit=limit)
+
+
+def find_return(database: Database, return_order_id: str, *, store_id: int | None = None) -> Return:
+    with database.unit_of_work(read_only=True) as uow:
+        store_ids = [store_id] if store_id is not None else [s.id for s in uow.stores.list() if s.id is not None]
+        found = [r for r in (uow.returns.get(sid, return_order_id) for sid in store_ids) if r is not None]
+    if len(found) > 1:
+        raise StorageError(f"Return {return_order_id!r} exists in {len(found)} stores; name one with --store.")
+    if not found:
+        raise ReturnNotFound(return_order_id)
+    return found[0]

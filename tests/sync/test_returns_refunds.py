@@ -1,0 +1,225 @@
+"""Returns and refunds end to end: Walmart returns come in, Commerce credit memos go out as Walmart refunds."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+
+from channel_manager.domain.errors import RefundNotAllowed
+from channel_manager.domain.reasons import RefundReason
+from channel_manager.domain.returns import Return, ReturnStatus
+from channel_manager.domain.statuses import OrderStatus
+from channel_manager.domain.sync import SyncState
+from channel_manager.service.refunds import refund_through_commerce
+from channel_manager.sync.returns_poller import poll_walmart_returns
+
+from .conftest import World
+
+pytestmark = pytest.mark.anyio
+
+RETURN_REFUND = "POST /v3/returns/{returnOrderId}/refund"
+ORDER_REFUND = "POST /v3/orders/{purchaseOrderId}/refund"
+
+
+async def shipped_order(world: World, lines: list[dict[str, Any]]) -> str:
+    """A PO taken in, shipped in full in Commerce, synced, and delivered at Walmart."""
+    po = world.walmart_order(lines)
+    await world.take_in()
+    await world.ship_in_commerce(po, {str(n): line["quantity"] for n, line in enumerate(lines, start=1)})
+    await world.sync_commerce()
+    for number in range(1, len(lines) + 1):
+        httpx.post(f"{world.servers.walmart_url}/_sandbox/orders/{po}/lines/{number}/deliver", timeout=10)
+    return po
+
+
+def open_return(world: World, po: str, lines: list[tuple[str, int, str]]) -> str:
+    response = httpx.post(
+        f"{world.servers.walmart_url}/_sandbox/orders/{po}/returns",
+        json={"lines": [{"line_number": n, "quantity": q, "reason": r} for n, q, r in lines]},
+        timeout=10,
+    )
+    response.raise_for_status()
+    return str(response.json()["returnOrderId"])
+
+
+async def poll_returns(world: World) -> None:
+    await poll_walmart_returns(world.context, await world.context.store(world.store_id))
+    await world.drain()
+
+
+def stored_return(world: World, rma: str) -> Return:
+    with world.database.unit_of_work() as uow:
+        item = uow.returns.get(world.store_id, rma)
+    assert item is not None
+    return item
+
+
+async def credit_memo(world: World, po: str, lines: dict[str, int], **options: Any) -> int:
+    """The merchant's offline credit memo in Commerce for ``lines`` (PO line -> units)."""
+    order = world.order(po)
+    assert order.commerce_order_id is not None
+    items = [(order.line(n).commerce_item_id, float(q)) for n, q in lines.items()]
+    return await world.merchant.refund_order(order.commerce_order_id, items, **options)  # type: ignore[arg-type]
+
+
+def walmart_return_lines(world: World, rma: str) -> list[tuple[int, int, int]]:
+    """(return line, quantity, refunded quantity) as Walmart has them."""
+    sandbox = world.servers.walmart
+    item = sandbox.sellers["seller-1"].returns[rma]
+    return [(line.number, line.quantity, line.refunded_quantity) for line in item.lines]
+
+
+def refunded(world: World, po: str) -> dict[str, str]:
+    """Product amount Walmart refunded per line, as text with cents."""
+    lines = world.walmart_truth(po)["lines"].items()
+    return {n: str(Decimal(str(line["refunded_product"])).quantize(Decimal("0.01"))) for n, line in lines}
+
+
+def calls(world: World, endpoint: str) -> int:
+    return int(world.walmart_counters()["calls"].get(endpoint, 0))
+
+
+async def test_full_return_is_received_then_refunded_by_the_credit_memo(world: World) -> None:
+    po = await shipped_order(world, [{"sku": "MUG-1", "quantity": 2}, {"sku": "TEE-2", "quantity": 1}])
+    rma = open_return(world, po, [("1", 2, "DAMAGED"), ("2", 1, "NO_LONGER_WANTED")])
+    await poll_returns(world)
+
+    item = stored_return(world, rma)
+    order = world.order(po)
+    assert item.status is ReturnStatus.RECEIVED
+    assert item.order_id == order.id and item.purchase_order_id == po
+    assert [(line.line_number, line.sku, line.quantity, line.reason) for line in item.lines] == [
+        ("1", "MUG-1", 2, "DAMAGED"),
+        ("2", "TEE-2", 1, "NO_LONGER_WANTED"),
+    ]
+    assert item.return_by is not None and item.return_by > item.requested_at
+    assert "Return requested." in order.status_details
+    assert [line.quantities.returned for line in order.lines] == [2, 1]
+
+    await poll_returns(world)  # seen again: nothing new
+    assert len(world.jobs(order_id=order.id)) == 3  # ack, create, ship
+
+    await credit_memo(world, po, {"1": 2, "2": 1}, return_to_stock_items=[l.commerce_item_id for l in order.lines])
+    await world.sync_commerce()
+
+    item = stored_return(world, rma)
+    order = world.order(po)
+    assert item.status is ReturnStatus.REFUNDED
+    assert "Refunded" in item.status_details
+    assert walmart_return_lines(world, rma) == [(1, 2, 2), (2, 1, 1)]
+    assert refunded(world, po) == {"1": "17.00", "2": "19.99"}
+    assert [r.sync_state for r in order.refunds] == [SyncState.SYNCED]
+    assert [r.return_order_id for r in order.refunds] == [rma]
+    assert "Return requested" not in order.status_details
+    assert order.status is OrderStatus.SHIPPED
+    assert [line.quantities.refunded for line in order.lines] == [2, 1]
+    # Refunded to stock in Commerce: Walmart's inventory follows Commerce's salable quantity.
+    link = await world.context.store(world.store_id)
+    for sku in ("MUG-1", "TEE-2"):
+        assert (await link.walmart.get_inventory(sku)).quantity.amount == int(
+            await world.merchant.get_salable_quantity(sku)
+        )
+    assert calls(world, RETURN_REFUND) == 1
+    await world.sync_commerce()  # seen again: nothing sent twice
+    assert calls(world, RETURN_REFUND) == 1
+    world.assert_nothing_duplicated()
+
+
+async def test_partial_return_refunds_only_the_returned_items(world: World) -> None:
+    po = await shipped_order(world, [{"sku": "MUG-1", "quantity": 3}, {"sku": "TEE-2", "quantity": 1}])
+    rma = open_return(world, po, [("1", 1, "DEFECTIVE")])
+    await poll_returns(world)
+    await credit_memo(world, po, {"1": 1})
+    await world.sync_commerce()
+
+    item = stored_return(world, rma)
+    assert item.status is ReturnStatus.REFUNDED
+    assert walmart_return_lines(world, rma) == [(1, 1, 1)]
+    assert refunded(world, po) == {"1": "8.50", "2": "0.00"}
+    order = world.order(po)
+    assert [line.quantities.refunded for line in order.lines] == [1, 0]
+    assert [(r.return_order_id, r.sync_state) for r in order.refunds] == [(rma, SyncState.SYNCED)]
+    world.assert_nothing_duplicated()
+
+
+async def test_return_already_refunded_by_walmart_still_syncs_and_says_so(world: World) -> None:
+    po = await shipped_order(world, [{"sku": "MUG-1", "quantity": 2}])
+    rma = open_return(world, po, [("1", 2, "ARRIVED_LATE")])
+    await poll_returns(world)
+    assert stored_return(world, rma).status is ReturnStatus.RECEIVED
+
+    httpx.post(f"{world.servers.walmart_url}/_sandbox/returns/{rma}/auto-refund", timeout=10).raise_for_status()
+    await poll_returns(world)
+    item = stored_return(world, rma)
+    assert item.status is ReturnStatus.REFUNDED
+    assert item.refunded_by_walmart
+    assert "Walmart already refunded this return itself" in item.status_details
+    assert "Return requested." in world.order(po).status_details  # the credit memo is still to make
+
+    # The merchant brings Commerce in line: nothing is refunded twice at Walmart.
+    await credit_memo(world, po, {"1": 2})
+    await world.sync_commerce()
+    item = stored_return(world, rma)
+    order = world.order(po)
+    assert item.status is ReturnStatus.REFUNDED
+    assert "Refunded by Walmart" in item.status_details
+    assert [r.sync_state for r in order.refunds] == [SyncState.SYNCED]
+    assert "Walmart had already refunded it" in " ".join(m for _, m in world.timeline(po))
+    assert "Return requested" not in order.status_details
+    assert calls(world, RETURN_REFUND) == 0
+    assert refunded(world, po) == {"1": "17.00"}
+    world.assert_nothing_duplicated()
+
+
+async def test_refund_without_a_return_is_an_order_refund_with_its_reason(world: World) -> None:
+    po = await shipped_order(world, [{"sku": "MUG-1", "quantity": 2}, {"sku": "CAP-3", "quantity": 1}])
+    await refund_through_commerce(
+        world.context, world.database, po, store_id=None, lines={"2": 1}, reason=RefundReason.BILLING_ERROR
+    )
+    await world.drain()
+
+    order = world.order(po)
+    assert [(r.reason, r.return_order_id, r.sync_state) for r in order.refunds] == [
+        (RefundReason.BILLING_ERROR, None, SyncState.SYNCED)
+    ]
+    assert refunded(world, po) == {"1": "0.00", "2": "12.00"}
+    line = world.walmart_truth(po)["order"]["orderLines"]["orderLine"][1]
+    charges = line["refund"]["refundCharges"]["refundCharge"]
+    assert [c["refundReason"] for c in charges] == ["BillingError"]
+    assert "[cm:" in line["refund"]["refundComments"]
+    assert calls(world, ORDER_REFUND) == 1
+
+    # A merchant's own credit memo with no reason named: the store's default reason.
+    await credit_memo(world, po, {"1": 1})
+    await world.sync_commerce()
+    order = world.order(po)
+    assert [r.reason for r in order.refunds] == [RefundReason.BILLING_ERROR, RefundReason.CUSTOMER_RETURNED_ITEM]
+    assert refunded(world, po) == {"1": "8.50", "2": "12.00"}
+    world.assert_nothing_duplicated()
+
+
+async def test_refund_above_the_charged_amount_is_refused_before_anything_is_sent(world: World) -> None:
+    po = await shipped_order(world, [{"sku": "MUG-1", "quantity": 1}, {"sku": "TEE-2", "quantity": 1}])
+    with pytest.raises(RefundNotAllowed, match="Walmart charged 9.18 for what shipped"):
+        await refund_through_commerce(
+            world.context, world.database, po, store_id=None, lines={"1": 1}, amount=Decimal("50.00")
+        )
+    with pytest.raises(RefundNotAllowed, match="only shipped quantity"):
+        await refund_through_commerce(world.context, world.database, po, store_id=None, lines={"1": 2})
+    order = world.order(po)
+    assert order.commerce_order_id is not None
+    assert await world.merchant.list_credit_memos(order_id=order.commerce_order_id) == []
+
+    # Made in Commerce's admin instead (the order total allows it, line 1's charge does not): Error, not sent.
+    await credit_memo(world, po, {"1": 1}, adjustment_positive=15.0)
+    await world.sync_commerce()
+    order = world.order(po)
+    assert order.status is OrderStatus.ERROR
+    assert "Cannot refund 24.18 USD" in order.status_details
+    assert order.refunds == []
+    assert refunded(world, po) == {"1": "0.00", "2": "0.00"}
+    assert calls(world, ORDER_REFUND) == 0
+    world.assert_nothing_duplicated()
