@@ -25,16 +25,21 @@ class Cli:
         )
 
 
-@pytest.fixture
-def cli(tmp_path: Path, database_url: str) -> Cli:
+def make_cli(tmp_path: Path, database_url: str | None = None) -> Cli:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHANNEL_MANAGER_")}
     env.update(
         CHANNEL_MANAGER_DATA_DIR=str(tmp_path / "data"),
         CHANNEL_MANAGER_CONFIG=str(tmp_path / "data" / "config.toml"),
-        CHANNEL_MANAGER_DATABASE_URL=database_url,
         COLUMNS="200",
     )
+    if database_url:
+        env["CHANNEL_MANAGER_DATABASE_URL"] = database_url
     return Cli(env)
+
+
+@pytest.fixture
+def cli(tmp_path: Path, database_url: str) -> Cli:
+    return make_cli(tmp_path, database_url)
 
 
 def add_store(cli: Cli, name: str = "US store", *extra: str) -> subprocess.CompletedProcess[str]:
@@ -45,13 +50,16 @@ def add_store(cli: Cli, name: str = "US store", *extra: str) -> subprocess.Compl
     )  # fmt: skip
 
 
-def test_version_and_help_on_every_command(cli: Cli) -> None:
+def test_version_and_help_on_every_command(tmp_path: Path) -> None:
+    cli = make_cli(tmp_path)
     version = cli("--version")
     assert version.returncode == 0
     assert version.stdout.startswith("channel-manager ")
     for command in (
         [], ["init"], ["stores"], ["stores", "add"], ["stores", "list"], ["stores", "show"], ["stores", "set"],
-        ["stores", "remove"], ["orders"], ["orders", "list"], ["orders", "show"], ["sandbox"],
+        ["stores", "remove"], ["orders"], ["orders", "list"], ["orders", "show"], ["orders", "ship"],
+        ["orders", "cancel"], ["orders", "retry"], ["orders", "resync"], ["jobs", "list"], ["jobs", "retry"],
+        ["run"], ["sandbox"], ["sandbox", "walmart"], ["sandbox", "commerce"], ["stores", "subscribe"],
     ):  # fmt: skip
         result = cli(*command, "--help")
         assert result.returncode == 0, (command, result.stderr)

@@ -193,3 +193,19 @@ def remove(
     with opened_app() as application:
         removed = store_service.remove_store(application.database, store, force=force)
     console.print(f"Store {removed.name!r} removed.")
+
+
+WALMART_ORDER_EVENTS = ("PO_CREATED", "PO_LINE_AUTOCANCELLED", "INTENT_TO_CANCEL")
+
+
+@app.command("subscribe")
+def subscribe(
+    store: str = typer.Argument(..., help="Store name or id."),
+    public_url: str = typer.Option(..., help="Where Walmart reaches this service, e.g. https://cm.example.com."),
+) -> None:
+    """Subscribe the store's Walmart order events to this service's webhook, signed with its webhook secret."""
+    with opened_app() as application:
+        found = store_service.find_store(application.database, store)
+        subscriptions = store_service.subscribe_walmart_events(found, public_url, WALMART_ORDER_EVENTS)
+    for subscription in subscriptions:
+        console.print(f"Walmart {subscription} -> {public_url.rstrip('/')}/webhooks/walmart/{found.id}")

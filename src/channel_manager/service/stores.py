@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ..connections import commerce_client_for, walmart_client_for
+from ..domain.errors import InvalidStore
 from ..domain.stores import ChannelStore
 from ..storage.errors import StoreNotFound
 from ..storage.unit_of_work import Database
@@ -65,3 +66,23 @@ async def check_credentials(store: ChannelStore) -> None:
 
 def verify_credentials(store: ChannelStore) -> None:
     asyncio.run(check_credentials(store))
+
+
+def subscribe_walmart_events(store: ChannelStore, public_url: str, events: tuple[str, ...]) -> list[str]:
+    """Subscribes ``events`` to ``<public_url>/webhooks/walmart/<store id>`` (HMAC with the webhook secret)."""
+    secret = store.walmart.webhook_secret
+    if secret is None:
+        raise InvalidStore(
+            f"Store {store.name!r} has no Walmart webhook secret; set one with `stores add --walmart-webhook-secret`."
+        )
+    url = f"{public_url.rstrip('/')}/webhooks/walmart/{store.id}"
+
+    async def subscribe_all() -> list[str]:
+        async with walmart_client_for(store, timeout=15.0) as walmart:
+            done = []
+            for event in events:
+                await walmart.subscribe(event, url, auth_method="HMAC", client_secret=secret.reveal())
+                done.append(event)
+            return done
+
+    return asyncio.run(subscribe_all())
