@@ -116,8 +116,12 @@ class Worker:
             uow.commit()
 
     def _release(self, job: Job) -> None:
+        """Gives the job back when the worker is cancelled, due at once. The attempt stays counted: the
+        handler may have been cancelled mid-call after the remote applied the change, and only a try after
+        the first looks at the remote before sending again (a released partial shipment would ship twice)."""
+        now = self.context.now()
         with self.context.unit_of_work() as uow:
-            uow.jobs.release(job.id, self.worker_id, now=self.context.now())
+            uow.jobs.retry_later(job.id, self.worker_id, now, "The worker was stopped while running it.", now=now)
             uow.commit()
 
     def _record_failure(self, job: Job, failure: Failure) -> None:
