@@ -180,6 +180,28 @@ class World:
                 await asyncio.sleep(max(0.0, (due - self.clock()).total_seconds()))
         raise AssertionError("jobs kept coming")
 
+    async def settle(self, worker: Worker | None = None, rounds: int = 100) -> None:
+        """Runs jobs until none is left, moving the engine's clock to each retry (or to the end of a dead
+        worker's lease) instead of sleeping."""
+        worker = worker or self.worker
+        for _ in range(rounds):
+            if await worker.run_once(limit=10):
+                continue
+            with self.database.unit_of_work() as uow:
+                due = uow.jobs.next_run_after(self.clock())
+            if due is None:
+                return
+            self.clock.advance(max(0.0, (due - self.clock()).total_seconds()) + 0.001)
+        raise AssertionError("jobs kept coming")
+
+    async def step(self, worker: Worker | None = None) -> None:
+        """Moves the engine's clock to the next due job and runs exactly that one."""
+        with self.database.unit_of_work() as uow:
+            due = uow.jobs.next_run_after(self.clock())
+        assert due is not None, "no job waiting"
+        self.clock.advance(max(0.0, (due - self.clock()).total_seconds()) + 0.001)
+        assert await (worker or self.worker).run_once() == 1
+
     async def take_in(self) -> None:
         """Polls Walmart and runs the resulting jobs."""
         await pollers.poll_walmart_orders(self.context, await self.context.store(self.store_id))

@@ -56,20 +56,6 @@ EXPECTED: dict[str, tuple[dict[str, dict[str, int]], list[tuple[str, float, floa
 # ---------------------------------------------------------------------- helpers
 
 
-async def settle(world: World, worker: Worker | None = None, rounds: int = 100) -> None:
-    """Runs jobs until none is left, moving the engine's clock to each retry instead of sleeping."""
-    worker = worker or world.worker
-    for _ in range(rounds):
-        if await worker.run_once(limit=10):
-            continue
-        with world.database.unit_of_work() as uow:
-            due = uow.jobs.next_run_after(world.clock())
-        if due is None:
-            return
-        world.clock.advance(max(0.0, (due - world.clock()).total_seconds()) + 0.001)
-    raise AssertionError("jobs kept coming")
-
-
 async def poll_walmart(world: World) -> None:
     await pollers.poll_walmart_orders(world.context, await world.context.store(world.store_id))
 
@@ -104,7 +90,7 @@ async def perform(world: World, action: str, po: str, worker: Worker | None = No
             order.commerce_order_id, [(order.line("1").commerce_item_id, 2), (order.line("2").commerce_item_id, 2)]
         )
         await poll_commerce(world)
-    await settle(world, worker)
+    await world.settle(worker)
 
 
 async def commerce_items(world: World, po: str) -> list[tuple[str, float, float, float]]:
@@ -176,7 +162,7 @@ async def test_rate_limit_storm_on_ship_waits_for_retry_after_and_converges(worl
     assert (job.run_after - job.updated_at).total_seconds() >= 1.0
     assert world.order(po).problem is None  # one transient failure: no Error yet
 
-    await settle(world)
+    await world.settle()
     await assert_final(world, po, "ship")
     assert world.walmart_counters()["throttled"] == 3
     assert calls(world, SHIP) == 4
@@ -212,7 +198,7 @@ async def test_acknowledge_slower_than_the_client_timeout_lands_later_and_is_not
     # Walmart goes on with the request the client gave up on: it lands after the timeout.
     await wait_for(lambda: walmart_units(world, po) == EXPECTED["acknowledge"][0])
 
-    await settle(world, fast)
+    await world.settle(fast)
     await assert_final(world, po, "acknowledge")
     assert calls(world, ACKNOWLEDGE) == 1
 
@@ -230,7 +216,7 @@ async def test_ship_timed_out_before_walmart_read_it_is_sent_again_once(world: W
     await asyncio.sleep(0.5)  # past the sandbox's latency: it has dropped the request by now
     assert shipped(world, po, "1") == []
 
-    await settle(world, fast)
+    await world.settle(fast)
     await assert_final(world, po, "ship")
     assert calls(world, SHIP) == 2  # the retry read the PO, saw nothing shipped, and sent it
     assert shipped(world, po, "1") == [(2, "1ZFAULT0002")]
@@ -241,10 +227,10 @@ async def test_revoked_tokens_mid_flow_are_renewed_without_repeating_a_change(wo
     await poll_walmart(world)
     assert await world.worker.run_once() == 1  # acknowledged with the first token
     world.revoke_walmart_tokens()
-    await settle(world)  # Commerce order created; no Walmart call needed
+    await world.settle()  # Commerce order created; no Walmart call needed
     await world.ship_in_commerce(po, {"1": 2}, tracking="1ZFAULT0002")
     await poll_commerce(world)
-    await settle(world)  # the shipment meets the revoked token first
+    await world.settle()  # the shipment meets the revoked token first
 
     await assert_final(world, po, "ship")
     counters = world.walmart_counters()
@@ -260,10 +246,10 @@ async def test_commerce_down_shows_error_with_the_retry_time_then_converges(worl
     po = world.walmart_order([dict(line) for line in LINES])
     world.commerce_fault(route="POST /V1/orders", mode="error", status=503, count=4)
     await poll_walmart(world)
-    await step(world)  # acknowledge
-    await step(world)  # create: 503, retried quietly
+    await world.step()  # acknowledge
+    await world.step()  # create: 503, retried quietly
     assert world.order(po).status is OrderStatus.OPEN
-    await step(world)  # create: 503 again -> Error
+    await world.step()  # create: 503 again -> Error
     order = world.order(po)
     assert order.status is OrderStatus.ERROR
     assert order.status_details.startswith("Commerce side: could not create the order in Commerce: ")
@@ -271,7 +257,7 @@ async def test_commerce_down_shows_error_with_the_retry_time_then_converges(worl
     assert "Retrying automatically at" in order.status_details and "(attempt 3 of " in order.status_details
     assert "Waiting for the Commerce order to be created." in order.status_details
 
-    await settle(world)
+    await world.settle()
     await assert_final(world, po, "acknowledge")
     assert "Error cleared: create the order in Commerce succeeded." in [m for _, m in world.timeline(po)]
     assert world.commerce_counters()["calls"]["POST /V1/orders"] == 5
@@ -282,7 +268,7 @@ async def test_commerce_saves_then_loses_the_response_one_order_one_invoice(worl
     po = world.walmart_order([dict(line) for line in LINES])
     world.commerce_fault(route=route, mode="lose_response", status=503, count=1)
     await poll_walmart(world)
-    await settle(world)
+    await world.settle()
 
     await assert_final(world, po, "acknowledge")
     order = world.order(po)
@@ -312,7 +298,7 @@ async def test_tracking_correction_within_4_hours_goes_as_partial_update(world: 
         world.walmart_fault(endpoint=SHIP, mode="lose_response", count=1)
     world.clock.advance(3600)  # an hour later: inside Walmart's 4-hour window
     await poll_commerce(world)
-    await settle(world)
+    await world.settle()
 
     # The same chunks, with the new number: a PARTIAL_UPDATE, not a second shipment.
     assert shipped(world, po, "1") == [(2, "1ZRIGHT0002")]
@@ -329,15 +315,6 @@ async def test_tracking_correction_within_4_hours_goes_as_partial_update(world: 
 
 
 # ---------------------------------------------------------------------- more helpers
-
-
-async def step(world: World) -> None:
-    """Moves the engine's clock to the next due job and runs exactly that one."""
-    with world.database.unit_of_work() as uow:
-        due = uow.jobs.next_run_after(world.clock())
-    assert due is not None, "no job waiting"
-    world.clock.advance(max(0.0, (due - world.clock()).total_seconds()) + 0.001)
-    assert await world.worker.run_once() == 1
 
 
 async def wait_for(condition: Any, seconds: float = 5.0) -> None:
