@@ -203,7 +203,7 @@ def _unmatched_units(item: Return) -> int:
 
 def refund_reason_in_text(text: str) -> RefundReason | None:
     """The refund reason a memo comment names: ``Refund reason: <reason>`` first, else any reason's text."""
-    head, sep, named = text.partition("Refund reason:")
+    _, sep, named = text.partition("Refund reason:")
     if sep:
         try:
             return RefundReason.parse(named.strip().rstrip("."))

@@ -1,0 +1,93 @@
+"""Stock pushes to Walmart's inventory: Commerce's salable quantity, one call for a burst of changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from channel_manager.commerce.webhooks import STOCK_CHANGED
+from channel_manager.service.inventory import on_commerce_stock_event
+from channel_manager.sync.inventory_jobs import PUSH_INVENTORY
+
+from .conftest import World
+
+pytestmark = pytest.mark.anyio
+
+INVENTORY_PUT = "PUT /v3/inventory"
+
+
+def capture_stock_webhooks(world: World) -> list[dict[str, Any]]:
+    """The stock webhooks the Commerce sandbox sends, as their bodies (``{"eventName", "data"}``)."""
+    captured: list[dict[str, Any]] = []
+
+    def listener(event: str, data: dict[str, Any]) -> None:
+        if event == STOCK_CHANGED:
+            captured.append({"eventName": event, "data": dict(data)})
+
+    world.servers.commerce.listeners.append(listener)
+    return captured
+
+
+async def walmart_inventory(world: World, sku: str) -> int:
+    link = await world.context.store(world.store_id)
+    return (await link.walmart.get_inventory(sku)).quantity.amount
+
+
+@pytest.mark.parametrize("store_settings", [{"push_stock_changes": True}])
+async def test_a_burst_of_stock_changes_of_a_linked_sku_makes_one_inventory_call(world: World) -> None:
+    po = world.walmart_order([{"sku": "MUG-1", "quantity": 2}])
+    await world.take_in()
+    assert world.order(po).commerce_order_id is not None
+    webhooks = capture_stock_webhooks(world)
+    for quantity in (40, 35, 30, 25, 21):
+        await world.merchant.set_source_item("MUG-1", quantity)
+    await world.merchant.set_source_item("CAP-3", 7)  # never sold on Walmart: not pushed
+    assert [w["data"]["sku"] for w in webhooks] == ["MUG-1"] * 5 + ["CAP-3"]
+
+    link = await world.context.store(world.store_id)
+    for webhook in webhooks:
+        await on_commerce_stock_event(world.context, link, webhook)
+    assert [(job.kind, job.payload) for job in world.jobs(state="pending")] == [(PUSH_INVENTORY, {"sku": "MUG-1"})]
+
+    before = world.walmart_counters()["calls"].get(INVENTORY_PUT, 0)
+    await world.drain()
+    assert world.walmart_counters()["calls"].get(INVENTORY_PUT, 0) - before == 1
+    # 21 in stock, 2 reserved by the Walmart order: Walmart gets the salable 19.
+    assert await world.merchant.get_salable_quantity("MUG-1") == 19
+    assert await walmart_inventory(world, "MUG-1") == 19
+
+    # A later change is a new push.
+    await world.merchant.set_source_item("MUG-1", 12)
+    assert webhooks[-1]["data"]["sku"] == "MUG-1"
+    await on_commerce_stock_event(world.context, link, webhooks[-1])
+    await world.drain()
+    assert world.walmart_counters()["calls"].get(INVENTORY_PUT, 0) - before == 2
+    assert await walmart_inventory(world, "MUG-1") == 10
+    world.assert_nothing_duplicated()
+
+
+async def test_stock_changes_are_not_pushed_when_the_store_setting_is_off(world: World) -> None:
+    world.walmart_order([{"sku": "MUG-1", "quantity": 1}])
+    await world.take_in()
+    webhooks = capture_stock_webhooks(world)
+    await world.merchant.set_source_item("MUG-1", 3)
+    link = await world.context.store(world.store_id)
+    for webhook in webhooks:
+        await on_commerce_stock_event(world.context, link, webhook)
+    assert world.jobs(state="pending") == []
+
+
+@pytest.mark.parametrize("store_settings", [{"invoice_on_import": False}])
+async def test_a_cancel_in_commerce_pushes_the_freed_stock(world: World) -> None:
+    po = world.walmart_order([{"sku": "TEE-2", "quantity": 4}])
+    await world.take_in()
+    order = world.order(po)
+    assert order.commerce_order_id is not None
+    assert await world.merchant.get_salable_quantity("TEE-2") == 96
+    await world.merchant.cancel_order(order.commerce_order_id)
+    await world.sync_commerce()
+    assert world.walmart_truth(po)["lines"]["1"]["by_status"] == {"Cancelled": 4}
+    assert await walmart_inventory(world, "TEE-2") == 100
+    assert [job.kind for job in world.jobs() if job.kind == PUSH_INVENTORY] == [PUSH_INVENTORY]
+    world.assert_nothing_duplicated()
