@@ -14,6 +14,7 @@ from ..service import stores as store_service
 from ..sync.context import SyncContext
 from .actions import run_and_send
 from .context import opened_app
+from .refunds import refund_command
 from .render import console, money, when
 
 app = typer.Typer(help="List and inspect Walmart orders and their sync state.", no_args_is_help=True)
@@ -257,3 +258,6 @@ def resync(
         run_and_send(application.database, action)
         order = order_service.find_order(application.database, purchase_order_id, store_id=order.store_id)
     console.print(f"PO {purchase_order_id}: {order.status.value}. {order.status_details}")
+
+
+app.command("refund")(refund_command)

@@ -9,12 +9,14 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from ..commerce.webhooks import parse_webhook
+from ..commerce.webhooks import STOCK_CHANGED, parse_webhook
 from ..logs import get_logger
+from ..service.inventory import on_commerce_stock_event
 from ..storage.inbound_events import InboundEvent
 from ..walmart.notifications import OrderNotification, parse_notification
 from .context import StoreLink, SyncContext
 from .pollers import sync_commerce_order, take_in_purchase_order
+from .walmart_changes import on_walmart_cancel_notification
 
 log = get_logger("channel_manager.inbound")
 
@@ -25,9 +27,12 @@ WalmartEventHandler = Callable[[SyncContext, StoreLink, OrderNotification], Awai
 CommerceEventHandler = Callable[[SyncContext, StoreLink, dict[str, Any]], Awaitable[None]]
 
 #: Walmart event types with a handler of their own; any other event re-reads its PO (taking it in if new).
-WALMART_EVENT_HANDLERS: dict[str, WalmartEventHandler] = {}
+WALMART_EVENT_HANDLERS: dict[str, WalmartEventHandler] = {
+    "PO_LINE_AUTOCANCELLED": on_walmart_cancel_notification,
+    "FRAUD_CANCEL": on_walmart_cancel_notification,
+}
 #: Commerce event names with a handler of their own; any other event re-syncs the order it names.
-COMMERCE_EVENT_HANDLERS: dict[str, CommerceEventHandler] = {}
+COMMERCE_EVENT_HANDLERS: dict[str, CommerceEventHandler] = {STOCK_CHANGED: on_commerce_stock_event}
 
 
 def commerce_event_id(body: bytes) -> str:
