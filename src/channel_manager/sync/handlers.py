@@ -156,18 +156,25 @@ async def create_commerce_order(run: JobRun) -> None:
 
 
 def _walmart_shows_shipment(walmart_order: wm.Order, order: PurchaseOrder, key: str) -> bool:
+    """Walmart has this shipment: on each of its lines, as many units under its tracking number as this
+    shipment and the ones already sent with the same number add up to (a second shipment in the same box
+    is not mistaken for the first)."""
     shipment = order.shipment(key)
+    sent_with_number = [
+        s
+        for s in order.shipments
+        if s.tracking_number == shipment.tracking_number and (s.key == key or s.sync_state is SyncState.SYNCED)
+    ]
     for line in shipment.lines:
         try:
             remote = walmart_order.line(line.line_number)
         except KeyError:
             return False
-        if not remote.has_shipment(shipment.tracking_number):
-            return False
+        expected = sum(x.quantity for s in sent_with_number for x in s.lines if x.line_number == line.line_number)
         shipped_with_tracking = sum(
             s.quantity for s in remote.shipments if s.tracking_number == shipment.tracking_number
         )
-        if shipped_with_tracking < line.quantity:
+        if shipped_with_tracking < expected:
             return False
     return True
 
@@ -207,14 +214,18 @@ async def ship_lines(run: JobRun) -> None:
     await run.finish(apply)
 
 
-def _walmart_shows_cancellation(walmart_order: wm.Order, order: PurchaseOrder) -> bool:
-    """Walmart has at least as much of each line cancelled as we recorded."""
-    for line in order.lines:
+def _walmart_shows_cancellation(walmart_order: wm.Order, order: PurchaseOrder, key: str) -> bool:
+    """Walmart has this cancellation: each of its lines has at least as much cancelled as we recorded,
+    leaving out the other cancellations not sent yet (a later one waiting behind this job)."""
+    waiting = [c for c in order.cancellations if c.key != key and c.sync_state is not SyncState.SYNCED]
+    cancellation = next(c for c in order.cancellations if c.key == key)
+    for line in cancellation.lines:
         try:
             remote = walmart_order.line(line.line_number)
         except KeyError:
             return False
-        if remote.quantity_in("Cancelled") < line.quantities.cancelled:
+        not_sent = sum(x.quantity for c in waiting for x in c.lines if x.line_number == line.line_number)
+        if remote.quantity_in("Cancelled") < order.line(line.line_number).quantities.cancelled - not_sent:
             return False
     return True
 
@@ -226,13 +237,13 @@ async def cancel_lines(run: JobRun) -> None:
     walmart = run.link.walmart
     if cancellation.sync_state is not SyncState.SYNCED:
         applied = run.job.attempts > 1 and _walmart_shows_cancellation(
-            await walmart.get_order(order.purchase_order_id), order
+            await walmart.get_order(order.purchase_order_id), order, key
         )
         if not applied:
             try:
                 await walmart.cancel_order_lines(order.purchase_order_id, cancel_lines_for(cancellation))
             except WalmartAlreadyAppliedError:
-                if not _walmart_shows_cancellation(await walmart.get_order(order.purchase_order_id), order):
+                if not _walmart_shows_cancellation(await walmart.get_order(order.purchase_order_id), order, key):
                     raise
     now = run.context.now()
 
