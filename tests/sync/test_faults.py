@@ -322,3 +322,51 @@ async def wait_for(condition: Any, seconds: float = 5.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "condition not met in time"
         await asyncio.sleep(0.05)
+
+
+# ---------------------------------------------------------------------- recognising *this* change
+
+
+async def test_retried_shipment_is_not_mistaken_for_an_earlier_one_with_the_same_tracking(world: World) -> None:
+    po = world.walmart_order([dict(line) for line in LINES])
+    await world.take_in()
+    await world.ship_in_commerce(po, {"1": 2}, tracking="1ZSAMEBOX01")
+    await world.sync_commerce()
+    world.walmart_fault(endpoint=SHIP, mode="error", status=500, count=1)  # refused: nothing applied
+    await world.ship_in_commerce(po, {"1": 1}, tracking="1ZSAMEBOX01")  # the last unit, same box number
+    await poll_commerce(world)
+    await world.settle()
+
+    assert walmart_units(world, po) == {"1": {"Shipped": 3}, "2": {"Acknowledged": 2}}
+    assert sum(quantity for quantity, _ in shipped(world, po, "1")) == 3
+    assert calls(world, SHIP) == 3
+    order = world.order(po)
+    assert [s.sync_state for s in order.shipments] == [SyncState.SYNCED, SyncState.SYNCED]
+    assert order.status is OrderStatus.PARTIALLY_SHIPPED
+    assert await commerce_items(world, po) == [("MUG-1", 3, 3, 0), ("TEE-2", 2, 0, 0)]
+    world.assert_nothing_duplicated()
+
+
+async def test_lost_cancellation_is_recognised_while_a_later_one_waits(world: World) -> None:
+    po = world.walmart_order([dict(line) for line in LINES])
+    await world.take_in()
+    order = world.order(po)
+    assert order.commerce_order_id is not None
+    world.walmart_fault(endpoint=CANCEL, mode="lose_response", count=1)
+    await world.merchant.refund_order(order.commerce_order_id, [(order.line("1").commerce_item_id, 1)])
+    await poll_commerce(world)
+    await world.step()  # the first cancellation is applied at Walmart, its answer lost: retried later
+    assert walmart_units(world, po)["1"] == {"Acknowledged": 2, "Cancelled": 1}
+    # Before the retry, the merchant refunds line 2 as well: a second cancellation waits behind the first.
+    await world.merchant.refund_order(order.commerce_order_id, [(order.line("2").commerce_item_id, 2)])
+    await poll_commerce(world)
+    await world.settle()
+
+    assert walmart_units(world, po) == {"1": {"Acknowledged": 2, "Cancelled": 1}, "2": {"Cancelled": 2}}
+    assert calls(world, CANCEL) == 2  # each cancellation sent once
+    assert await commerce_items(world, po) == [("MUG-1", 3, 0, 1), ("TEE-2", 2, 0, 2)]
+    order = world.order(po)
+    assert [c.sync_state for c in order.cancellations] == [SyncState.SYNCED, SyncState.SYNCED]
+    assert order.status is OrderStatus.OPEN and order.problem is None
+    assert {job.state for job in world.jobs()} == {JobState.DONE}
+    world.assert_nothing_duplicated()
