@@ -280,6 +280,18 @@ async def test_commerce_saves_then_loses_the_response_one_order_one_invoice(worl
     assert world.commerce_counters()["calls"][route] == 1
 
 
+@pytest.mark.parametrize("store_settings", [{"order_creation_path": "cart"}])
+async def test_cart_order_placed_then_answer_lost_is_adopted_not_placed_again(world: World) -> None:
+    po = world.walmart_order([dict(line) for line in LINES])
+    world.commerce_fault(route="PUT /V1/carts/{cartId}/order", mode="lose_response", status=503, count=1)
+    await poll_walmart(world)
+    await world.settle()
+
+    await assert_final(world, po, "acknowledge")
+    assert len(world.servers.commerce.orders) == 1  # the untagged order was found and tagged, not placed again
+    assert world.commerce_counters()["calls"]["PUT /V1/carts/{cartId}/order"] == 1
+
+
 # ---------------------------------------------------------------------- tracking correction
 
 
