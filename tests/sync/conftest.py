@@ -236,7 +236,9 @@ def make_store(database: Database, servers: Servers, **settings: Any) -> Channel
     return saved
 
 
-FAST_RETRIES = RetryPolicy(base_seconds=0.01, max_delay_seconds=0.05, jitter=0.0, max_attempts=6)
+#: Fast retries for tests; the in-flight floor stays short but real, so timeout tests still wait for the
+#: request that timed out to finish before the retry looks at the remote.
+FAST_RETRIES = RetryPolicy(base_seconds=0.01, max_delay_seconds=0.05, jitter=0.0, ambiguous_floor_seconds=1.5)
 
 
 @pytest.fixture

@@ -24,17 +24,19 @@ class Failure:
     retryable: bool
     code: str | None = None
     retry_after: float | None = None
+    #: No answer came to a request that was sent (a timeout): it may still be running at the remote.
+    in_flight: bool = False
     #: Minimum delay before the next try (e.g. waiting for a merchant's fix in Commerce).
     slow_retry_seconds: float | None = None
 
 
 def classify(error: BaseException, *, job_kind: str) -> Failure:
     if isinstance(error, WalmartRetryableError):
-        return Failure(Side.WALMART, str(error), True, error.code, error.retry_after)
+        return Failure(Side.WALMART, str(error), True, error.code, error.retry_after, in_flight=_in_flight(error))
     if isinstance(error, WalmartError):
         return Failure(Side.WALMART, str(error), False, error.code)
     if isinstance(error, CommerceRetryableError):
-        return Failure(Side.COMMERCE, str(error), True, _status_code(error.http_status))
+        return Failure(Side.COMMERCE, str(error), True, _status_code(error.http_status), in_flight=_in_flight(error))
     if isinstance(error, CommerceValidationError | CommerceNotFoundError) and job_kind == "create_commerce_order":
         # An unknown SKU or a disabled product: the merchant fixes the catalog, so keep trying, slowly.
         return Failure(Side.COMMERCE, str(error), True, _status_code(error.http_status), slow_retry_seconds=300.0)
@@ -51,3 +53,7 @@ def classify(error: BaseException, *, job_kind: str) -> Failure:
 
 def _status_code(status: int | None) -> str | None:
     return f"HTTP {status}" if status else None
+
+
+def _in_flight(error: WalmartRetryableError | CommerceRetryableError) -> bool:
+    return error.ambiguous and error.http_status is None

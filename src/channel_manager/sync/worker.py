@@ -127,7 +127,7 @@ class Worker:
     def _record_failure(self, job: Job, failure: Failure) -> None:
         now = self.context.now()
         policy = self.context.retry_policy
-        attempts_allowed = min(job.max_attempts, policy.max_attempts) if failure.slow_retry_seconds is None else 50
+        attempts_allowed = job.max_attempts  # set per job when it is queued; order creation is the most patient
         final = not failure.retryable or job.attempts >= attempts_allowed
         with self.context.unit_of_work() as uow:
             if final:
@@ -139,7 +139,7 @@ class Worker:
                     else "Not retried automatically: fix the cause, then use Retry."
                 )
             else:
-                delay = policy.delay(job.attempts, retry_after=failure.retry_after)
+                delay = policy.delay(job.attempts, retry_after=failure.retry_after, in_flight=failure.in_flight)
                 if failure.slow_retry_seconds is not None:
                     delay = max(delay, failure.slow_retry_seconds)
                 run_after = now + timedelta(seconds=delay)
