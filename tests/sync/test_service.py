@@ -87,7 +87,18 @@ async def test_webhooks_alone_bring_orders_in_and_shipments_out(world: World) ->
 
         metrics = (await http.get(f"{base}/metrics")).text
         assert 'channel_manager_webhooks_received_total{source="walmart"}' in metrics
-        api = (await http.get(f"{base}/api/orders/{po}")).json()
+        api: dict = {}
+
+        async def shipping_attempt_listed() -> bool:
+            nonlocal api
+            api = (await http.get(f"{base}/api/orders/{po}")).json()
+            return any(a["endpoint"] == "POST /v3/orders/{purchaseOrderId}/shipping" for a in api["attempts"])
+
+        # Attempts are written right after the job commits: wait for them rather than race them.
+        for _ in range(100):
+            if await shipping_attempt_listed():
+                break
+            await asyncio.sleep(0.05)
         assert api["order"]["status"] == "Shipped"
         assert any(a["endpoint"] == "POST /v3/orders/{purchaseOrderId}/shipping" for a in api["attempts"])
         assert WALMART_HOOK_SECRET not in str(api) and CLIENT_SECRET_TEXT not in str(api)
