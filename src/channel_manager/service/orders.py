@@ -69,9 +69,7 @@ def retry_order(database: Database, purchase_order_id: str, *, store_id: int | N
         assert order.id is not None
         count = uow.jobs.retry_failed_for_order(order.id)
         if count:
-            order.record(
-                datetime.now(UTC), "retry_requested", f"Retry of {count} update(s) requested."
-            )
+            order.record(datetime.now(UTC), "retry_requested", f"Retry of {count} update(s) requested.")
             uow.orders.save(order)
         uow.commit()
     return count
