@@ -2,8 +2,23 @@
 quantity arithmetic and error bodies as the real one (``contracts/magento/NOTES.md``), plus a
 control API under ``/_sandbox/`` and outgoing webhooks. See ``docs/commerce-sandbox.md``."""
 
-from channel_manager.sandbox.commerce.app import create_app
-from channel_manager.sandbox.commerce.settings import SandboxSettings
-from channel_manager.sandbox.commerce.state import CommerceSandbox
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from channel_manager.sandbox.commerce.app import create_app
+    from channel_manager.sandbox.commerce.settings import SandboxSettings
+    from channel_manager.sandbox.commerce.state import CommerceSandbox
+
+#: Loaded on first use, so the CLI does not import the web app for commands that never serve it.
+_LAZY = {"create_app": "app", "SandboxSettings": "settings", "CommerceSandbox": "state"}
 
 __all__ = ["CommerceSandbox", "SandboxSettings", "create_app"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"channel_manager.sandbox.commerce.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

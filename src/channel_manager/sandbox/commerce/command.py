@@ -14,7 +14,6 @@ from channel_manager.sandbox.commerce.settings import (
     OAuthIntegration,
     SandboxSettings,
 )
-from channel_manager.sandbox.walmart.generator import DEFAULT_CATALOG
 
 
 def run_commerce_sandbox(
@@ -46,6 +45,8 @@ def run_commerce_sandbox(
     app = create_app(settings)
     if seed_demo_catalog:
         # The Walmart sandbox's default catalog, so generated Walmart orders can be created here.
+        from channel_manager.sandbox.walmart.generator import DEFAULT_CATALOG
+
         for item in DEFAULT_CATALOG:
             app.state.sandbox.upsert_product(item.sku, name=item.product_name, price=float(item.price), quantity=500)
     typer.echo(

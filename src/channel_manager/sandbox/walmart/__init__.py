@@ -4,8 +4,23 @@
 ``app.state.sandbox`` (a :class:`WalmartSandbox`). See ``docs/walmart-sandbox.md``.
 """
 
-from channel_manager.sandbox.walmart.app import create_app
-from channel_manager.sandbox.walmart.settings import WalmartSandboxSettings
-from channel_manager.sandbox.walmart.state import WalmartSandbox
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from channel_manager.sandbox.walmart.app import create_app
+    from channel_manager.sandbox.walmart.settings import WalmartSandboxSettings
+    from channel_manager.sandbox.walmart.state import WalmartSandbox
+
+#: Loaded on first use, so the CLI does not import the web app for commands that never serve it.
+_LAZY = {"create_app": "app", "WalmartSandboxSettings": "settings", "WalmartSandbox": "state"}
 
 __all__ = ["WalmartSandbox", "WalmartSandboxSettings", "create_app"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"channel_manager.sandbox.walmart.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
