@@ -21,7 +21,17 @@ def push_inventory_action(sku: str) -> str:
 
 async def push_inventory(run: JobRun) -> None:
     sku = str(run.job.payload["sku"])
-    salable = await run.link.commerce.get_salable_quantity(sku)
-    quantity = max(0, math.floor(salable))
+    quantity = max(0, math.floor(await stock_of(run, sku)))
     await run.link.walmart.set_inventory(sku, quantity)
     await run.finish()
+
+
+async def stock_of(run: JobRun, sku: str) -> float:
+    """Commerce's salable quantity of ``sku``. Commerce routes that quantity by SKU in the URL path, which a
+    SKU with a ``/`` cannot pass; for such a SKU the in-stock source quantities (a search, where the SKU is a
+    query value) stand in for it."""
+    commerce = run.link.commerce
+    if "/" not in sku:
+        return await commerce.get_salable_quantity(sku)
+    items = await commerce.get_source_items(sku)
+    return sum(item.quantity for item in items if item.status == 1 and item.sku == sku)
