@@ -71,6 +71,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--poll-workers", default="1", help="connector process counts of the polling phases")
     parser.add_argument("--poll-seconds", type=float, default=5.0, help="poll interval of the polling phases")
     parser.add_argument("--burst-orders", type=int, default=120, help="orders of the rate-limited phase")
+    parser.add_argument("--limits-workers", default="1", help="connector process counts of the rate-limited phase")
     parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
     parser.add_argument("--postgres", default=os.environ.get("CHANNEL_MANAGER_BENCH_POSTGRES_URL", DEFAULT_SERVER))
     parser.add_argument("--phases", default="push,poll,limits", help="which phases (default push,poll,limits)")
@@ -90,10 +91,10 @@ def main(argv: list[str] | None = None) -> int:
         if "poll" in wanted:
             spec = PhaseSpec(f"poll-{count}p", count, args.workers_per_process, args.poll_orders, args.rate, False)
             specs.append(replace(spec, poll_seconds=args.poll_seconds))
-    if "limits" in wanted:
-        specs.append(
-            PhaseSpec("limits-1p", 1, args.workers_per_process, args.burst_orders, None, True, rate_limits=True)
-        )
+    for count in (int(p) for p in args.limits_workers.split(",") if p.strip()):
+        if "limits" in wanted:
+            spec = PhaseSpec(f"limits-{count}p", count, args.workers_per_process, args.burst_orders, None, True)
+            specs.append(replace(spec, rate_limits=True))
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = args.out or Path(__file__).parent / "results" / f"bench-{stamp}.json"
     command = " ".join([".venv/bin/python", "bench/run_bench.py", *(argv if argv is not None else sys.argv[1:])])
@@ -115,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
             except Exception as error:  # one phase failing still leaves the others' results
                 phase = {"phase": spec.name, "error": f"{type(error).__name__}: {error}"}
             phase["wall_s"] = round(time.monotonic() - began, 1)
+            phase["load_average_1m_at_end"] = round(os.getloadavg()[0], 2)  # other work on the machine shows here
             result["phases"].append(phase)
             print(f"   done in {phase['wall_s']} s", flush=True)
             out.parent.mkdir(parents=True, exist_ok=True)
