@@ -113,6 +113,11 @@ async def test_webhooks_alone_bring_orders_in_and_shipments_out(world: World) ->
         again = await http.post(f"{base}/webhooks/walmart/{world.store_id}", content=body, headers=signed)
         assert (first.json()["status"], again.json()["status"]) == ("accepted", "duplicate")
         world.assert_nothing_duplicated()
+        # Each accepted delivery became one job, handled once by whichever worker claimed it.
+        await eventually(lambda: all(j.state.value == "done" for j in world.jobs() if j.kind == "process_webhook"))
+        webhook_jobs = [j for j in world.jobs() if j.kind == "process_webhook"]
+        assert len(webhook_jobs) >= 3  # PO_CREATED, the shipment, the signed test delivery
+        assert all(j.attempts == 1 for j in webhook_jobs)
     finally:
         stop.set()
         await asyncio.wait_for(service, 30)

@@ -1,9 +1,9 @@
-"""Webhook deliveries from Walmart and Commerce: stored first (de-duplicated on their event id), answered,
-then processed here. Webhooks are only the fast path; polling and reconciliation still catch what they miss."""
+"""Webhook deliveries from Walmart and Commerce: stored first (de-duplicated on their event id) together with a
+``process_webhook`` job, answered, then processed by whichever worker claims the job (once, with the usual
+retries). Webhooks are only the fast path; polling and reconciliation still catch what they miss."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 from collections.abc import Awaitable, Callable
@@ -13,8 +13,10 @@ from ..commerce.webhooks import STOCK_CHANGED, parse_webhook
 from ..logs import get_logger
 from ..service.inventory import on_commerce_stock_event
 from ..storage.inbound_events import InboundEvent
+from ..storage.unit_of_work import UnitOfWork
 from ..walmart.notifications import OrderNotification, parse_notification
 from .context import StoreLink, SyncContext
+from .handlers import JobRun
 from .pollers import sync_commerce_order, take_in_purchase_order
 from .walmart_changes import on_walmart_cancel_notification
 
@@ -40,77 +42,67 @@ def commerce_event_id(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
+PROCESS_WEBHOOK = "process_webhook"
+
+
 def record_delivery(
     context: SyncContext, store_id: int, source: str, event_id: str, event_type: str, payload: Any
 ) -> bool:
-    """Stores a delivery; False when it was seen before. The caller answers 2xx only after this returns."""
+    """Stores a delivery with the job that processes it; False when it was seen before. The receiver answers
+    2xx only after this returns, so an accepted delivery cannot be lost."""
+    now = context.now()
     with context.unit_of_work() as uow:
-        new = uow.inbound_events.record(store_id, source, event_id, event_type, payload, received_at=context.now())
+        stored = uow.inbound_events.record(store_id, source, event_id, event_type, payload, received_at=now)
+        if stored is not None:
+            enqueue_processing(uow, store_id, stored, now)
         uow.commit()
-    return new is not None
+    return stored is not None
 
 
-class InboundProcessor:
-    """Processes stored deliveries, woken by each new one; a failed delivery is tried again later."""
+def enqueue_processing(uow: UnitOfWork, store_id: int, inbound_event_id: int, now: Any = None) -> None:
+    uow.jobs.enqueue(
+        PROCESS_WEBHOOK,
+        store_id=store_id,
+        payload={"inbound_event": inbound_event_id},
+        dedupe_key=f"webhook:{inbound_event_id}",
+        now=now,
+    )
 
-    def __init__(self, context: SyncContext, *, idle_seconds: float = 2.0) -> None:
-        self.context = context
-        self.idle_seconds = idle_seconds
-        self._wake = asyncio.Event()
 
-    def wake(self) -> None:
-        self._wake.set()
+async def process_webhook(run: JobRun) -> None:
+    """The ``process_webhook`` job: one stored delivery, handled once by the worker that claimed it."""
+    context = run.context
+    event = await context.run_db(_event, context, int(run.job.payload["inbound_event"]))
+    if event is not None and event.processed_at is None:
+        await process_event(context, run.link, event)
+        await context.run_db(_mark_processed, context, event.id)
+    await run.finish()
 
-    async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            processed, failed = await self.process_pending()
-            if processed and not failed:
-                continue
-            self._wake.clear()
-            waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
-            try:
-                await asyncio.wait(waiters, timeout=self.idle_seconds, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                for waiter in waiters:
-                    waiter.cancel()
 
-    async def process_pending(self, limit: int = 50) -> tuple[int, int]:
-        events = await self.context.run_db(self._unprocessed, limit)
-        done = failed = 0
-        for event in events:
-            try:
-                await self.process(event)
-            except Exception as error:  # left unprocessed: tried again at the next turn
-                failed += 1
-                log.warning("inbound_event_failed", event_id=event.event_id, source=event.source, error=str(error))
-                continue
-            await self.context.run_db(self._mark_processed, event.id)
-            done += 1
-        return done, failed
+async def process_event(context: SyncContext, link: StoreLink, event: InboundEvent) -> None:
+    payload = event.payload if isinstance(event.payload, dict) else json.loads(event.payload)
+    if event.source == WALMART:
+        notification = parse_notification(payload)
+        handler = WALMART_EVENT_HANDLERS.get(notification.event_type)
+        if handler is not None:
+            await handler(context, link, notification)
+        elif notification.purchase_order_id:
+            await take_in_purchase_order(context, link, notification.purchase_order_id)
+    elif event.source == COMMERCE:
+        webhook = parse_webhook(json.dumps(payload))
+        commerce_handler = COMMERCE_EVENT_HANDLERS.get(webhook.event_name)
+        if commerce_handler is not None:
+            await commerce_handler(context, link, payload)
+        elif webhook.order_id is not None:
+            await sync_commerce_order(context, link, webhook.order_id)
 
-    def _unprocessed(self, limit: int) -> list[InboundEvent]:
-        with self.context.unit_of_work() as uow:
-            return uow.inbound_events.unprocessed(limit)
 
-    def _mark_processed(self, event_id: int) -> None:
-        with self.context.unit_of_work() as uow:
-            uow.inbound_events.mark_processed(event_id, at=self.context.now())
-            uow.commit()
+def _event(context: SyncContext, inbound_event_id: int) -> InboundEvent | None:
+    with context.unit_of_work() as uow:
+        return uow.inbound_events.get(inbound_event_id)
 
-    async def process(self, event: InboundEvent) -> None:
-        link = await self.context.store(event.store_id)
-        payload = event.payload if isinstance(event.payload, dict) else json.loads(event.payload)
-        if event.source == WALMART:
-            notification = parse_notification(payload)
-            handler = WALMART_EVENT_HANDLERS.get(notification.event_type)
-            if handler is not None:
-                await handler(self.context, link, notification)
-            elif notification.purchase_order_id:
-                await take_in_purchase_order(self.context, link, notification.purchase_order_id)
-        elif event.source == COMMERCE:
-            webhook = parse_webhook(json.dumps(payload))
-            commerce_handler = COMMERCE_EVENT_HANDLERS.get(webhook.event_name)
-            if commerce_handler is not None:
-                await commerce_handler(self.context, link, payload)
-            elif webhook.order_id is not None:
-                await sync_commerce_order(self.context, link, webhook.order_id)
+
+def _mark_processed(context: SyncContext, inbound_event_id: int) -> None:
+    with context.unit_of_work() as uow:
+        uow.inbound_events.mark_processed(inbound_event_id, at=context.now())
+        uow.commit()

@@ -28,6 +28,8 @@ WALMART_OVERLAP = timedelta(minutes=10)
 #: First poll of a new store looks this far back.
 WALMART_FIRST_LOOKBACK = timedelta(days=3)
 COMMERCE_OVERLAP_SECONDS = 5.0
+#: Changed Commerce orders read at the same time in one polling turn.
+COMMERCE_ORDERS_AT_ONCE = 8
 RECONCILE_LOOKBACK = timedelta(days=14)
 
 
@@ -164,11 +166,20 @@ async def poll_commerce_orders(context: SyncContext, link: StoreLink) -> PollRes
             )
         ]
     await _flush(context, scope.collected)
-    for order in changed:
-        result.seen += 1
-        if order.ext_order_id:
+    limit = asyncio.Semaphore(COMMERCE_ORDERS_AT_ONCE)
+
+    async def sync_one(order: CommerceOrder) -> int:
+        async with limit:
             summary = await sync_commerce_order(context, link, order)
-            result.new += summary.jobs if summary else 0
+        return summary.jobs if summary else 0
+
+    outcomes = await asyncio.gather(*(sync_one(o) for o in changed if o.ext_order_id), return_exceptions=True)
+    failures = [o for o in outcomes if isinstance(o, BaseException)]
+    if failures:
+        raise failures[0]  # the watermark stays: the next turn reads these orders again
+    result.seen = len(changed)
+    result.new = sum(o for o in outcomes if isinstance(o, int))
+    for order in changed:
         if order.updated_at and (newest is None or order.updated_at > newest):
             newest = order.updated_at
     if newest is not None and newest != cursor:

@@ -13,7 +13,6 @@ import uvicorn
 from ..logs import get_logger
 from ..storage.unit_of_work import Database
 from .context import SyncContext
-from .inbound import InboundProcessor
 from .pollers import run_store_pollers
 from .worker import Worker
 
@@ -61,15 +60,14 @@ async def run_service(
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(signum, stop.set)
 
-    processor = InboundProcessor(context)
     workers = [Worker(context) for _ in range(max(1, options.workers))]
     worker_tasks = [asyncio.create_task(w.run(stop), name=f"worker-{i}") for i, w in enumerate(workers)]
-    background = [asyncio.create_task(processor.run(stop), name="inbound")]
+    background: list[asyncio.Task[object]] = []
     if options.pollers:
         background.append(asyncio.create_task(_poll_stores(context, stop, options), name="pollers"))
     server: _EmbeddedServer | None = None
     if options.api:
-        app = create_app(ServiceState(database, context, processor))
+        app = create_app(ServiceState(database, context))
         config = uvicorn.Config(
             app, host=options.host, port=options.port, log_level="warning", access_log=False, lifespan="off"
         )

@@ -14,6 +14,7 @@ from ..logs import get_logger
 from ..storage.jobs import Job
 from .context import SyncContext
 from .handlers import HANDLERS, Handler, JobRun, action_of
+from .inbound import PROCESS_WEBHOOK, process_webhook
 from .outcomes import Failure, LeaseLost, classify
 
 log = get_logger("channel_manager.worker")
@@ -36,7 +37,7 @@ class Worker:
     ) -> None:
         self.context = context
         self.worker_id = worker_id or new_worker_id()
-        self.handlers = handlers or HANDLERS
+        self.handlers = handlers or {**HANDLERS, PROCESS_WEBHOOK: process_webhook}
         self.idle_seconds = idle_seconds
         self.jobs_run = 0
 

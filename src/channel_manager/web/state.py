@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 
 from ..storage.unit_of_work import Database
 from ..sync.context import SyncContext
-from ..sync.inbound import InboundProcessor
 
 
 @dataclass
@@ -21,5 +20,4 @@ class ServiceMetrics:
 class ServiceState:
     database: Database
     context: SyncContext
-    processor: InboundProcessor
     metrics: ServiceMetrics = field(default_factory=ServiceMetrics)

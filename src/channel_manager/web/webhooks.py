@@ -49,7 +49,7 @@ async def walmart_notification(store_id: int, request: Request) -> JSONResponse:
         json.loads(body),
     )  # fmt: skip
     if new:
-        state.processor.wake()
+        state.context.work_available.set()
     state.metrics.webhooks_received[WALMART] += 1
     return JSONResponse({"status": "accepted" if new else "duplicate", "eventId": notification.event_id})
 
@@ -75,6 +75,6 @@ async def commerce_webhook(store_id: int, request: Request) -> JSONResponse:
         record_delivery, state.context, store_id, COMMERCE, event_id, event.event_name, json.loads(body)
     )
     if new:
-        state.processor.wake()
+        state.context.work_available.set()
     state.metrics.webhooks_received[COMMERCE] += 1
     return JSONResponse({"op": "success"})
