@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 
 import httpx
@@ -104,7 +105,9 @@ async def test_webhooks_alone_bring_orders_in_and_shipments_out(world: World) ->
         assert WALMART_HOOK_SECRET not in str(api) and CLIENT_SECRET_TEXT not in str(api)
 
         # A forged or unsigned delivery is refused and changes nothing.
-        body = b'{"source":{"eventType":"PO_CREATED","eventId":"forged-1"},"payload":{"purchaseOrderId":"1"}}'
+        body = json.dumps(
+            {"source": {"eventType": "PO_CREATED", "eventId": "forged-1"}, "payload": {"purchaseOrderId": po}}
+        ).encode()
         forged = await http.post(f"{base}/webhooks/walmart/{world.store_id}", content=body)
         assert forged.status_code == 401
         assert "signature" in forged.json()["detail"]
