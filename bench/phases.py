@@ -184,6 +184,7 @@ async def _measure(engine: sa.Engine, sandboxes: Sandboxes, connector: Connector
             "orders_taken_in": len(intake),
             "shipments_synced": len(observation.ship_latencies()),
             "merchant_ship_errors": len(driver.ship_errors),
+            "merchant_ship_error_texts": driver.ship_errors[:10],
             "walmart_applied_twice": walmart_after["applied_twice"],
             "walmart_duplicate_acknowledgements": walmart_after["duplicate_acknowledgements"],
             "commerce_duplicate_orders": commerce_after.get("duplicate_ext_order_ids"),

@@ -23,10 +23,13 @@ def print_table(result: dict[str, Any], console: Console | None = None) -> None:
             table.add_row(phase["phase"], "", "", f"ERROR {phase['error']}")
             continue
         intake, outbound, ok = phase["intake"], phase.get("outbound") or {}, phase["correctness"]
+        # Lost = what the connector failed to carry: POs not taken in, and shipments made in Commerce but not
+        # synced. A shipment the load generator itself failed to create in Commerce is not the connector's.
+        shipped_in_commerce = phase["orders"] - ok.get("merchant_ship_errors", 0)
         lost = (
             phase["orders"]
             - ok["orders_taken_in"]
-            + (phase["orders"] - ok["shipments_synced"] if phase.get("outbound") else 0)
+            + (max(0, shipped_in_commerce - ok["shipments_synced"]) if phase.get("outbound") else 0)
             + ok.get("lines_not_shipped_at_walmart", 0)
         )
         dup = ok["walmart_applied_twice"] + (ok["commerce_duplicate_orders"] or 0)

@@ -204,8 +204,12 @@ async def run_store_pollers(context: SyncContext, store_id: int, stop: asyncio.E
 
 
 async def _every(context: SyncContext, link: StoreLink, poll: object, interval: float, stop: asyncio.Event) -> None:
+    """Runs ``poll`` every ``interval`` seconds, start to start: a poll that takes a while does not stretch
+    the period (a change waits at most one interval for the next poll)."""
     name = getattr(poll, "__name__", "poll")
+    loop = asyncio.get_running_loop()
     while not stop.is_set():
+        started = loop.time()
         try:
             result = await poll(context, link)  # type: ignore[operator]
             if result.new:
@@ -213,7 +217,7 @@ async def _every(context: SyncContext, link: StoreLink, poll: object, interval: 
         except Exception as error:  # a poll that fails is retried at its next turn
             log.warning(f"{name}_failed", store_id=link.id, error=str(error))
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=interval)
+            await asyncio.wait_for(stop.wait(), timeout=max(0.0, interval - (loop.time() - started)))
 
 
 # ---------------------------------------------------------------- storage helpers
