@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ..connections import commerce_client_for, walmart_client_for
@@ -11,9 +10,6 @@ from ..domain.errors import InvalidStore
 from ..domain.stores import ChannelStore
 from ..storage.errors import StoreNotFound
 from ..storage.unit_of_work import Database
-
-#: Checks a store's credentials against Walmart and Commerce; raises a typed error naming the side.
-CredentialCheck = Callable[[ChannelStore], Awaitable[None]]
 
 
 def find_store(database: Database, name_or_id: str) -> ChannelStore:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -29,3 +29,20 @@ def is_unique_violation(error: IntegrityError, table: Table, *columns: str) -> b
         return bool(diag.constraint_name == f"uq_{table.name}_{'_'.join(columns)}")
     expected = "UNIQUE constraint failed: " + ", ".join(f"{table.name}.{column}" for column in columns)
     return str(original) == expected
+
+
+def update_versioned(
+    connection: Connection, table: Table, row_id: int, version: int, values: dict[str, Any]
+) -> str | None:
+    """``UPDATE ... WHERE id = :id AND version = :version`` (optimistic concurrency), bumping the version.
+
+    Returns None when it was written, ``"missing"`` when the row is gone, ``"stale"`` when someone else
+    saved it since it was read; the caller raises its own typed error.
+    """
+    result = connection.execute(
+        update(table).where(table.c.id == row_id, table.c.version == version).values(**values, version=version + 1)
+    )
+    if result.rowcount:
+        return None
+    exists = connection.execute(select(table.c.id).where(table.c.id == row_id)).first() is not None
+    return "stale" if exists else "missing"

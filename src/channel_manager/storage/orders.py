@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, Select, Table, exists, func, insert, or_, select, update
+from sqlalchemy import Connection, RowMapping, Select, Table, exists, func, insert, or_, select
 
 from channel_manager.domain.cancellations import Cancellation, CancelledLine, ReasonSource
 from channel_manager.domain.orders import Address, OrderLine, PurchaseOrder
@@ -338,14 +338,10 @@ class OrderRepository:
         """Writes every change of ``order`` if nobody saved it since it was read, else raises ``ConcurrentUpdate``."""
         if order.id is None:
             raise OrderNotFound(order.purchase_order_id)
-        result = self._connection.execute(
-            update(po)
-            .where(po.c.id == order.id, po.c.version == order.version)
-            .values(**_order_values(order), version=order.version + 1)
-        )
-        if result.rowcount == 0:
-            if self._connection.execute(select(po.c.id).where(po.c.id == order.id)).first() is None:
-                raise OrderNotFound(order.purchase_order_id)
+        outcome = _sql.update_versioned(self._connection, po, order.id, order.version, _order_values(order))
+        if outcome == "missing":
+            raise OrderNotFound(order.purchase_order_id)
+        if outcome == "stale":
             raise ConcurrentUpdate(f"PO {order.purchase_order_id}")
         self._upsert(
             order_lines,

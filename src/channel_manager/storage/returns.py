@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, select, update
+from sqlalchemy import Connection, RowMapping, select
 
 from channel_manager.domain.returns import Return, ReturnLine, ReturnStatus
 
@@ -101,14 +101,10 @@ class ReturnRepository:
         """Writes ``item`` if nobody saved it since it was read, else raises ``ConcurrentUpdate``."""
         if item.id is None:
             raise ReturnNotFound(item.return_order_id)
-        result = self._connection.execute(
-            update(returns)
-            .where(returns.c.id == item.id, returns.c.version == item.version)
-            .values(**_values(item), version=item.version + 1)
-        )
-        if result.rowcount == 0:
-            if self._connection.execute(select(returns.c.id).where(returns.c.id == item.id)).first() is None:
-                raise ReturnNotFound(item.return_order_id)
+        outcome = _sql.update_versioned(self._connection, returns, item.id, item.version, _values(item))
+        if outcome == "missing":
+            raise ReturnNotFound(item.return_order_id)
+        if outcome == "stale":
             raise ConcurrentUpdate(f"Return {item.return_order_id}")
         item.version += 1
 
