@@ -101,8 +101,9 @@ async def poll_commerce(world: World) -> None:
     await pollers.poll_commerce_orders(world.context, await world.context.store(world.store_id))
 
 
-async def wait_until(condition: Callable[[], Any], seconds: float, what: str) -> None:
-    """Polls ``condition`` (sync or async) until it is true or ``seconds`` have passed; then asserts it."""
+async def wait_until(condition: Callable[[], Any], seconds: float, what: str | Callable[[], str]) -> None:
+    """Polls ``condition`` (sync or async) until it is true or ``seconds`` have passed; then asserts it.
+    ``what`` names the condition in the failure (a callable: worded when it fails, with the state then)."""
     deadline = time.monotonic() + seconds
     while True:
         outcome = condition()
@@ -110,15 +111,16 @@ async def wait_until(condition: Callable[[], Any], seconds: float, what: str) ->
             outcome = await outcome
         if outcome:
             return
-        assert time.monotonic() < deadline, f"{what}: not reached within {seconds:g} s"
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"{what() if callable(what) else what}: not reached within {seconds:g} s")
         await asyncio.sleep(0.05)
 
 
 # ---------------------------------------------------------------------- a real `channel-manager run` process
 
 
-def channel_manager_run(database_url: str, data_dir: Path, *args: str) -> list[str]:
-    """The command line and environment of ``channel-manager run`` against ``database_url``."""
+def run_command_line(*args: str) -> list[str]:
+    """``channel-manager run ARGS`` with this interpreter (the installed entry point's own code)."""
     return [sys.executable, "-c", "from channel_manager.cli.app import main; main()", "run", *args]
 
 
@@ -146,9 +148,10 @@ class RunProcess:
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> RunProcess:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         self.process = await asyncio.create_subprocess_exec(
-            *channel_manager_run(self.database_url, self.data_dir, *self.args),
+            *run_command_line(*self.args),
             env=run_environment(self.database_url, self.data_dir),
             stdout=log,
             stderr=log,
@@ -180,14 +183,31 @@ class RunProcess:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
+class RunProcesses:
+    """Starts ``channel-manager run`` processes for a test and stops those still running afterwards."""
+
+    def __init__(self, database_url: str, data_dir: Path) -> None:
+        self.database_url = database_url
+        self.data_dir = data_dir
+        self.started: list[RunProcess] = []
+
+    async def start(self, name: str, *args: str, database_url: str | None = None) -> RunProcess:
+        process = RunProcess(database_url or self.database_url, self.data_dir, name, *args)
+        self.started.append(await process.start())
+        return process
+
+    def outputs(self) -> str:
+        return "\n".join(f"--- {p.log_path.name}\n{p.output()}" for p in self.started)
+
+
 @pytest.fixture
-async def run_processes(tmp_path: Path) -> AsyncIterator[list[RunProcess]]:
-    """Processes the test started; stopped (SIGTERM, then SIGKILL) afterwards."""
-    started: list[RunProcess] = []
+async def run_processes(database_url: str, tmp_path: Path) -> AsyncIterator[RunProcesses]:
+    """``channel-manager run`` processes over the test's database; stopped (SIGTERM, then SIGKILL) after."""
+    processes = RunProcesses(database_url, tmp_path / "run")
     try:
-        yield started
+        yield processes
     finally:
-        for process in started:
+        for process in processes.started:
             with contextlib.suppress(ProcessLookupError):
                 await process.stop()
 
