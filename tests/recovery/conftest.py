@@ -24,23 +24,19 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+import sync.conftest as sync_fixtures
 from channel_manager.commerce.search_criteria import SearchCriteria
 from channel_manager.crypto import SecretBox
 from channel_manager.sync import pollers
+from sync.conftest import CATALOG, FAST_RETRIES, Servers, TestClock, World, make_store
 
-# The fixtures and the World of the sync tests, re-exported so pytest finds them here too.
-from sync.conftest import (  # noqa: F401
-    CATALOG,
-    FAST_RETRIES,
-    Servers,
-    TestClock,
-    World,
-    make_store,
-    quiet_logs,
-    servers,
-    store_settings,
-    world,
-)
+# The sync tests' fixtures (both sandboxes, the store, the World with its worker), found here too.
+quiet_logs = sync_fixtures.quiet_logs
+servers = sync_fixtures.servers
+store_settings = sync_fixtures.store_settings
+world = sync_fixtures.world
+
+__all__ = ["CATALOG", "FAST_RETRIES", "Servers", "TestClock", "World", "make_store"]
 
 SHIP = "POST /v3/orders/{purchaseOrderId}/shipping"
 ACKNOWLEDGE = "POST /v3/orders/{purchaseOrderId}/acknowledge"

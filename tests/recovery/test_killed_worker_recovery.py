@@ -24,7 +24,9 @@ def acknowledged_at_walmart(world: World, po: str) -> bool:
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-@pytest.mark.xfail(reason="issue 14 item 9: a killed worker's job waits for its full 60 s lease", strict=True)
+@pytest.mark.xfail(
+    reason="issue 14 item 9: a killed worker's job waits for its full 60 s lease", raises=AssertionError, strict=True
+)
 async def test_a_po_held_by_a_killed_process_is_taken_in_by_its_replacement_within_seconds(
     world: World, run_processes: RunProcesses
 ) -> None:
