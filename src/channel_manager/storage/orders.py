@@ -20,7 +20,7 @@ from channel_manager.domain.reasons import CancellationReason, RefundReason
 from channel_manager.domain.refunds import Refund, RefundLine
 from channel_manager.domain.shipments import Carrier, Shipment, ShipmentLine
 from channel_manager.domain.statuses import OrderStatus
-from channel_manager.domain.sync import OrderEvent, Side, SyncProblem, SyncState
+from channel_manager.domain.sync import OrderEvent, ProblemKey, Side, SyncProblem, SyncState
 
 from . import _sql
 from ._mapping import decimal_from_json, decimal_to_json, time_from_json, time_to_json
@@ -66,6 +66,7 @@ def _problem_to_json(problem: SyncProblem | None) -> dict[str, Any] | None:
         "next_step": problem.next_step,
         "occurred_at": time_to_json(problem.occurred_at),
         "code": problem.code,
+        "key": {"kind": problem.key.kind, "key": problem.key.key} if problem.key is not None else None,
     }
 
 
@@ -174,6 +175,12 @@ def _refund_values(order_id: int, refund: Refund) -> dict[str, Any]:
 # ---------------------------------------------------------------------- row -> domain
 
 
+def _problem_key_from_json(data: Any) -> ProblemKey | None:
+    if not isinstance(data, dict):
+        return None  # a problem stored before problems had keys
+    return ProblemKey(str(data["kind"]), str(data.get("key") or ""))
+
+
 def _problem_from_json(data: dict[str, Any] | None) -> SyncProblem | None:
     if data is None:
         return None
@@ -186,6 +193,7 @@ def _problem_from_json(data: dict[str, Any] | None) -> SyncProblem | None:
         next_step=data["next_step"],
         occurred_at=occurred_at,
         code=data.get("code"),
+        key=_problem_key_from_json(data.get("key")),
     )
 
 

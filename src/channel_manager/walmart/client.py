@@ -25,7 +25,6 @@ import httpx
 import structlog
 from pydantic.alias_generators import to_camel
 
-from channel_manager.walmart.attempts import AttemptCallback, WalmartAttempt
 from channel_manager.walmart.errors import (
     Intent,
     WalmartAuthError,
@@ -34,6 +33,7 @@ from channel_manager.walmart.errors import (
     error_from_response,
     parse_error_details,
 )
+from channel_manager.walmart.http_attempts import AttemptCallback, WalmartAttempt
 from channel_manager.walmart.models import (
     Inventory,
     Order,
