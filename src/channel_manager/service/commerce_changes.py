@@ -105,7 +105,7 @@ def record_shipments(
         if not lines:
             continue
         track, tracking_url = _track(shipment)
-        if track is None:
+        if track is None or not track.track_number:
             if key not in known:
                 try:
                     order.require_tracking_number(None)

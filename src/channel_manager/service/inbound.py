@@ -11,7 +11,7 @@ from typing import Any
 
 from ..commerce.webhooks import STOCK_CHANGED, parse_webhook
 from ..logs import get_logger
-from ..storage.inbound_events import InboundEvent
+from ..storage.inbound_events import InboundEvent, Source
 from ..walmart.notifications import OrderNotification, parse_notification
 from .commerce_changes import sync_commerce_order
 from .context import ServiceContext, StoreLink
@@ -23,8 +23,8 @@ from .walmart_changes import on_walmart_cancel_notification
 
 log = get_logger("channel_manager.inbound")
 
-WALMART = "walmart"
-COMMERCE = "commerce"
+WALMART: Source = "walmart"
+COMMERCE: Source = "commerce"
 
 WalmartEventHandler = Callable[[ServiceContext, StoreLink, OrderNotification], Awaitable[None]]
 CommerceEventHandler = Callable[[ServiceContext, StoreLink, dict[str, Any]], Awaitable[None]]
@@ -44,7 +44,7 @@ def commerce_event_id(body: bytes) -> str:
 
 
 def record_delivery(
-    context: ServiceContext, store_id: int, source: str, event_id: str, event_type: str, payload: Any
+    context: ServiceContext, store_id: int, source: Source, event_id: str, event_type: str, payload: Any
 ) -> bool:
     """Stores a delivery with the job that processes it; False when it was seen before. The receiver answers
     2xx only after this returns, so an accepted delivery cannot be lost."""

@@ -234,14 +234,14 @@ def _allocate(
         if memo.entity_id in recorded_ids or memo.order_id != commerce_order.entity_id:
             continue
         for memo_item in memo.items:
-            line = order.line_for_commerce_item(memo_item.order_item_id)
-            if line is None:
+            memo_line = order.line_for_commerce_item(memo_item.order_item_id)
+            if memo_line is None:
                 continue
-            take = min(int(memo_item.qty + 1e-6), new.get(line.line_number, 0))
+            take = min(int(memo_item.qty + 1e-6), new.get(memo_line.line_number, 0))
             if take > 0:
                 lines = allocation.setdefault(memo.entity_id, {})
-                lines[line.line_number] = lines.get(line.line_number, 0) + take
-                new[line.line_number] -= take
+                lines[memo_line.line_number] = lines.get(memo_line.line_number, 0) + take
+                new[memo_line.line_number] -= take
     return allocation
 
 

@@ -220,7 +220,7 @@ class WalmartClient:
         wait = self.retry_backoff * (2 ** (retries - 1)) * (0.75 + random.random() / 2)
         if error.retry_after is not None:
             wait = max(wait, error.retry_after)
-        return min(wait, self.max_retry_wait)
+        return float(min(wait, self.max_retry_wait))
 
     async def _fetch_token(self) -> tuple[str, float]:
         endpoint = "POST /v3/token"
