@@ -14,6 +14,7 @@ from ..domain.stores import ChannelStore
 from ..storage.attempt_repository import SyncAttempt
 from ..storage.errors import StoreNotFound
 from ..storage.unit_of_work import Database, UnitOfWork
+from ..walmart import models as wm
 from ..walmart.client import WalmartClient
 from .attempt_recorder import AttemptRecorder
 
@@ -65,6 +66,25 @@ class ServiceContext:
 
     def unit_of_work(self) -> UnitOfWork:
         return self.database.unit_of_work()
+
+    async def in_transaction(self, record: Callable[[UnitOfWork, datetime], T]) -> T:
+        """Runs ``record(uow, now)`` in one transaction off the event loop, and commits it."""
+
+        def run() -> T:
+            now = self.now()
+            with self.unit_of_work() as uow:
+                result = record(uow, now)
+                uow.commit()
+            return result
+
+        return await self.run_db(run)
+
+    async def read_walmart_order(self, link: StoreLink, purchase_order_id: str) -> wm.Order:
+        """Reads one PO at Walmart, its HTTP attempts recorded."""
+        with link.attempts.scope(flush=False) as scope:
+            order = await link.walmart.get_order(purchase_order_id)
+        await self.record_attempts(scope.collected)
+        return order
 
     async def record_attempts(self, attempts: list[SyncAttempt]) -> None:
         """Writes the sync attempts an attempt scope collected (their own short transaction)."""

@@ -36,15 +36,9 @@ async def take_in(context: ServiceContext, link: StoreLink, orders: list[wm.Orde
     """Records the POs of one page (each new one with its jobs) in one transaction; how many were new."""
     if not orders:
         return 0
-
-    def record() -> int:
-        now = context.now()
-        with context.unit_of_work() as uow:
-            new = sum(take_in_walmart_order(uow, link.store, order, now) for order in orders)
-            uow.commit()
-        return new
-
-    new = await context.run_db(record)
+    new = await context.in_transaction(
+        lambda uow, now: sum(take_in_walmart_order(uow, link.store, order, now) for order in orders)
+    )
     if new:
         context.work_available.set()
     return new
@@ -52,7 +46,5 @@ async def take_in(context: ServiceContext, link: StoreLink, orders: list[wm.Orde
 
 async def take_in_purchase_order(context: ServiceContext, link: StoreLink, purchase_order_id: str) -> bool:
     """Reads one PO at Walmart and takes it in (the fast path of a ``PO_CREATED`` notification)."""
-    with link.attempts.scope(flush=False) as scope:
-        order = await link.walmart.get_order(purchase_order_id)
-    await context.record_attempts(scope.collected)
+    order = await context.read_walmart_order(link, purchase_order_id)
     return await take_in(context, link, [order]) > 0

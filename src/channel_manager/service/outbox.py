@@ -118,100 +118,65 @@ def describe(kind: str, payload: Mapping[str, Any]) -> str:
 # ---------------------------------------------------------------- writing jobs
 
 
-def _order_id(order: PurchaseOrder) -> int:
+def _order_job(
+    uow: UnitOfWork,
+    kind: JobKind,
+    order: PurchaseOrder,
+    dedupe: str,
+    now: datetime,
+    payload: Mapping[str, Any] | None = None,
+    *,
+    max_attempts: int = 10,
+) -> None:
+    """Writes one job of an order, de-duplicated on ``dedupe`` with ``{order}`` standing for the order id."""
     assert order.id is not None, "an order is saved before its jobs are written"
-    return order.id
+    uow.jobs.enqueue(
+        kind.value,
+        store_id=order.store_id,
+        order_id=order.id,
+        payload=dict(payload) if payload is not None else None,
+        dedupe_key=dedupe.replace("{order}", str(order.id)),
+        max_attempts=max_attempts,
+        now=now,
+    )
 
 
 def enqueue_intake(uow: UnitOfWork, order: PurchaseOrder, now: datetime) -> None:
     """The acknowledgement and the Commerce order of a PO just taken in."""
-    order_id = _order_id(order)
     if order.acknowledged_at is None:
-        uow.jobs.enqueue(
-            JobKind.ACKNOWLEDGE_ORDER.value,
-            store_id=order.store_id,
-            order_id=order_id,
-            dedupe_key=f"ack:{order_id}",
-            now=now,
-        )
+        _order_job(uow, JobKind.ACKNOWLEDGE_ORDER, order, "ack:{order}", now)
     if order.commerce_order_id is None:
-        uow.jobs.enqueue(
-            JobKind.CREATE_COMMERCE_ORDER.value,
-            store_id=order.store_id,
-            order_id=order_id,
-            dedupe_key=f"create:{order_id}",
-            max_attempts=50,  # an unknown SKU waits for the merchant's catalog fix
-            now=now,
-        )
+        # an unknown SKU waits for the merchant's catalog fix: the most patient job
+        _order_job(uow, JobKind.CREATE_COMMERCE_ORDER, order, "create:{order}", now, max_attempts=50)
 
 
 def enqueue_shipment(uow: UnitOfWork, order: PurchaseOrder, key: str, revision: int, now: datetime) -> None:
     """A shipment (``revision`` 0) or its tracking correction number ``revision``."""
-    order_id = _order_id(order)
     payload: ShipmentPayload = {"shipment": key}
-    uow.jobs.enqueue(
-        JobKind.SHIP_LINES.value,
-        store_id=order.store_id,
-        order_id=order_id,
-        payload=dict(payload),
-        dedupe_key=f"ship:{order_id}:{key}:{revision}",
-        now=now,
-    )
+    _order_job(uow, JobKind.SHIP_LINES, order, f"ship:{{order}}:{key}:{revision}", now, payload)
 
 
 def enqueue_cancellation(uow: UnitOfWork, order: PurchaseOrder, key: str, now: datetime) -> None:
-    order_id = _order_id(order)
     payload: CancellationPayload = {"cancellation": key}
-    uow.jobs.enqueue(
-        JobKind.CANCEL_LINES.value,
-        store_id=order.store_id,
-        order_id=order_id,
-        payload=dict(payload),
-        dedupe_key=f"cancel:{order_id}:{key}",
-        now=now,
-    )
+    _order_job(uow, JobKind.CANCEL_LINES, order, f"cancel:{{order}}:{key}", now, payload)
 
 
 def enqueue_mirror_cancel(uow: UnitOfWork, order: PurchaseOrder, key: str, now: datetime) -> None:
     """A cancel Walmart made, to be brought into the Commerce order."""
-    order_id = _order_id(order)
     payload: CancellationPayload = {"cancellation": key}
-    uow.jobs.enqueue(
-        JobKind.MIRROR_WALMART_CANCEL.value,
-        store_id=order.store_id,
-        order_id=order_id,
-        payload=dict(payload),
-        dedupe_key=f"mirror:{order_id}:{key}",
-        now=now,
-    )
+    _order_job(uow, JobKind.MIRROR_WALMART_CANCEL, order, f"mirror:{{order}}:{key}", now, payload)
 
 
 def enqueue_return_refund(
     uow: UnitOfWork, order: PurchaseOrder, key: str, return_order_id: str, lines: list[list[int]], now: datetime
 ) -> None:
-    order_id = _order_id(order)
     payload: ReturnRefundPayload = {"refund": key, "return": return_order_id, "lines": lines}
-    uow.jobs.enqueue(
-        JobKind.REFUND_RETURN.value,
-        store_id=order.store_id,
-        order_id=order_id,
-        payload=dict(payload),
-        dedupe_key=f"refund:{order_id}:{key}",
-        now=now,
-    )
+    _order_job(uow, JobKind.REFUND_RETURN, order, f"refund:{{order}}:{key}", now, payload)
 
 
 def enqueue_order_refund(uow: UnitOfWork, order: PurchaseOrder, key: str, marker: str, now: datetime) -> None:
-    order_id = _order_id(order)
     payload: OrderRefundPayload = {"refund": key, "marker": marker}
-    uow.jobs.enqueue(
-        JobKind.REFUND_ORDER.value,
-        store_id=order.store_id,
-        order_id=order_id,
-        payload=dict(payload),
-        dedupe_key=f"refund:{order_id}:{key}",
-        now=now,
-    )
+    _order_job(uow, JobKind.REFUND_ORDER, order, f"refund:{{order}}:{key}", now, payload)
 
 
 def enqueue_stock_push(uow: UnitOfWork, store_id: int, sku: str, now: datetime) -> bool:

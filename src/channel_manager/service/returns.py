@@ -387,15 +387,9 @@ async def record_walmart_returns(context: ServiceContext, link: StoreLink, retur
     """Records one page of Walmart returns in one transaction; how many were new or changed."""
     if not returns:
         return 0
-
-    def record() -> int:
-        now = context.now()
-        with context.unit_of_work() as uow:
-            changed = sum(record_walmart_return(uow, link.store, item, now) for item in returns)
-            uow.commit()
-        return changed
-
-    return await context.run_db(record)
+    return await context.in_transaction(
+        lambda uow, now: sum(record_walmart_return(uow, link.store, item, now) for item in returns)
+    )
 
 
 # ---------------------------------------------------------------- the Returns page

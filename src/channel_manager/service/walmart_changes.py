@@ -88,9 +88,7 @@ async def record_walmart_changes(context: ServiceContext, link: StoreLink, order
 
 async def sync_walmart_order(context: ServiceContext, link: StoreLink, purchase_order_id: str) -> int:
     """Re-reads one PO at Walmart and records what Walmart changed on it."""
-    with link.attempts.scope(flush=False) as scope:
-        walmart_order = await link.walmart.get_order(purchase_order_id)
-    await context.record_attempts(scope.collected)
+    walmart_order = await context.read_walmart_order(link, purchase_order_id)
     return await record_walmart_changes(context, link, [walmart_order])
 
 

@@ -24,7 +24,6 @@ from channel_manager.domain.sync import OrderEvent, ProblemKey, Side, SyncProble
 
 from . import _sql
 from ._mapping import decimal_from_json, decimal_to_json, time_from_json, time_to_json
-from ._sql import utcnow
 from .errors import ConcurrentUpdate, OrderNotFound
 from .tables import cancellations, order_events, order_lines, purchase_orders, refunds, shipments
 
@@ -324,13 +323,7 @@ class OrderRepository:
         The unique key (store, PO number) decides, so two processes taking in the same PO at once end with one
         row and no error. On success ``order.id`` and ``order.version`` are set and ``new_events`` are written.
         """
-        statement = (
-            _sql.insert(self._connection, po)
-            .values(**_order_values(order), created_at=utcnow(), version=1)
-            .on_conflict_do_nothing(index_elements=[po.c.store_id, po.c.purchase_order_id])
-            .returning(po.c.id)
-        )
-        order_id = self._connection.execute(statement).scalar_one_or_none()
+        order_id = _sql.insert_new(self._connection, po, _order_values(order), po.c.store_id, po.c.purchase_order_id)
         if order_id is None:
             return False
         order.id = order_id
