@@ -10,15 +10,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from channel_manager.bootstrap import open_app
-from channel_manager.sync.context import SyncContext
+from channel_manager.bootstrap import build_context, open_app
 from channel_manager.sync.runner import RunOptions, run_service
 
 
 async def serve(args: argparse.Namespace) -> None:
     application = open_app()
     try:
-        context = SyncContext(application.database, walmart_options={"rate_limiting": args.client_rate_limits})
+        context = build_context(application.database, walmart_options={"rate_limiting": args.client_rate_limits})
         options = RunOptions(workers=args.workers, port=args.port, pollers=args.pollers, api=args.api)
         await run_service(application.database, options, context=context)
     finally:

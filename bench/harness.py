@@ -25,6 +25,7 @@ from channel_manager.domain.stores import ChannelStore, CommerceConnection, Stor
 from channel_manager.sandbox.commerce.settings import DEFAULT_TOKEN
 from channel_manager.sandbox.serving import free_port
 from channel_manager.sandbox.walmart.generator import DEFAULT_CATALOG
+from channel_manager.service import stores as store_service
 from channel_manager.storage.database import create_engine_for, upgrade_database
 from channel_manager.storage.unit_of_work import Database
 
@@ -85,9 +86,7 @@ def add_store(database: Database, walmart_url: str, commerce_url: str, **setting
         ),
         settings=StoreSettings().updated(**settings),
     )
-    with database.unit_of_work() as uow:
-        saved = uow.stores.add(store)
-        uow.commit()
+    saved = store_service.add_store(database, store)
     assert saved.id is not None
     return saved.id
 

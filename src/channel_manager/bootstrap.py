@@ -1,19 +1,25 @@
-"""The composition root: settings, key, database (and later clients and clocks) wired in one place."""
+"""The composition root: settings, key, database, clock and the sync context (which builds each store's
+Walmart and Commerce clients through ``connections``) are wired here and nowhere else, for the CLI, the
+service, the demo and the benchmarks alike."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import tomli_w
 
 from .crypto import SecretBox, SecretKeyError, read_key_file, write_key_file
 from .logs import configure_logging
+from .service.context import Clock, utc_now
 from .settings import AppSettings, load_settings
 from .storage.database import create_engine_for, database_revision, head_revision, upgrade_database
 from .storage.errors import StorageError
 from .storage.unit_of_work import Database
+from .sync.context import SyncContext
+from .sync.retry import RetryPolicy
 
 
 class NotInitialised(StorageError):
@@ -27,6 +33,27 @@ class App:
 
     def close(self) -> None:
         self.database.dispose()
+
+
+def build_context(
+    database: Database,
+    *,
+    clock: Clock = utc_now,
+    retry_policy: RetryPolicy | None = None,
+    lease_seconds: float = 60.0,
+    walmart_options: dict[str, Any] | None = None,
+    commerce_options: dict[str, Any] | None = None,
+) -> SyncContext:
+    """The one context of a process: its database, clock, retry policy and lease, and the options of the
+    clients it opens per store (``walmart_options`` / ``commerce_options``, e.g. timeouts)."""
+    return SyncContext(
+        database,
+        clock=clock,
+        retry_policy=retry_policy or RetryPolicy(),
+        lease_seconds=lease_seconds,
+        walmart_options=dict(walmart_options or {}),
+        commerce_options=dict(commerce_options or {}),
+    )
 
 
 def secret_box_for(settings: AppSettings, *, create: bool = False) -> SecretBox:

@@ -24,9 +24,9 @@ from channel_manager.sandbox.commerce.settings import DEFAULT_TOKEN
 from channel_manager.sandbox.serving import BackgroundServer
 from channel_manager.sandbox.walmart import WalmartSandbox, WalmartSandboxSettings
 from channel_manager.sandbox.walmart import create_app as create_walmart_app
+from channel_manager.service.context import utc_now
 from channel_manager.storage.unit_of_work import Database
 from channel_manager.sync import pollers
-from channel_manager.sync.clock import utc_now
 from channel_manager.sync.context import SyncContext
 from channel_manager.sync.retry import RetryPolicy
 from channel_manager.sync.worker import Worker

@@ -23,22 +23,21 @@ from channel_manager.commerce.search_criteria import SearchCriteria
 from channel_manager.crypto import SecretBox
 from channel_manager.domain.statuses import OrderStatus
 from channel_manager.domain.sync import SyncState
+from channel_manager.service.job_handlers import HANDLERS
+from channel_manager.service.job_run import Handler, JobRun
+from channel_manager.service.outbox import JobKind
 from channel_manager.storage.jobs import JobState
 from channel_manager.sync import pollers
-from channel_manager.sync.handlers import (
-    ACKNOWLEDGE_ORDER,
-    CANCEL_LINES,
-    CREATE_COMMERCE_ORDER,
-    HANDLERS,
-    SHIP_LINES,
-    Handler,
-    JobRun,
-)
 from channel_manager.sync.worker import Worker
 
 from .conftest import World
 
 pytestmark = pytest.mark.anyio
+
+ACKNOWLEDGE_ORDER = JobKind.ACKNOWLEDGE_ORDER
+CREATE_COMMERCE_ORDER = JobKind.CREATE_COMMERCE_ORDER
+SHIP_LINES = JobKind.SHIP_LINES
+CANCEL_LINES = JobKind.CANCEL_LINES
 
 SHIP = "POST /v3/orders/{purchaseOrderId}/shipping"
 ACKNOWLEDGE = "POST /v3/orders/{purchaseOrderId}/acknowledge"

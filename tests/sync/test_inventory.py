@@ -8,13 +8,15 @@ import pytest
 
 from channel_manager.commerce.webhooks import STOCK_CHANGED
 from channel_manager.service.inventory import on_commerce_stock_event
-from channel_manager.sync.inventory_jobs import PUSH_INVENTORY
+from channel_manager.service.outbox import JobKind
 
 from .conftest import World
 
 pytestmark = pytest.mark.anyio
 
 INVENTORY_PUT = "PUT /v3/inventory"
+
+PUSH_INVENTORY = JobKind.PUSH_INVENTORY
 
 
 def capture_stock_webhooks(world: World) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from channel_manager.domain.returns import Return, ReturnStatus
 from channel_manager.domain.statuses import OrderStatus
 from channel_manager.domain.sync import SyncState
 from channel_manager.service.refunds import refund_through_commerce
-from channel_manager.sync.returns_poller import poll_walmart_returns
+from channel_manager.sync.pollers import poll_walmart_returns
 
 from .conftest import World
 

@@ -9,8 +9,8 @@ from channel_manager.domain.cancellations import ReasonSource
 from channel_manager.domain.reasons import CancellationReason
 from channel_manager.domain.statuses import OrderStatus
 from channel_manager.domain.sync import Side, SyncState
+from channel_manager.service.walmart_changes import on_walmart_cancel_notification
 from channel_manager.sync import pollers
-from channel_manager.sync.walmart_changes import on_walmart_cancel_notification
 from channel_manager.walmart.notifications import parse_notification
 
 from .conftest import World

@@ -11,8 +11,8 @@ import pytest
 
 from channel_manager.sandbox.serving import BackgroundServer
 from channel_manager.sandbox.walmart import WalmartSandbox, WalmartSandboxSettings, create_app
-from channel_manager.walmart.attempts import WalmartAttempt
 from channel_manager.walmart.client import WalmartClient
+from channel_manager.walmart.http_attempts import WalmartAttempt
 
 CLIENT_ID = "test-client"
 CLIENT_SECRET = "s3cr3t-Walmart-Secret-Value"

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from ..bootstrap import build_context
 from ..storage.unit_of_work import Database
 from ..sync.context import SyncContext
 from ..sync.worker import Worker
@@ -17,7 +18,7 @@ def run_and_send(database: Database, action: Callable[[SyncContext], Awaitable[T
     """Runs ``action``; with ``send``, then runs the due jobs (what the running service would do next)."""
 
     async def main() -> T:
-        context = SyncContext(database)
+        context = build_context(database)
         try:
             result = await action(context)
             if send:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
+from ..service import jobs as job_service
 from ..service import stores as store_service
 from .context import opened_app
 from .render import console, when
@@ -50,9 +51,8 @@ def list_(
 @app.command("retry")
 def retry(job_id: int = typer.Argument(..., help="The job id (see `jobs list --state failed`).")) -> None:
     """Run a failed job again (the running service picks it up at once)."""
-    with opened_app() as application, application.database.unit_of_work() as uow:
-        retried = uow.jobs.retry(job_id)
-        uow.commit()
+    with opened_app() as application:
+        retried = job_service.retry_job(application.database, job_id)
     if not retried:
         raise typer.BadParameter(f"job {job_id} does not exist or has not failed", param_hint="JOB_ID")
     console.print(f"Job {job_id} will run again.")

@@ -242,7 +242,8 @@ def resync(
     store: str | None = typer.Option(None, "--store", help="The store (name or id), when several have this PO."),
 ) -> None:
     """Read the order again from Walmart and Commerce, record what was missed, retry what failed."""
-    from ..sync.pollers import sync_commerce_order, take_in_purchase_order
+    from ..service.commerce_changes import sync_commerce_order
+    from ..service.intake import take_in_purchase_order
 
     with opened_app() as application:
         store_id = _store_id(application, store)

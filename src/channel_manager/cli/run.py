@@ -6,6 +6,7 @@ import asyncio
 
 import typer
 
+from ..bootstrap import build_context
 from ..sync.runner import RunOptions, run_service
 from .context import opened_app
 from .render import console
@@ -24,5 +25,5 @@ def run_command(
         if api:
             console.print(f"channel-manager listening on http://{host}:{port} (API, webhooks, /health, /metrics)")
         console.print(f"{workers} worker(s); database {application.database.url}. Ctrl-C stops.")
-        asyncio.run(run_service(application.database, options))
+        asyncio.run(run_service(application.database, options, context=build_context(application.database)))
     console.print("Stopped.")

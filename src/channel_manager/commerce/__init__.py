@@ -1,6 +1,5 @@
 """Adobe Commerce / Magento 2.4 REST adapter: client, auth, search criteria, models, webhooks."""
 
-from channel_manager.commerce.attempts import AttemptCallback, CommerceAttempt
 from channel_manager.commerce.auth import BearerToken, CommerceAuth, OAuth1Credentials
 from channel_manager.commerce.client import CommerceClient
 from channel_manager.commerce.errors import (
@@ -12,6 +11,7 @@ from channel_manager.commerce.errors import (
     CommerceRetryableError,
     CommerceValidationError,
 )
+from channel_manager.commerce.http_attempts import AttemptCallback, CommerceAttempt
 from channel_manager.commerce.models import (
     ChannelAddress,
     ChannelOrder,

@@ -14,13 +14,13 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from channel_manager.commerce.attempts import AttemptCallback
 from channel_manager.commerce.auth import CommerceAuth
 from channel_manager.commerce.errors import (
     CommerceCancelRefusedError,
     CommerceError,
     CommerceOrderMismatchError,
 )
+from channel_manager.commerce.http_attempts import AttemptCallback
 from channel_manager.commerce.models import (
     ChannelOrder,
     CommerceCreditMemo,

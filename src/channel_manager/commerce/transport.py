@@ -15,7 +15,6 @@ from urllib.parse import quote
 
 import httpx
 
-from channel_manager.commerce.attempts import AttemptCallback, CommerceAttempt
 from channel_manager.commerce.auth import CommerceAuth
 from channel_manager.commerce.errors import (
     CommerceAuthError,
@@ -26,6 +25,7 @@ from channel_manager.commerce.errors import (
     fill_message,
     one_line,
 )
+from channel_manager.commerce.http_attempts import AttemptCallback, CommerceAttempt
 
 _SAFE_METHODS = frozenset({"GET", "HEAD"})
 

@@ -20,6 +20,7 @@ from ..sandbox.serving import BackgroundServer
 from ..sandbox.walmart import WalmartSandbox, WalmartSandboxSettings
 from ..sandbox.walmart import create_app as create_walmart_app
 from ..sandbox.walmart.generator import DEFAULT_CATALOG
+from ..service.stores import replace_store
 from ..storage.unit_of_work import Database
 from ..walmart.client import WalmartClient
 
@@ -121,13 +122,8 @@ def connect_demo_store(database: Database, sandboxes: Sandboxes) -> DemoStore:
         ),
         settings=StoreSettings().updated(**DEMO_SETTINGS),
     )
-    with database.unit_of_work() as uow:
-        previous = uow.stores.get_by_name(DEMO_STORE_NAME)
-        if previous is not None and previous.id is not None:
-            uow.stores.remove(previous.id, force=True)
-        saved = uow.stores.add(store)
-        uow.commit()
-    return DemoStore(saved, walmart_secret, commerce_secret, replaced_previous=previous is not None)
+    saved, replaced = replace_store(database, store)
+    return DemoStore(saved, walmart_secret, commerce_secret, replaced_previous=replaced)
 
 
 async def subscribe_webhooks(sandboxes: Sandboxes, demo: DemoStore, api_url: str) -> None:

@@ -10,12 +10,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.live import Live
 
-from ..bootstrap import initialise, open_app
+from ..bootstrap import build_context, initialise, open_app
 from ..logs import configure_logging
 from ..sandbox.serving import free_port
 from ..settings import load_settings
 from ..storage.unit_of_work import Database
-from ..sync.context import SyncContext
 from ..sync.retry import RetryPolicy
 from ..sync.runner import RunOptions, run_service
 from .board import Latencies, Snapshot, render, take_snapshot
@@ -111,7 +110,7 @@ async def _run(
     stop, started, winding_down = asyncio.Event(), asyncio.Event(), asyncio.Event()
     port = free_port()
     api_url = f"http://127.0.0.1:{port}"
-    context = SyncContext(
+    context = build_context(
         database,
         retry_policy=RetryPolicy(base_seconds=1.0, max_delay_seconds=10.0),
         lease_seconds=30.0,

@@ -6,6 +6,7 @@ the rules, move line quantities and append to the timeline. Times are passed in,
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -26,10 +27,10 @@ from .errors import (
 )
 from .quantities import LineQuantities
 from .reasons import CancellationReason, RefundReason
-from .refunds import Refund, RefundLine
+from .refunds import CENT, CreditedRow, Refund, RefundLine
 from .shipments import Carrier, Shipment, ShipmentLine
 from .statuses import OrderStatus, status_from_quantities
-from .sync import OrderEvent, Side, SyncProblem, SyncState
+from .sync import OrderEvent, ProblemKey, Side, SyncProblem, SyncState
 
 ZERO = Decimal("0")
 
@@ -190,6 +191,19 @@ class PurchaseOrder:
             self.problem = None
             self.record(at, "error_cleared", f"Error cleared: {resolved_by}.")
 
+    def report_problem_once(self, problem: SyncProblem) -> None:
+        """Reports ``problem`` unless the same one (same key and message) is already shown: a poll that finds
+        the same fault again does not repeat it on the timeline."""
+        current = self.problem
+        if current is not None and (current.key, current.message) == (problem.key, problem.message):
+            return
+        self.report_problem(problem)
+
+    def clear_problem_of(self, key: ProblemKey, at: datetime, resolved_by: str) -> None:
+        """Clears the problem about ``key`` (a success of the same job kind and business key); others stay."""
+        if self.problem is not None and self.problem.key == key:
+            self.clear_problem(at, resolved_by)
+
     # ---------------------------------------------------------------- intake
 
     def link_commerce_order(self, entity_id: int, increment_id: str, items: Mapping[str, int], at: datetime) -> None:
@@ -220,6 +234,20 @@ class PurchaseOrder:
                     raise ShippedQuantityCannotBeCancelled(self.purchase_order_id, line_number, line.quantities.shipped)
                 raise QuantityNotOpen(self.purchase_order_id, line_number, action, quantity, line.quantities.open)
 
+    def require_tracking_number(self, tracking_number: str | None) -> str:
+        """The tracking rule: Walmart takes no shipment without a tracking number. The number, stripped."""
+        if not tracking_number or not tracking_number.strip():
+            raise TrackingNumberRequired(self.purchase_order_id)
+        return tracking_number.strip()
+
+    def checked_tracking(self, tracking_number: str | None, carrier: Carrier, tracking_url: str | None) -> str:
+        """A shipment's tracking as Walmart takes it: a number, and a tracking URL for a carrier Walmart does
+        not know. The number, stripped."""
+        number = self.require_tracking_number(tracking_number)
+        if not carrier.is_walmart_carrier and not tracking_url:
+            raise CarrierNotAccepted(carrier.name)
+        return number
+
     def ship(
         self,
         *,
@@ -232,10 +260,7 @@ class PurchaseOrder:
         commerce_shipment_id: int | None = None,
         at: datetime,
     ) -> Shipment:
-        if not tracking_number or not tracking_number.strip():
-            raise TrackingNumberRequired(self.purchase_order_id)
-        if not carrier.is_walmart_carrier and not tracking_url:
-            raise CarrierNotAccepted(carrier.name)
+        number = self.checked_tracking(tracking_number, carrier, tracking_url)
         if any(s.key == key for s in self.shipments):
             raise DomainError(f"PO {self.purchase_order_id} already has a shipment {key}.")
         self.check_open("ship", lines)
@@ -244,7 +269,7 @@ class PurchaseOrder:
             lines=tuple(ShipmentLine(n, q) for n, q in lines.items()),
             carrier=carrier,
             method_code=self.ship_method,
-            tracking_number=tracking_number.strip(),
+            tracking_number=number,
             tracking_url=tracking_url,
             shipped_at=shipped_at,
             commerce_shipment_id=commerce_shipment_id,
@@ -271,10 +296,7 @@ class PurchaseOrder:
     def correct_tracking(
         self, key: str, *, carrier: Carrier, tracking_number: str | None, tracking_url: str | None, at: datetime
     ) -> Shipment:
-        if not tracking_number or not tracking_number.strip():
-            raise TrackingNumberRequired(self.purchase_order_id)
-        if not carrier.is_walmart_carrier and not tracking_url:
-            raise CarrierNotAccepted(carrier.name)
+        number = self.checked_tracking(tracking_number, carrier, tracking_url)
         shipment = self.shipment(key)
         if not shipment.correction_allowed_at(at):
             raise DomainError(
@@ -282,7 +304,7 @@ class PurchaseOrder:
                 f"PO {self.purchase_order_id} was sent at {shipment.first_synced_at:%Y-%m-%d %H:%M} UTC. "
                 "Correct it in Walmart Seller Center."
             )
-        updated = shipment.with_tracking(carrier, tracking_number.strip(), tracking_url)
+        updated = shipment.with_tracking(carrier, number, tracking_url)
         self._replace_shipment(updated)
         self.record(at, "tracking_corrected", f"Tracking of shipment {key} corrected to {updated.tracking_number}.")
         return updated
@@ -353,7 +375,86 @@ class PurchaseOrder:
                 return
         raise DomainError(f"PO {self.purchase_order_id} has no cancellation {key}.")
 
+    # ---------------------------------------------------------------- returns
+
+    def mark_returned(self, line_number: str, quantity: int) -> int:
+        """Counts ``quantity`` units of a line as returned, at most the shipped units not returned yet; how
+        many were counted."""
+        line = self.line(line_number)
+        room = line.quantities.shipped - line.quantities.returned
+        counted = min(room, quantity)
+        if counted > 0:
+            line.quantities = line.quantities.mark_returned(counted)
+        return max(0, counted)
+
     # ---------------------------------------------------------------- refunds
+
+    def refund_by_key(self, key: str) -> Refund:
+        for refund in self.refunds:
+            if refund.key == key:
+                return refund
+        raise DomainError(f"PO {self.purchase_order_id} has no refund {key}.")
+
+    def mark_refund_synced(self, key: str, message: str, at: datetime) -> None:
+        """The refund ``key`` is applied at Walmart (``message`` says how); once."""
+        for index, refund in enumerate(self.refunds):
+            if refund.key == key and refund.sync_state is not SyncState.SYNCED:
+                self.refunds[index] = replace(refund, sync_state=SyncState.SYNCED)
+                self.record(at, "refund_synced", message)
+
+    def refunded_skus(self, refund: Refund) -> set[str]:
+        return {self.line(line.line_number).sku for line in refund.lines}
+
+    def plan_refund(
+        self, lines: Mapping[str, int], amount: Decimal | None
+    ) -> tuple[dict[str, tuple[int, Decimal, Decimal]], Decimal]:
+        """The money of a refund of ``lines`` (line -> units) at Walmart's unit prices: (quantity, product
+        amount, tax) per line, and the adjustment (positive or negative) that makes the total ``amount`` when
+        one is given. Raises ``RefundNotAllowed`` when Walmart would not take it; changes nothing."""
+        if not lines:
+            raise RefundNotAllowed(f"Nothing to refund: name the lines of PO {self.purchase_order_id} to refund.")
+        planned: dict[str, tuple[int, Decimal, Decimal]] = {}
+        for line_number, quantity in lines.items():
+            line = self.line(line_number)
+            planned[line_number] = (
+                quantity,
+                (line.unit_price * quantity).quantize(CENT),
+                (line.unit_tax * quantity).quantize(CENT),
+            )
+        adjustment = ZERO
+        checked = planned
+        if amount is not None:
+            if amount <= 0:
+                raise RefundNotAllowed("The amount to refund must be positive.")
+            adjustment = amount.quantize(CENT) - sum((a + t for _, a, t in planned.values()), ZERO)
+            first = next(iter(planned))
+            quantity, product, tax = planned[first]
+            if product + adjustment < 0:
+                raise RefundNotAllowed(f"An amount of {amount:.2f} is too small to refund those units.")
+            checked = {**planned, first: (quantity, product + adjustment, tax)}
+        copy.deepcopy(self).refund(key="check", lines=checked, reason=RefundReason.OTHERS, at=self.ordered_at)
+        return planned, adjustment
+
+    def refund_amounts(
+        self, lines: Mapping[str, int], credited: Mapping[str, CreditedRow], adjustment: Decimal = ZERO
+    ) -> dict[str, tuple[int, Decimal, Decimal]]:
+        """(quantity, product amount, tax) per line of a refund of ``lines`` (line -> units), from what the
+        credit memo credits per line (``credited``; Walmart's unit prices where it says nothing), each line's
+        share of its row for the units refunded; the memo's ``adjustment`` goes on the first line."""
+        result: dict[str, tuple[int, Decimal, Decimal]] = {}
+        for line_number, quantity in lines.items():
+            line = self.line(line_number)
+            row = credited.get(line_number, CreditedRow())
+            memo_quantity = row.quantity or Decimal(quantity)
+            product = row.product if row.product is not None else line.unit_price * memo_quantity
+            tax = row.tax if row.tax is not None else line.unit_tax * memo_quantity
+            share = Decimal(quantity) / memo_quantity
+            result[line_number] = (quantity, (product * share).quantize(CENT), (tax * share).quantize(CENT))
+        if adjustment and result:
+            first = next(iter(result))
+            quantity, amount, tax = result[first]
+            result[first] = (quantity, max(ZERO, amount + adjustment).quantize(CENT), tax)
+        return result
 
     def refund(
         self,

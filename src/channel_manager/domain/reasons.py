@@ -126,3 +126,18 @@ class RefundReason(StrEnum):
                 return reason
         choices = ", ".join(r.name.lower() for r in cls)
         raise ValueError(f"unknown refund reason {text!r}; use one of: {choices}")
+
+
+def refund_reason_in_text(text: str) -> RefundReason | None:
+    """The refund reason a memo comment names: ``Refund reason: <reason>`` first, else any reason's text."""
+    _, sep, named = text.partition("Refund reason:")
+    if sep:
+        try:
+            return RefundReason.parse(named.strip().rstrip("."))
+        except ValueError:
+            pass
+    folded = text.casefold()
+    for reason in RefundReason:
+        if reason.value.casefold() in folded or reason.name.casefold() in folded:
+            return reason
+    return None

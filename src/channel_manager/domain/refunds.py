@@ -9,6 +9,8 @@ from decimal import Decimal
 from .reasons import RefundReason
 from .sync import SyncState
 
+CENT = Decimal("0.01")
+
 
 @dataclass(frozen=True)
 class RefundLine:
@@ -36,3 +38,21 @@ class Refund:
     @property
     def total(self) -> Decimal:
         return sum((line.total for line in self.lines), Decimal("0"))
+
+
+@dataclass(frozen=True)
+class CreditedRow:
+    """What a credit memo states it credits on one order line; ``None`` where it says nothing."""
+
+    quantity: Decimal | None = None
+    product: Decimal | None = None  # the row total, before tax
+    tax: Decimal | None = None
+
+
+def share_of(amounts: tuple[int, Decimal, Decimal], quantity: int) -> tuple[int, Decimal, Decimal]:
+    """The part of a line's refund (quantity, product amount, tax) that covers ``quantity`` of its units."""
+    total_quantity, amount, tax = amounts
+    if quantity == total_quantity:
+        return amounts
+    share = Decimal(quantity) / Decimal(total_quantity)
+    return quantity, (amount * share).quantize(CENT), (tax * share).quantize(CENT)

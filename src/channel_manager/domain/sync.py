@@ -21,6 +21,15 @@ class SyncState(StrEnum):
 
 
 @dataclass(frozen=True)
+class ProblemKey:
+    """What a problem is about: the job kind (or recording step) that hit it and its business key (a shipment,
+    a cancellation, a refund, a return, a SKU). A later success of the same kind and key clears it."""
+
+    kind: str
+    key: str = ""
+
+
+@dataclass(frozen=True)
 class SyncProblem:
     """The latest unresolved failure of an order: the text behind its Error status."""
 
@@ -30,6 +39,7 @@ class SyncProblem:
     next_step: str  # what happens now, e.g. "Retrying automatically at 12:05 UTC (attempt 3 of 10)."
     occurred_at: datetime
     code: str | None = None  # the remote error code, e.g. INVALID_REQUEST_CONTENT.GMP_ORDER_API
+    key: ProblemKey | None = None  # what it is about; how a success recognises the problem it clears
 
     def describe(self) -> str:
         code = f" [{self.code}]" if self.code else ""

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..domain.errors import DomainError, TrackingNumberRequired
+from ..domain.errors import DomainError
 from ..domain.orders import PurchaseOrder
 from ..domain.reasons import CancellationReason
 from ..domain.shipments import Carrier
-from ..service.commerce_changes import ChangeSummary
 from ..storage.unit_of_work import Database
-from ..sync.context import StoreLink, SyncContext
-from ..sync.pollers import sync_commerce_order
 from . import orders as order_service
+from .commerce_changes import ChangeSummary, sync_commerce_order
+from .context import ServiceContext, StoreLink
 
 
 def _linked(order: PurchaseOrder) -> int:
@@ -33,7 +32,7 @@ def _commerce_carrier_code(link: StoreLink, carrier: Carrier) -> str:
 
 
 async def ship_through_commerce(
-    context: SyncContext,
+    context: ServiceContext,
     database: Database,
     purchase_order_id: str,
     *,
@@ -46,8 +45,7 @@ async def ship_through_commerce(
     """Creates the shipment in Commerce (all open quantity when ``lines`` is None), then records it."""
     order = await context.run_db(lambda: order_service.find_order(database, purchase_order_id, store_id=store_id))
     link = await context.store(order.store_id)
-    if not tracking_number or not tracking_number.strip():
-        raise TrackingNumberRequired(purchase_order_id)
+    number = order.require_tracking_number(tracking_number)
     resolved = Carrier.resolve(
         carrier, tracking_url=tracking_url, walmart_name=link.store.settings.walmart_carrier_for(carrier)
     )
@@ -63,7 +61,7 @@ async def ship_through_commerce(
     track: tuple[str, str, str] | tuple[str, str, str, str] = (
         _commerce_carrier_code(link, resolved),
         resolved.name,
-        tracking_number.strip(),
+        number,
     )
     if tracking_url:
         track = (*track, tracking_url)
@@ -78,7 +76,7 @@ async def ship_through_commerce(
 
 
 async def cancel_through_commerce(
-    context: SyncContext,
+    context: ServiceContext,
     database: Database,
     purchase_order_id: str,
     *,

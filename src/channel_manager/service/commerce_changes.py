@@ -10,16 +10,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..commerce.models import CommerceOrder, CommerceShipment, ShipmentTrack
+from ..commerce.models import CommerceCreditMemo, CommerceOrder, CommerceShipment, ShipmentTrack
 from ..domain.cancellations import ReasonSource
-from ..domain.errors import DomainError, TrackingNumberRequired
+from ..domain.errors import DomainError
 from ..domain.orders import PurchaseOrder
 from ..domain.reasons import CancellationReason, cancellation_reason_in_text
 from ..domain.shipments import Carrier
 from ..domain.stores import ChannelStore
-from ..domain.sync import Side, SyncProblem, SyncState
+from ..domain.sync import ProblemKey, Side, SyncProblem, SyncState
 from ..storage.unit_of_work import UnitOfWork
-from ..sync.handlers import CANCEL_LINES, SHIP_LINES
+from .context import ServiceContext, StoreLink
+from .inventory import queue_cancel_stock_pushes
+from .outbox import JobKind, describe, enqueue_cancellation, enqueue_shipment
+from .returns import record_credit_memos
 
 
 @dataclass
@@ -63,16 +66,10 @@ def _carrier(store: ChannelStore, track: ShipmentTrack, tracking_url: str | None
     return Carrier.resolve(name or code, tracking_url=tracking_url, walmart_name=mapped)
 
 
-def _problem(order: PurchaseOrder, action: str, message: str, next_step: str, now: datetime) -> None:
-    current = order.problem
-    if current is not None and (current.action, current.message) == (action, message):
-        return  # already reported; don't repeat it on every poll
-    order.report_problem(SyncProblem(Side.COMMERCE, action, message, next_step, now))
-
-
-def _clear(order: PurchaseOrder, action: str, now: datetime) -> None:
-    if order.problem is not None and order.problem.action == action:
-        order.clear_problem(now, "fixed in Commerce")
+def _problem(order: PurchaseOrder, key: ProblemKey, message: str, next_step: str, now: datetime) -> None:
+    """A shipment Commerce has that cannot go to Walmart as it is; reported once, not on every poll."""
+    action = describe(key.kind, {"shipment": key.key})
+    order.report_problem_once(SyncProblem(Side.COMMERCE, action, message, next_step, now, key=key))
 
 
 def reason_for_cancel(store: ChannelStore, comments: Sequence[str]) -> tuple[CancellationReason, ReasonSource]:
@@ -99,7 +96,7 @@ def record_shipments(
     known = {s.key: s for s in order.shipments}
     for shipment in sorted(shipments, key=lambda s: s.entity_id):
         key = shipment_key(shipment)
-        action = f"send shipment {key} to Walmart"
+        problem_key = ProblemKey(JobKind.SHIP_LINES, key)
         lines: dict[str, int] = {}
         for item in shipment.items:
             line = order.line_for_commerce_item(item.order_item_id)
@@ -110,13 +107,11 @@ def record_shipments(
         track, tracking_url = _track(shipment)
         if track is None or not track.track_number:
             if key not in known:
-                _problem(
-                    order,
-                    action,
-                    str(TrackingNumberRequired(order.purchase_order_id)),
-                    "Add the tracking number to the shipment in Commerce; it is sent as soon as it is there.",
-                    now,
-                )
+                try:
+                    order.require_tracking_number(None)
+                except DomainError as error:
+                    next_step = "Add the tracking number to the shipment in Commerce; it is sent as soon as it is there"
+                    _problem(order, problem_key, str(error), next_step + ".", now)
             continue
         try:
             carrier = _carrier(store, track, tracking_url)
@@ -143,17 +138,11 @@ def record_shipments(
             else:
                 continue
         except DomainError as error:
-            _problem(order, action, str(error), "Correct the shipment in Commerce; it is sent once it is valid.", now)
+            next_step = "Correct the shipment in Commerce; it is sent once it is valid."
+            _problem(order, problem_key, str(error), next_step, now)
             continue
-        _clear(order, action, now)
-        uow.jobs.enqueue(
-            SHIP_LINES,
-            store_id=order.store_id,
-            order_id=order.id,
-            payload={"shipment": key},
-            dedupe_key=f"ship:{order.id}:{key}:{revision}",
-            now=now,
-        )
+        order.clear_problem_of(problem_key, now, "fixed in Commerce")
+        enqueue_shipment(uow, order, key, revision, now)
     return summary
 
 
@@ -191,12 +180,63 @@ def record_cancellation(
         )
     assert cancellation.sync_state is SyncState.PENDING
     summary.cancellations += 1
-    uow.jobs.enqueue(
-        CANCEL_LINES,
-        store_id=order.store_id,
-        order_id=order.id,
-        payload={"cancellation": key},
-        dedupe_key=f"cancel:{order.id}:{key}",
-        now=now,
-    )
+    enqueue_cancellation(uow, order, key, now)
     return summary
+
+
+# ---------------------------------------------------------------- one Commerce order read and recorded
+
+
+async def sync_commerce_order(
+    context: ServiceContext, link: StoreLink, commerce_order: CommerceOrder | int
+) -> ChangeSummary | None:
+    """Reads one Commerce order's shipments and state, and records what changed (with its jobs).
+    ``None`` when the order is not one of ours (no linked PO)."""
+    commerce_order_id = commerce_order if isinstance(commerce_order, int) else commerce_order.entity_id
+    local_id = await context.run_db(_linked_order_id, context, link.id, commerce_order_id)
+    if local_id is None:
+        return None
+    with link.attempts.scope(order_id=local_id, flush=False) as scope:
+        if isinstance(commerce_order, int):
+            commerce_order = await link.commerce.get_order(commerce_order)
+        elif not commerce_order.raw.get("status_histories") and commerce_order.state == "canceled":
+            commerce_order = await link.commerce.get_order(commerce_order.entity_id)
+        shipments = await link.commerce.list_shipments(order_id=commerce_order.entity_id)
+        refunded = commerce_order.total_refunded > 0 or any(i.qty_refunded for i in commerce_order.items)
+        credit_memos = await link.commerce.list_credit_memos(order_id=commerce_order.entity_id) if refunded else []
+    await context.record_attempts(scope.collected)
+    summary = await context.run_db(
+        _record_commerce_state, context, link, local_id, commerce_order, shipments, credit_memos
+    )
+    if summary.jobs:
+        context.work_available.set()
+    return summary
+
+
+def _record_commerce_state(
+    context: ServiceContext,
+    link: StoreLink,
+    order_id: int,
+    commerce_order: CommerceOrder,
+    shipments: list[CommerceShipment],
+    credit_memos: list[CommerceCreditMemo],
+) -> ChangeSummary:
+    """Locks the PO, records what Commerce changed (with the jobs that send it to Walmart), commits."""
+    now = context.now()
+    with context.unit_of_work() as uow:
+        order = uow.orders.get_by_id(order_id, for_update=True)
+        assert order is not None
+        summary = record_shipments(uow, link.store, order, shipments, now)
+        cancelled = record_cancellation(uow, link.store, order, commerce_order, now)
+        summary.cancellations += cancelled.cancellations
+        summary.refunds += record_credit_memos(uow, link.store, order, commerce_order, credit_memos, now)
+        queue_cancel_stock_pushes(uow, order, now)
+        uow.orders.save(order)
+        uow.commit()
+    return summary
+
+
+def _linked_order_id(context: ServiceContext, store_id: int, commerce_order_id: int) -> int | None:
+    with context.unit_of_work() as uow:
+        order = uow.orders.get_by_commerce_order(store_id, commerce_order_id)
+    return order.id if order else None

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..domain.orders import PurchaseOrder
 from ..domain.stores import ChannelStore
 from ..storage.unit_of_work import UnitOfWork
-from ..sync.handlers import ACKNOWLEDGE_ORDER, CREATE_COMMERCE_ORDER
-from ..sync.mapping import purchase_order_from_walmart
 from ..walmart import models as wm
+from ..walmart.mapping import purchase_order_from_walmart
+from .context import ServiceContext, StoreLink
+from .outbox import enqueue_intake
 
 
 def take_in_walmart_order(uow: UnitOfWork, store: ChannelStore, walmart_order: wm.Order, now: datetime) -> bool:
@@ -28,22 +28,23 @@ def take_in_walmart_order(uow: UnitOfWork, store: ChannelStore, walmart_order: w
     order.record(now, "received", f"Walmart PO received: {len(order.lines)} line(s), {units} unit(s).")
     if not uow.orders.add(order):
         return False
-    enqueue_intake_jobs(uow, order, now)
+    enqueue_intake(uow, order, now)
     return True
 
 
-def enqueue_intake_jobs(uow: UnitOfWork, order: PurchaseOrder, now: datetime) -> None:
-    assert order.id is not None
-    if order.acknowledged_at is None:
-        uow.jobs.enqueue(
-            ACKNOWLEDGE_ORDER, store_id=order.store_id, order_id=order.id, dedupe_key=f"ack:{order.id}", now=now
-        )
-    if order.commerce_order_id is None:
-        uow.jobs.enqueue(
-            CREATE_COMMERCE_ORDER,
-            store_id=order.store_id,
-            order_id=order.id,
-            dedupe_key=f"create:{order.id}",
-            max_attempts=50,
-            now=now,
-        )
+async def take_in(context: ServiceContext, link: StoreLink, orders: list[wm.Order]) -> int:
+    """Records the POs of one page (each new one with its jobs) in one transaction; how many were new."""
+    if not orders:
+        return 0
+    new = await context.in_transaction(
+        lambda uow, now: sum(take_in_walmart_order(uow, link.store, order, now) for order in orders)
+    )
+    if new:
+        context.work_available.set()
+    return new
+
+
+async def take_in_purchase_order(context: ServiceContext, link: StoreLink, purchase_order_id: str) -> bool:
+    """Reads one PO at Walmart and takes it in (the fast path of a ``PO_CREATED`` notification)."""
+    order = await context.read_walmart_order(link, purchase_order_id)
+    return await take_in(context, link, [order]) > 0

@@ -7,36 +7,23 @@ changes (a bulk stock import, an order of many units) end before the one call.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+import math
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
 
 from ..domain.orders import PurchaseOrder
 from ..domain.stores import ChannelStore
-from ..storage.coalesced_jobs import enqueue_coalesced
 from ..storage.skus import store_sells_sku
 from ..storage.unit_of_work import UnitOfWork
-from ..sync.inventory_jobs import PUSH_INVENTORY
-
-if TYPE_CHECKING:
-    from ..sync.context import StoreLink, SyncContext
-
-#: How long a push waits for more changes of the same SKU before it reads and sends the quantity.
-COALESCE_DELAY = timedelta(seconds=0.5)
+from .context import ServiceContext, StoreLink
+from .job_run import JobRun
+from .outbox import enqueue_stock_push
 
 
 def queue_stock_push(uow: UnitOfWork, store_id: int, sku: str, now: datetime) -> bool:
     """Queues a push of ``sku``'s salable quantity; False when one is already waiting (coalesced)."""
-    job_id = enqueue_coalesced(
-        uow.connection,
-        PUSH_INVENTORY,
-        store_id=store_id,
-        key=f"stock:{store_id}:{sku}",
-        payload={"sku": sku},
-        now=now,
-        run_after=now + COALESCE_DELAY,
-    )
-    return job_id is not None
+    return enqueue_stock_push(uow, store_id, sku, now)
 
 
 def queue_stock_pushes(uow: UnitOfWork, store_id: int, skus: Iterable[str], now: datetime) -> int:
@@ -52,15 +39,16 @@ def record_stock_change(uow: UnitOfWork, store: ChannelStore, sku: str, now: dat
     return queue_stock_push(uow, store.id, sku, now)
 
 
-def sku_of_stock_event(data: dict[str, Any]) -> str | None:
+def sku_of_stock_event(data: Mapping[str, Any]) -> str | None:
     """The SKU of an ``observer.cataloginventory_stock_item_save_commit_after`` webhook's data."""
     sku = data.get("sku")
     return str(sku) if sku else None
 
 
-async def on_commerce_stock_event(context: SyncContext, link: StoreLink, payload: dict[str, Any]) -> None:
+async def on_commerce_stock_event(context: ServiceContext, link: StoreLink, payload: dict[str, Any]) -> None:
     """Handler of Commerce's stock webhook (``observer.cataloginventory_stock_item_save_commit_after``)."""
-    data = payload.get("data") if isinstance(payload.get("data"), dict) else payload
+    inner = payload.get("data")
+    data: Mapping[str, Any] = inner if isinstance(inner, dict) else payload
     sku = sku_of_stock_event(data)
     if sku is None:
         return
@@ -84,3 +72,27 @@ def queue_cancel_stock_pushes(uow: UnitOfWork, order: PurchaseOrder, now: dateti
         for line in cancellation.lines
     }
     return queue_stock_pushes(uow, order.store_id, skus, now)
+
+
+# ---------------------------------------------------------------- the push_inventory job
+
+
+async def push_inventory(run: JobRun) -> None:
+    """Commerce's salable quantity of one SKU becomes Walmart's inventory. The quantity is read when the job
+    runs, not when it was queued, so one job stands for every change queued before it started (see
+    ``storage.coalesced_jobs``). Setting an absolute quantity is safe to repeat."""
+    sku = str(run.job.payload["sku"])
+    quantity = max(0, math.floor(await stock_of(run, sku)))
+    await run.link.walmart.set_inventory(sku, quantity)
+    await run.finish()
+
+
+async def stock_of(run: JobRun, sku: str) -> float:
+    """Commerce's salable quantity of ``sku``. Commerce routes that quantity by SKU in the URL path, which a
+    SKU with a ``/`` cannot pass; for such a SKU the in-stock source quantities (a search, where the SKU is a
+    query value) stand in for it."""
+    commerce = run.link.commerce
+    if "/" not in sku:
+        return await commerce.get_salable_quantity(sku)
+    items = await commerce.get_source_items(sku)
+    return sum(item.quantity for item in items if item.status == 1 and item.sku == sku)

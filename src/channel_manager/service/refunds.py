@@ -7,57 +7,27 @@ than Walmart charged for the line (product, tax and the line's shipping charge, 
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from decimal import Decimal
 
-from ..domain.errors import DomainError, RefundNotAllowed
+from ..domain.errors import DomainError
 from ..domain.orders import PurchaseOrder
 from ..domain.reasons import RefundReason
 from ..storage.unit_of_work import Database
-from ..sync.context import SyncContext
-from ..sync.pollers import sync_commerce_order
 from . import orders as order_service
-from .commerce_changes import ChangeSummary
-
-CENT = Decimal("0.01")
+from .commerce_changes import ChangeSummary, sync_commerce_order
+from .context import ServiceContext
 
 
 def planned_amounts(
     order: PurchaseOrder, lines: Mapping[str, int], amount: Decimal | None
 ) -> tuple[dict[str, tuple[int, Decimal, Decimal]], Decimal]:
-    """(quantity, product amount, tax) per line as the credit memo will refund them, and the adjustment
-    (positive or negative) that makes the total ``amount`` when one is given. Raises ``RefundNotAllowed``
-    when Walmart would not take it."""
-    if not lines:
-        raise RefundNotAllowed(f"Nothing to refund: name the lines of PO {order.purchase_order_id} to refund.")
-    planned: dict[str, tuple[int, Decimal, Decimal]] = {}
-    for line_number, quantity in lines.items():
-        line = order.line(line_number)
-        planned[line_number] = (
-            quantity,
-            (line.unit_price * quantity).quantize(CENT),
-            (line.unit_tax * quantity).quantize(CENT),
-        )
-    adjustment = Decimal("0")
-    if amount is not None:
-        if amount <= 0:
-            raise RefundNotAllowed("The amount to refund must be positive.")
-        adjustment = amount.quantize(CENT) - sum((a + t for _, a, t in planned.values()), Decimal("0"))
-        first = next(iter(planned))
-        quantity, product, tax = planned[first]
-        if product + adjustment < 0:
-            raise RefundNotAllowed(f"An amount of {amount:.2f} is too small to refund those units.")
-        checked = dict(planned)
-        checked[first] = (quantity, product + adjustment, tax)
-    else:
-        checked = planned
-    copy.deepcopy(order).refund(key="check", lines=checked, reason=RefundReason.OTHERS, at=order.ordered_at)
-    return planned, adjustment
+    """The money of a refund the merchant asks for (see ``PurchaseOrder.plan_refund``)."""
+    return order.plan_refund(lines, amount)
 
 
 async def refund_through_commerce(
-    context: SyncContext,
+    context: ServiceContext,
     database: Database,
     purchase_order_id: str,
     *,

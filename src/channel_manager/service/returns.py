@@ -24,19 +24,18 @@ from typing import Any
 from ..commerce.models import CommerceCreditMemo, CommerceOrder, CommerceOrderItem
 from ..domain.errors import DomainError
 from ..domain.orders import PurchaseOrder
-from ..domain.reasons import RefundReason
+from ..domain.reasons import RefundReason, refund_reason_in_text
+from ..domain.refunds import CreditedRow, share_of
 from ..domain.returns import Return, ReturnLine, ReturnStatus
 from ..domain.stores import ChannelStore
 from ..domain.sync import Side, SyncProblem
 from ..storage.errors import ReturnNotFound, StorageError
 from ..storage.unit_of_work import Database, UnitOfWork
-from ..sync.refund_jobs import REFUND_ORDER, REFUND_RETURN, refund_marker
 from ..walmart import models as wm
+from .context import ServiceContext, StoreLink
+from .outbox import credit_memo_problem_key, enqueue_order_refund, enqueue_return_refund, refund_marker
 
 ZERO = Decimal("0")
-CENT = Decimal("0.01")
-#: Walmart's refund channels for refunds Walmart made itself (its automatic refund, or settled by Walmart).
-WALMART_REFUND_CHANNELS = ("WALMART_TRIGGERED_REFUND", "WALMART_SETTLED_REFUND")
 
 
 # ---------------------------------------------------------------- Walmart returns
@@ -59,10 +58,7 @@ def _unit_tax(line: wm.ReturnOrderLine) -> Decimal:
 
 
 def _refunded_by_walmart(walmart_return: wm.ReturnOrder) -> bool:
-    return any(
-        line.refunded_qty > 0 and (line.refund_channel or "") in WALMART_REFUND_CHANNELS
-        for line in walmart_return.return_order_lines
-    )
+    return any(line.refunded_by_walmart for line in walmart_return.return_order_lines)
 
 
 def _return_lines(walmart_return: wm.ReturnOrder, purchase_order_id: str) -> list[ReturnLine]:
@@ -130,10 +126,7 @@ def record_walmart_return(uow: UnitOfWork, store: ChannelStore, walmart_return: 
     if order is not None:
         for line in lines:
             if line.line_number in {ol.line_number for ol in order.lines}:
-                quantities = order.line(line.line_number).quantities
-                room = quantities.shipped - quantities.returned
-                if room > 0:
-                    order.line(line.line_number).quantities = quantities.mark_returned(min(room, line.quantity))
+                order.mark_returned(line.line_number, line.quantity)
         by = f", return by {item.return_by:%Y-%m-%d}" if item.return_by else ""
         order.record(now, "return_requested", f"Walmart return {item.return_order_id}: {_describe_lines(lines)}{by}.")
         if item.refunded_by_walmart:
@@ -201,21 +194,6 @@ def _unmatched_units(item: Return) -> int:
     return sum(max(0, line.quantity - _matched(item, line.return_line_number)) for line in item.lines)
 
 
-def refund_reason_in_text(text: str) -> RefundReason | None:
-    """The refund reason a memo comment names: ``Refund reason: <reason>`` first, else any reason's text."""
-    _, sep, named = text.partition("Refund reason:")
-    if sep:
-        try:
-            return RefundReason.parse(named.strip().rstrip("."))
-        except ValueError:
-            pass
-    folded = text.casefold()
-    for reason in RefundReason:
-        if reason.value.casefold() in folded or reason.name.casefold() in folded:
-            return reason
-    return None
-
-
 def _memo_reason(store: ChannelStore, memo: CommerceCreditMemo) -> RefundReason:
     for comment in reversed(memo.comments):
         reason = refund_reason_in_text(comment)
@@ -256,14 +234,14 @@ def _allocate(
         if memo.entity_id in recorded_ids or memo.order_id != commerce_order.entity_id:
             continue
         for memo_item in memo.items:
-            line = order.line_for_commerce_item(memo_item.order_item_id)
-            if line is None:
+            memo_line = order.line_for_commerce_item(memo_item.order_item_id)
+            if memo_line is None:
                 continue
-            take = min(int(memo_item.qty + 1e-6), new.get(line.line_number, 0))
+            take = min(int(memo_item.qty + 1e-6), new.get(memo_line.line_number, 0))
             if take > 0:
                 lines = allocation.setdefault(memo.entity_id, {})
-                lines[line.line_number] = lines.get(line.line_number, 0) + take
-                new[line.line_number] -= take
+                lines[memo_line.line_number] = lines.get(memo_line.line_number, 0) + take
+                new[memo_line.line_number] -= take
     return allocation
 
 
@@ -271,22 +249,22 @@ def _amounts(
     memo: CommerceCreditMemo, order: PurchaseOrder, lines: dict[str, int]
 ) -> dict[str, tuple[int, Decimal, Decimal]]:
     """(quantity, product amount, tax) per line, from the memo's own rows; adjustments go on the first line."""
-    result: dict[str, tuple[int, Decimal, Decimal]] = {}
     raw_items = {int(i.get("order_item_id", 0)): i for i in memo.raw.get("items") or [] if isinstance(i, dict)}
-    for line_number, quantity in lines.items():
-        line = order.line(line_number)
-        raw = raw_items.get(line.commerce_item_id or -1, {})
-        memo_quantity = Decimal(str(raw.get("qty") or quantity))
-        row = Decimal(str(raw.get("row_total") or line.unit_price * memo_quantity))
-        tax = Decimal(str(raw.get("tax_amount") or line.unit_tax * memo_quantity))
-        share = Decimal(quantity) / memo_quantity
-        result[line_number] = (quantity, (row * share).quantize(CENT), (tax * share).quantize(CENT))
+    credited: dict[str, CreditedRow] = {}
+    for line_number in lines:
+        raw = raw_items.get(order.line(line_number).commerce_item_id or -1, {})
+        credited[line_number] = CreditedRow(
+            quantity=_decimal_or_none(raw.get("qty")),
+            product=_decimal_or_none(raw.get("row_total")),
+            tax=_decimal_or_none(raw.get("tax_amount")),
+        )
     adjustment = Decimal(str(memo.adjustment_positive)) - Decimal(str(memo.adjustment_negative))
-    if adjustment and result:
-        first = next(iter(result))
-        quantity, amount, tax = result[first]
-        result[first] = (quantity, max(ZERO, amount + adjustment).quantize(CENT), tax)
-    return result
+    return order.refund_amounts(lines, credited, adjustment)
+
+
+def _decimal_or_none(value: Any) -> Decimal | None:
+    """A memo's number, or None where it gives none (or zero: Commerce leaves unset amounts at 0)."""
+    return Decimal(str(value)) if value else None
 
 
 @dataclass
@@ -322,13 +300,6 @@ def _match_returns(
     return matches, {n: q for n, q in left.items() if q > 0}
 
 
-def _problem(order: PurchaseOrder, action: str, message: str, next_step: str, now: datetime) -> None:
-    current = order.problem
-    if current is not None and (current.action, current.message) == (action, message):
-        return
-    order.report_problem(SyncProblem(Side.COMMERCE, action, message, next_step, now))
-
-
 def record_credit_memos(
     uow: UnitOfWork,
     store: ChannelStore,
@@ -348,14 +319,15 @@ def record_credit_memos(
         label = memo.increment_id or f"#{memo.entity_id}"
         action = f"send credit memo {label} to Walmart as a refund"
         amounts = _amounts(memo, order, lines)
+        key = credit_memo_problem_key(memo.entity_id)
         try:
             _refund(uow, store, copy.deepcopy(order), memo, lines, amounts, now, dry_run=True)
         except DomainError as error:
-            _problem(order, action, str(error), "Nothing was sent to Walmart. Correct the refund in Commerce.", now)
+            next_step = "Nothing was sent to Walmart. Correct the refund in Commerce."
+            order.report_problem_once(SyncProblem(Side.COMMERCE, action, str(error), next_step, now, key=key))
             continue
         jobs += _refund(uow, store, order, memo, lines, amounts, now, dry_run=False)
-        if order.problem is not None and order.problem.action == action:
-            order.clear_problem(now, "refund recorded")
+        order.clear_problem_of(key, now, "refund recorded")
     if jobs:
         _refresh_return_requested(uow, order)
     return jobs
@@ -381,7 +353,7 @@ def _refund(
         key = f"memo-{memo.entity_id}-{match.item.return_order_id}"
         order.refund(
             key=key,
-            lines={n: _share(amounts[n], q) for n, q in match.lines.items()},
+            lines={n: share_of(amounts[n], q) for n, q in match.lines.items()},
             reason=RefundReason.CUSTOMER_RETURNED_ITEM,
             at=now,
             return_order_id=match.item.return_order_id,
@@ -390,45 +362,34 @@ def _refund(
         if dry_run:
             continue
         uow.returns.save(match.item)
-        uow.jobs.enqueue(
-            REFUND_RETURN,
-            store_id=order.store_id,
-            order_id=order.id,
-            payload={"refund": key, "return": match.item.return_order_id, "lines": match.return_lines},
-            dedupe_key=f"refund:{order.id}:{key}",
-            now=now,
-        )
+        enqueue_return_refund(uow, order, key, match.item.return_order_id, match.return_lines, now)
         jobs += 1
     if left:
         key = f"memo-{memo.entity_id}"
         label = memo.increment_id or f"#{memo.entity_id}"
         order.refund(
             key=key,
-            lines={n: _share(amounts[n], q) for n, q in left.items()},
+            lines={n: share_of(amounts[n], q) for n, q in left.items()},
             reason=_memo_reason(store, memo),
             at=now,
             commerce_credit_memo_id=memo.entity_id,
         )
         if not dry_run:
-            uow.jobs.enqueue(
-                REFUND_ORDER,
-                store_id=order.store_id,
-                order_id=order.id,
-                payload={"refund": key, "marker": refund_marker(memo.entity_id, label)},
-                dedupe_key=f"refund:{order.id}:{key}",
-                now=now,
-            )
+            enqueue_order_refund(uow, order, key, refund_marker(memo.entity_id, label), now)
             jobs += 1
     return jobs
 
 
-def _share(amounts: tuple[int, Decimal, Decimal], quantity: int) -> tuple[int, Decimal, Decimal]:
-    """The part of a line's refund that covers ``quantity`` of its units."""
-    total_quantity, amount, tax = amounts
-    if quantity == total_quantity:
-        return amounts
-    share = Decimal(quantity) / Decimal(total_quantity)
-    return quantity, (amount * share).quantize(CENT), (tax * share).quantize(CENT)
+# ---------------------------------------------------------------- a page of polled returns
+
+
+async def record_walmart_returns(context: ServiceContext, link: StoreLink, returns: list[wm.ReturnOrder]) -> int:
+    """Records one page of Walmart returns in one transaction; how many were new or changed."""
+    if not returns:
+        return 0
+    return await context.in_transaction(
+        lambda uow, now: sum(record_walmart_return(uow, link.store, item, now) for item in returns)
+    )
 
 
 # ---------------------------------------------------------------- the Returns page

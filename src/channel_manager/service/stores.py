@@ -29,6 +29,18 @@ def add_store(database: Database, store: ChannelStore) -> ChannelStore:
     return saved
 
 
+def replace_store(database: Database, store: ChannelStore) -> tuple[ChannelStore, bool]:
+    """Saves ``store`` in place of the store of the same name (removed with its orders), in one transaction;
+    the saved store, and whether one was replaced."""
+    with database.unit_of_work() as uow:
+        previous = uow.stores.get_by_name(store.name)
+        if previous is not None and previous.id is not None:
+            uow.stores.remove(previous.id, force=True)
+        saved = uow.stores.add(store)
+        uow.commit()
+    return saved, previous is not None
+
+
 def list_stores(database: Database) -> list[ChannelStore]:
     with database.unit_of_work() as uow:
         return uow.stores.list()

@@ -14,8 +14,10 @@ from ..domain.orders import PurchaseOrder
 from ..domain.reasons import CancellationReason
 from ..domain.sync import Side
 from ..storage.unit_of_work import UnitOfWork
-from ..sync.commerce_jobs import MIRROR_WALMART_CANCEL
 from ..walmart import models as wm
+from ..walmart.notifications import OrderNotification
+from .context import ServiceContext, StoreLink
+from .outbox import enqueue_mirror_cancel
 
 
 def _latest_cancel_reason(line: wm.OrderLine) -> str | None:
@@ -53,13 +55,47 @@ def record_walmart_cancels(
         )
         if code and code != reason.value:
             order.record(now, "walmart_reason", f"Walmart's cancellation reason: {code}.")
-        uow.jobs.enqueue(
-            MIRROR_WALMART_CANCEL,
-            store_id=order.store_id,
-            order_id=order.id,
-            payload={"cancellation": key},
-            dedupe_key=f"mirror:{order.id}:{key}",
-            now=now,
-        )
+        enqueue_mirror_cancel(uow, order, key, now)
         recorded.append(cancellation)
     return recorded
+
+
+async def record_walmart_changes(context: ServiceContext, link: StoreLink, orders: list[wm.Order]) -> int:
+    """Records what Walmart changed on POs we know (one transaction per PO); how many POs changed."""
+    candidates = [o for o in orders if any(line.quantity_in("Cancelled") for line in o.lines)]
+    if not candidates:
+        return 0
+
+    def record(walmart_order: wm.Order) -> bool:
+        now = context.now()
+        with context.unit_of_work() as uow:
+            order = uow.orders.get(link.id, walmart_order.purchase_order_id, for_update=True)
+            if order is None:
+                return False
+            if not record_walmart_cancels(uow, order, walmart_order, now):
+                return False
+            uow.orders.save(order)
+            uow.commit()
+        return True
+
+    changed = 0
+    for walmart_order in candidates:
+        changed += await context.run_db(record, walmart_order)
+    if changed:
+        context.work_available.set()
+    return changed
+
+
+async def sync_walmart_order(context: ServiceContext, link: StoreLink, purchase_order_id: str) -> int:
+    """Re-reads one PO at Walmart and records what Walmart changed on it."""
+    walmart_order = await context.read_walmart_order(link, purchase_order_id)
+    return await record_walmart_changes(context, link, [walmart_order])
+
+
+async def on_walmart_cancel_notification(
+    context: ServiceContext, link: StoreLink, notification: OrderNotification
+) -> None:
+    """Handler of ``PO_LINE_AUTOCANCELLED`` / ``FRAUD_CANCEL`` notifications: the payload is thin, so the PO
+    is read again and compared."""
+    if notification.purchase_order_id:
+        await sync_walmart_order(context, link, notification.purchase_order_id)

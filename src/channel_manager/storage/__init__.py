@@ -1,6 +1,6 @@
 """Storage: SQLAlchemy Core tables, Alembic migrations, repositories and the unit of work (SQLite, PostgreSQL)."""
 
-from .attempts import AttemptRepository, SyncAttempt, record_attempts
+from .attempt_repository import AttemptRepository, SyncAttempt, record_attempts
 from .cursors import CursorRepository
 from .database import create_engine_for, database_revision, head_revision, mask_url, upgrade_database
 from .errors import (

@@ -21,6 +21,19 @@ def insert(connection: Connection, table: Table) -> Any:
     return sqlite.insert(table)
 
 
+def insert_new(connection: Connection, table: Table, values: dict[str, Any], *unique: Any) -> int | None:
+    """Inserts a versioned row (version 1) unless a row with the same ``unique`` key exists; the new row's id,
+    or None (nothing written). The unique key decides, so two processes inserting at once end with one row."""
+    statement = (
+        insert(connection, table)
+        .values(**values, created_at=utcnow(), version=1)
+        .on_conflict_do_nothing(index_elements=list(unique))
+        .returning(table.c.id)
+    )
+    row_id = connection.execute(statement).scalar_one_or_none()
+    return int(row_id) if row_id is not None else None
+
+
 def is_unique_violation(error: IntegrityError, table: Table, *columns: str) -> bool:
     """Whether ``error`` is the UNIQUE constraint of ``table`` over exactly ``columns``."""
     original = error.orig

@@ -20,11 +20,10 @@ from channel_manager.domain.reasons import CancellationReason, RefundReason
 from channel_manager.domain.refunds import Refund, RefundLine
 from channel_manager.domain.shipments import Carrier, Shipment, ShipmentLine
 from channel_manager.domain.statuses import OrderStatus
-from channel_manager.domain.sync import OrderEvent, Side, SyncProblem, SyncState
+from channel_manager.domain.sync import OrderEvent, ProblemKey, Side, SyncProblem, SyncState
 
 from . import _sql
 from ._mapping import decimal_from_json, decimal_to_json, time_from_json, time_to_json
-from ._sql import utcnow
 from .errors import ConcurrentUpdate, OrderNotFound
 from .tables import cancellations, order_events, order_lines, purchase_orders, refunds, shipments
 
@@ -66,6 +65,7 @@ def _problem_to_json(problem: SyncProblem | None) -> dict[str, Any] | None:
         "next_step": problem.next_step,
         "occurred_at": time_to_json(problem.occurred_at),
         "code": problem.code,
+        "key": {"kind": problem.key.kind, "key": problem.key.key} if problem.key is not None else None,
     }
 
 
@@ -174,6 +174,12 @@ def _refund_values(order_id: int, refund: Refund) -> dict[str, Any]:
 # ---------------------------------------------------------------------- row -> domain
 
 
+def _problem_key_from_json(data: Any) -> ProblemKey | None:
+    if not isinstance(data, dict):
+        return None  # a problem stored before problems had keys
+    return ProblemKey(str(data["kind"]), str(data.get("key") or ""))
+
+
 def _problem_from_json(data: dict[str, Any] | None) -> SyncProblem | None:
     if data is None:
         return None
@@ -186,6 +192,7 @@ def _problem_from_json(data: dict[str, Any] | None) -> SyncProblem | None:
         next_step=data["next_step"],
         occurred_at=occurred_at,
         code=data.get("code"),
+        key=_problem_key_from_json(data.get("key")),
     )
 
 
@@ -316,13 +323,7 @@ class OrderRepository:
         The unique key (store, PO number) decides, so two processes taking in the same PO at once end with one
         row and no error. On success ``order.id`` and ``order.version`` are set and ``new_events`` are written.
         """
-        statement = (
-            _sql.insert(self._connection, po)
-            .values(**_order_values(order), created_at=utcnow(), version=1)
-            .on_conflict_do_nothing(index_elements=[po.c.store_id, po.c.purchase_order_id])
-            .returning(po.c.id)
-        )
-        order_id = self._connection.execute(statement).scalar_one_or_none()
+        order_id = _sql.insert_new(self._connection, po, _order_values(order), po.c.store_id, po.c.purchase_order_id)
         if order_id is None:
             return False
         order.id = order_id

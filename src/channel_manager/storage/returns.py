@@ -11,7 +11,6 @@ from channel_manager.domain.returns import Return, ReturnLine, ReturnStatus
 
 from . import _sql
 from ._mapping import decimal_from_json, decimal_to_json
-from ._sql import utcnow
 from .errors import ConcurrentUpdate, ReturnNotFound
 from .tables import returns
 
@@ -84,13 +83,9 @@ class ReturnRepository:
 
     def add(self, item: Return) -> bool:
         """Inserts a new return; ``False`` (nothing written) when the store already has this RMA."""
-        statement = (
-            _sql.insert(self._connection, returns)
-            .values(**_values(item), created_at=utcnow(), version=1)
-            .on_conflict_do_nothing(index_elements=[returns.c.store_id, returns.c.return_order_id])
-            .returning(returns.c.id)
+        return_id = _sql.insert_new(
+            self._connection, returns, _values(item), returns.c.store_id, returns.c.return_order_id
         )
-        return_id = self._connection.execute(statement).scalar_one_or_none()
         if return_id is None:
             return False
         item.id = return_id

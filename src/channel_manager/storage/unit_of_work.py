@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Engine, exc
 
 from channel_manager.crypto import SecretBox
 
-from .attempts import AttemptRepository, SyncAttempt, record_attempts
+from .attempt_repository import AttemptRepository, SyncAttempt, record_attempts
 from .cursors import CursorRepository
 from .database import (
     READ_ONLY,

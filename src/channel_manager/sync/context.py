@@ -1,97 +1,18 @@
-"""Everything a job handler or a poller needs: the database, the clock, each store's clients."""
+"""The runtime's context: the service context plus the worker's retry policy and lease."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, TypeVar
 
-from ..commerce.client import CommerceClient
-from ..connections import commerce_client_for, walmart_client_for
-from ..domain.stores import ChannelStore
-from ..storage.errors import StoreNotFound
-from ..storage.unit_of_work import Database, UnitOfWork
-from ..walmart.client import WalmartClient
-from .attempts import AttemptRecorder
-from .clock import Clock, utc_now
+from ..service.context import ServiceContext, StoreLink
 from .retry import RetryPolicy
 
-T = TypeVar("T")
+__all__ = ["StoreLink", "SyncContext"]
 
 
 @dataclass
-class StoreLink:
-    """A store with its live clients."""
+class SyncContext(ServiceContext):
+    """Built by ``bootstrap.build_context`` (tests build their own)."""
 
-    store: ChannelStore
-    walmart: WalmartClient
-    commerce: CommerceClient
-    attempts: AttemptRecorder
-
-    @property
-    def id(self) -> int:
-        assert self.store.id is not None
-        return self.store.id
-
-
-@dataclass
-class SyncContext:
-    database: Database
-    clock: Clock = utc_now
     retry_policy: RetryPolicy = field(default_factory=RetryPolicy)
     lease_seconds: float = 60.0
-    walmart_options: dict[str, Any] = field(default_factory=dict)
-    commerce_options: dict[str, Any] = field(default_factory=dict)
-    #: Set when new work may be waiting, so idle workers wake up at once instead of at their next poll.
-    work_available: asyncio.Event = field(default_factory=asyncio.Event)
-    _links: dict[int, StoreLink] = field(default_factory=dict)
-    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-    def now(self) -> datetime:
-        return self.clock()
-
-    async def run_db(self, function: Callable[..., T], *args: Any) -> T:
-        """Runs blocking database work off the event loop."""
-        return await asyncio.to_thread(function, *args)
-
-    def unit_of_work(self) -> UnitOfWork:
-        return self.database.unit_of_work()
-
-    async def store(self, store_id: int) -> StoreLink:
-        link = self._links.get(store_id)
-        if link is not None:
-            return link
-        async with self._lock:
-            link = self._links.get(store_id)
-            if link is None:
-                store = await self.run_db(self._load_store, store_id)
-                recorder = AttemptRecorder(self.database, store_id)
-                walmart_options = {"max_retries": 1, "timeout": 20.0, **self.walmart_options}
-                link = StoreLink(
-                    store=store,
-                    walmart=walmart_client_for(store, on_attempt=recorder.walmart, **walmart_options),
-                    commerce=commerce_client_for(store, on_attempt=recorder.commerce, **self.commerce_options),
-                    attempts=recorder,
-                )
-                self._links[store_id] = link
-        return link
-
-    def _load_store(self, store_id: int) -> ChannelStore:
-        with self.unit_of_work() as uow:
-            store = uow.stores.get(store_id)
-        if store is None:
-            raise StoreNotFound(store_id)
-        return store
-
-    async def forget_store(self, store_id: int) -> None:
-        """Drops the cached clients (after the store's settings or credentials changed)."""
-        link = self._links.pop(store_id, None)
-        if link is not None:
-            await link.walmart.aclose()
-            await link.commerce.aclose()
-
-    async def aclose(self) -> None:
-        for store_id in list(self._links):
-            await self.forget_store(store_id)

@@ -9,12 +9,9 @@ import httpx
 from ..commerce.errors import CommerceError, CommerceNotFoundError, CommerceRetryableError, CommerceValidationError
 from ..domain.errors import DomainError
 from ..domain.sync import Side
+from ..service.outbox import JobKind
 from ..storage.errors import ConcurrentUpdate, DatabaseUnavailable
 from ..walmart.errors import WalmartError, WalmartRetryableError
-
-
-class LeaseLost(Exception):
-    """Another worker took the job over (ours was presumed dead); our result is discarded."""
 
 
 @dataclass(frozen=True)
@@ -37,7 +34,7 @@ def classify(error: BaseException, *, job_kind: str) -> Failure:
         return Failure(Side.WALMART, str(error), False, error.code)
     if isinstance(error, CommerceRetryableError):
         return Failure(Side.COMMERCE, str(error), True, _status_code(error.http_status), in_flight=_in_flight(error))
-    if isinstance(error, CommerceValidationError | CommerceNotFoundError) and job_kind == "create_commerce_order":
+    if isinstance(error, CommerceValidationError | CommerceNotFoundError) and job_kind == JobKind.CREATE_COMMERCE_ORDER:
         # An unknown SKU or a disabled product: the merchant fixes the catalog, so keep trying, slowly.
         return Failure(Side.COMMERCE, str(error), True, _status_code(error.http_status), slow_retry_seconds=300.0)
     if isinstance(error, CommerceError):

@@ -44,16 +44,15 @@ async def run_service(
     database: Database,
     options: RunOptions,
     *,
-    context: SyncContext | None = None,
+    context: SyncContext,
     stop: asyncio.Event | None = None,
     started: asyncio.Event | None = None,
 ) -> None:
     """Runs until SIGTERM/SIGINT (or ``stop``); then stops polling, lets workers finish or release their jobs,
-    and returns."""
+    and returns. ``context`` comes from ``bootstrap.build_context``."""
     from ..web.app import create_app
     from ..web.state import ServiceState
 
-    context = context or SyncContext(database)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -7,15 +7,15 @@ import contextlib
 import os
 import socket
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from ..domain.sync import SyncProblem
 from ..logs import get_logger
+from ..service.job_handlers import HANDLERS
+from ..service.job_run import Handler, JobRun, LeaseLost
+from ..service.jobs import FailureRecord, claim_jobs, extend_lease, record_job_failure, release_job
 from ..storage.jobs import Job
 from .context import SyncContext
-from .handlers import HANDLERS, Handler, JobRun, action_of
-from .inbound import PROCESS_WEBHOOK, process_webhook
-from .outcomes import Failure, LeaseLost, classify
+from .outcomes import Failure, classify
 
 log = get_logger("channel_manager.worker")
 
@@ -37,7 +37,7 @@ class Worker:
     ) -> None:
         self.context = context
         self.worker_id = worker_id or new_worker_id()
-        self.handlers = handlers or {**HANDLERS, PROCESS_WEBHOOK: process_webhook}
+        self.handlers = handlers or dict(HANDLERS)
         self.idle_seconds = idle_seconds
         self.jobs_run = 0
 
@@ -68,12 +68,7 @@ class Worker:
         return len(jobs)
 
     def _claim(self, limit: int) -> list[Job]:
-        with self.context.unit_of_work() as uow:
-            jobs = uow.jobs.claim(
-                self.worker_id, now=self.context.now(), lease_seconds=self.context.lease_seconds, limit=limit
-            )
-            uow.commit()
-        return jobs
+        return claim_jobs(self.context, self.worker_id, lease_seconds=self.context.lease_seconds, limit=limit)
 
     # ---------------------------------------------------------------- one job
 
@@ -100,8 +95,7 @@ class Worker:
                 keeper.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await keeper
-        if scope.collected:
-            await self.context.run_db(self.context.database.record_attempts, scope.collected)
+        await self.context.record_attempts(scope.collected)
 
     async def _keep_lease(self, job: Job) -> None:
         """Extends the lease while the handler runs, so a slow call is not mistaken for a dead worker."""
@@ -111,61 +105,40 @@ class Worker:
             until = self.context.now() + timedelta(seconds=self.context.lease_seconds)
             await self.context.run_db(self._extend, job, until)
 
-    def _extend(self, job: Job, until: object) -> None:
-        with self.context.unit_of_work() as uow:
-            uow.jobs.extend_lease(job.id, self.worker_id, until)  # type: ignore[arg-type]
-            uow.commit()
+    def _extend(self, job: Job, until: datetime) -> None:
+        extend_lease(self.context, job, self.worker_id, until)
 
     def _release(self, job: Job) -> None:
-        """Gives the job back when the worker is cancelled, due at once. The attempt stays counted: the
-        handler may have been cancelled mid-call after the remote applied the change, and only a try after
-        the first looks at the remote before sending again (a released partial shipment would ship twice)."""
-        now = self.context.now()
-        with self.context.unit_of_work() as uow:
-            uow.jobs.retry_later(job.id, self.worker_id, now, "The worker was stopped while running it.", now=now)
-            uow.commit()
+        """Gives the job back when the worker is cancelled, due at once (its attempt stays counted)."""
+        release_job(self.context, job, self.worker_id, "The worker was stopped while running it.")
 
     def _record_failure(self, job: Job, failure: Failure) -> None:
+        """The retry policy's verdict on a failed try, recorded by the service layer."""
         now = self.context.now()
         policy = self.context.retry_policy
         attempts_allowed = job.max_attempts  # set per job when it is queued; order creation is the most patient
         final = not failure.retryable or job.attempts >= attempts_allowed
-        with self.context.unit_of_work() as uow:
-            if final:
-                if not uow.jobs.fail(job.id, self.worker_id, failure.message, now=now):
-                    return
-                next_step = (
-                    f"Gave up after {job.attempts} attempt(s). Fix the cause, then use Retry."
-                    if failure.retryable
-                    else "Not retried automatically: fix the cause, then use Retry."
-                )
-            else:
-                delay = policy.delay(job.attempts, retry_after=failure.retry_after, in_flight=failure.in_flight)
-                if failure.slow_retry_seconds is not None:
-                    delay = max(delay, failure.slow_retry_seconds)
-                run_after = now + timedelta(seconds=delay)
-                if not uow.jobs.retry_later(job.id, self.worker_id, run_after, failure.message, now=now):
-                    return
-                next_step = (
-                    f"Retrying automatically at {run_after:%H:%M:%S} UTC (attempt {job.attempts + 1} of "
-                    f"{attempts_allowed})."
-                )
-            # A first transient failure is retried quietly; the order shows Error once it persists.
-            if job.order_id is not None and (final or job.attempts >= 2 or failure.slow_retry_seconds is not None):
-                order = uow.orders.get_by_id(job.order_id, for_update=True)
-                if order is not None:
-                    order.report_problem(
-                        SyncProblem(
-                            side=failure.side,
-                            action=action_of(job),
-                            message=failure.message,
-                            next_step=next_step,
-                            occurred_at=now,
-                            code=failure.code,
-                        )
-                    )
-                    uow.orders.save(order)
-            uow.commit()
+        run_after: datetime | None = None
+        if final:
+            next_step = (
+                f"Gave up after {job.attempts} attempt(s). Fix the cause, then use Retry."
+                if failure.retryable
+                else "Not retried automatically: fix the cause, then use Retry."
+            )
+        else:
+            delay = policy.delay(job.attempts, retry_after=failure.retry_after, in_flight=failure.in_flight)
+            if failure.slow_retry_seconds is not None:
+                delay = max(delay, failure.slow_retry_seconds)
+            run_after = now + timedelta(seconds=delay)
+            next_step = (
+                f"Retrying automatically at {run_after:%H:%M:%S} UTC (attempt {job.attempts + 1} of "
+                f"{attempts_allowed})."
+            )
+        # A first transient failure is retried quietly; the order shows Error once it persists.
+        report = final or job.attempts >= 2 or failure.slow_retry_seconds is not None
+        record = FailureRecord(failure.side, failure.message, next_step, run_after, failure.code, report)
+        if not record_job_failure(self.context, job, self.worker_id, record, now=now):
+            return
         log.info(
             "job_failed" if final else "job_retry",
             job_id=job.id,

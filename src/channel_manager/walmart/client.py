@@ -25,7 +25,6 @@ import httpx
 import structlog
 from pydantic.alias_generators import to_camel
 
-from channel_manager.walmart.attempts import AttemptCallback, WalmartAttempt
 from channel_manager.walmart.errors import (
     Intent,
     WalmartAuthError,
@@ -34,6 +33,7 @@ from channel_manager.walmart.errors import (
     error_from_response,
     parse_error_details,
 )
+from channel_manager.walmart.http_attempts import AttemptCallback, WalmartAttempt
 from channel_manager.walmart.models import (
     Inventory,
     Order,
@@ -220,7 +220,7 @@ class WalmartClient:
         wait = self.retry_backoff * (2 ** (retries - 1)) * (0.75 + random.random() / 2)
         if error.retry_after is not None:
             wait = max(wait, error.retry_after)
-        return min(wait, self.max_retry_wait)
+        return float(min(wait, self.max_retry_wait))
 
     async def _fetch_token(self) -> tuple[str, float]:
         endpoint = "POST /v3/token"

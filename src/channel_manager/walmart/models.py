@@ -342,6 +342,10 @@ class ReturnItem(WalmartModel):
     condition: str | None = None
 
 
+#: Walmart's refund channels for refunds Walmart made itself (its automatic refund, or settled by Walmart).
+WALMART_REFUND_CHANNELS = ("WALMART_TRIGGERED_REFUND", "WALMART_SETTLED_REFUND")
+
+
 class ReturnOrderLine(WalmartModel):
     return_order_line_number: int
     sales_order_line_number: int | None = None
@@ -359,6 +363,11 @@ class ReturnOrderLine(WalmartModel):
     status_time: WalmartTime = None
     current_delivery_status: str | None = None
     current_refund_status: str | None = None
+
+    @property
+    def refunded_by_walmart(self) -> bool:
+        """Walmart refunded this line itself (its automatic refund, or settled by Walmart)."""
+        return bool(self.refunded_qty) and (self.refund_channel or "") in WALMART_REFUND_CHANNELS
 
 
 class CustomerName(WalmartModel):

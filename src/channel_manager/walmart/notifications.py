@@ -106,9 +106,9 @@ def parse_notification(body: bytes | str | Mapping[str, Any]) -> OrderNotificati
         data = body
     if not isinstance(data, Mapping):
         raise NotificationError("Walmart notification is not a JSON object")
-    source = data.get("source") if isinstance(data.get("source"), Mapping) else {}
-    payload = data.get("payload") if isinstance(data.get("payload"), Mapping) else {}
-    meta = data.get("meta") if isinstance(data.get("meta"), Mapping) else {}
+    source = _mapping(data.get("source"))
+    payload = _mapping(data.get("payload"))
+    meta = _mapping(data.get("meta"))
     envelope = str(source.get("eventType") or data.get("eventType") or "")
     if not envelope:
         raise NotificationError("Walmart notification has no eventType")
@@ -121,7 +121,7 @@ def parse_notification(body: bytes | str | Mapping[str, Any]) -> OrderNotificati
     event_type = _ALIASES.get(event_type, event_type)
     if event_type not in ORDER_EVENT_TYPES:
         raise NotificationError(f"Walmart notification type {event_type} is not an order event")
-    order = payload.get("order") if isinstance(payload.get("order"), Mapping) else payload
+    order = _mapping(payload.get("order")) if isinstance(payload.get("order"), Mapping) else payload
     raw_lines = order.get("orderLines") or []
     if isinstance(raw_lines, Mapping):
         raw_lines = raw_lines.get("orderLine") or []
@@ -158,3 +158,8 @@ def parse_notification(body: bytes | str | Mapping[str, Any]) -> OrderNotificati
 
 def _opt_str(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    """``value`` when it is a JSON object, else an empty one."""
+    return value if isinstance(value, Mapping) else {}

@@ -64,7 +64,7 @@ class TokenCache:
         # A short-lived token (tests) renews at half-life rather than never being fresh.
         lifetime = getattr(self, "_lifetime", None)
         if lifetime is not None and lifetime <= 2 * self.renew_before:
-            return lifetime / 2
+            return float(lifetime) / 2
         return self.renew_before
 
     def invalidate(self, value: str | None = None) -> None:

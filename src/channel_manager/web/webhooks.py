@@ -13,8 +13,8 @@ from fastapi.responses import JSONResponse
 
 from ..commerce.webhooks import SIGNATURE_HEADER as COMMERCE_SIGNATURE_HEADER
 from ..commerce.webhooks import parse_webhook, verify_webhook
+from ..service.inbound import COMMERCE, WALMART, commerce_event_id, record_delivery
 from ..storage.errors import StoreNotFound
-from ..sync.inbound import COMMERCE, WALMART, commerce_event_id, record_delivery
 from ..walmart.notifications import NotificationError, parse_notification, verify_notification
 from .state import ServiceState
 

@@ -12,54 +12,17 @@ Walmart's view (the return's refunded quantities, the PO's refund comments) and 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
 
 from ..domain.orders import PurchaseOrder
 from ..domain.refunds import Refund
 from ..domain.returns import Return, ReturnLine, ReturnStatus
 from ..domain.sync import SyncState
-from ..service.inventory import queue_stock_pushes
 from ..storage.unit_of_work import UnitOfWork
 from ..walmart import models as wm
 from ..walmart.errors import WalmartAlreadyAppliedError, WalmartPermanentError
 from ..walmart.requests import RefundAmount, RefundLine, ReturnRefundLine
-
-if TYPE_CHECKING:
-    from .handlers import JobRun
-
-REFUND_RETURN = "refund_return"
-REFUND_ORDER = "refund_order"
-
-WALMART_REFUND_CHANNELS = ("WALMART_TRIGGERED_REFUND", "WALMART_SETTLED_REFUND")
-
-
-def refund_marker(credit_memo_id: int, label: str) -> str:
-    """The text in ``refundComments`` by which a refund is recognised at Walmart: it names the credit memo."""
-    return f"Commerce credit memo {label} [cm:{credit_memo_id}]"
-
-
-def refund_return_action(job_payload: dict[str, Any]) -> str:
-    return f"send the refund of return {job_payload.get('return')} to Walmart"
-
-
-def refund_order_action(job_payload: dict[str, Any]) -> str:
-    return f"send refund {job_payload.get('refund')} to Walmart"
-
-
-def _refund(order: PurchaseOrder, key: str) -> Refund:
-    return next(r for r in order.refunds if r.key == key)
-
-
-def _mark_refund_synced(order: PurchaseOrder, key: str, message: str, now: Any) -> None:
-    for index, refund in enumerate(order.refunds):
-        if refund.key == key and refund.sync_state is not SyncState.SYNCED:
-            order.refunds[index] = replace(refund, sync_state=SyncState.SYNCED)
-            order.record(now, "refund_synced", message)
-
-
-def _skus(order: PurchaseOrder, refund: Refund) -> set[str]:
-    return {order.line(line.line_number).sku for line in refund.lines}
-
+from .inventory import queue_stock_pushes
+from .job_run import JobRun
 
 # ---------------------------------------------------------------- returns
 
@@ -86,7 +49,7 @@ def _still_to_refund(
     for number, quantity, earlier in lines:
         line = remote.get(number)
         refunded = line.refunded_qty if line else 0
-        if line is not None and refunded and (line.refund_channel or "") in WALMART_REFUND_CHANNELS:
+        if line is not None and line.refunded_by_walmart:
             by_walmart = True
         missing = min(quantity, earlier + quantity - refunded)
         if missing > 0:
@@ -99,7 +62,7 @@ async def refund_return(run: JobRun) -> None:
     key, return_order_id = str(payload["refund"]), str(payload["return"])
     lines: list[list[int]] = [list(map(int, line)) for line in payload["lines"]]
     order = await run.order()
-    refund = _refund(order, key)
+    refund = order.refund_by_key(key)
     walmart = run.link.walmart
     by_walmart = False
     if refund.sync_state is not SyncState.SYNCED:
@@ -131,12 +94,12 @@ async def refund_return(run: JobRun) -> None:
             _return_refunded(item, refunded, key, by_walmart, refund.commerce_credit_memo_id)
             uow.returns.save(item)
         how = "Walmart had already refunded it" if by_walmart or (item and item.refunded_by_walmart) else "refunded"
-        _mark_refund_synced(current, key, f"Return {return_order_id} at Walmart: {how} (refund {key}).", now)
+        current.mark_refund_synced(key, f"Return {return_order_id} at Walmart: {how} (refund {key}).", now)
         assert current.id is not None
         current.return_requested = any(
             r.status is ReturnStatus.RECEIVED for r in uow.returns.list_for_order(current.id)
         )
-        queue_stock_pushes(uow, current.store_id, _skus(current, refund), now)
+        queue_stock_pushes(uow, current.store_id, current.refunded_skus(refund), now)
 
     await run.finish(apply)
 
@@ -209,7 +172,7 @@ def _walmart_shows_refund(walmart_order: wm.Order, refund: Refund, marker: str) 
 async def refund_order(run: JobRun) -> None:
     key, marker = str(run.job.payload["refund"]), str(run.job.payload["marker"])
     order = await run.order()
-    refund = _refund(order, key)
+    refund = order.refund_by_key(key)
     walmart = run.link.walmart
     if refund.sync_state is not SyncState.SYNCED:
         applied = run.job.attempts > 1 and _walmart_shows_refund(
@@ -232,7 +195,7 @@ async def refund_order(run: JobRun) -> None:
 
     def apply(uow: UnitOfWork, current: PurchaseOrder) -> None:
         message = f"Refund {key} of {refund.total:.2f} {current.currency} ({refund.reason.value}) applied at Walmart."
-        _mark_refund_synced(current, key, message, now)
-        queue_stock_pushes(uow, current.store_id, _skus(current, refund), now)
+        current.mark_refund_synced(key, message, now)
+        queue_stock_pushes(uow, current.store_id, current.refunded_skus(refund), now)
 
     await run.finish(apply)

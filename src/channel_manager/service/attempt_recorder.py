@@ -7,11 +7,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from ..commerce.attempts import CommerceAttempt
+from ..commerce.http_attempts import CommerceAttempt
 from ..domain.sync import Side
-from ..storage.attempts import SyncAttempt
+from ..storage.attempt_repository import SyncAttempt
 from ..storage.unit_of_work import Database
-from ..walmart.attempts import WalmartAttempt
+from ..walmart.http_attempts import WalmartAttempt
 
 
 @dataclass

@@ -11,24 +11,14 @@ out, so a second run (after a lost answer or a killed worker) finds nothing left
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..commerce.errors import CommerceCancelRefusedError
 from ..commerce.models import CommerceOrder
 from ..domain.orders import PurchaseOrder
-from ..service.inventory import queue_stock_pushes
 from ..storage.unit_of_work import UnitOfWork
-
-if TYPE_CHECKING:
-    from .handlers import JobRun
-
-MIRROR_WALMART_CANCEL = "mirror_walmart_cancel"
+from .inventory import queue_stock_pushes
+from .job_run import JobRun
 
 EPSILON = 1e-6
-
-
-def mirror_action() -> str:
-    return "bring Walmart's cancellation into the Commerce order"
 
 
 def units_to_take_out(order: PurchaseOrder, commerce_order: CommerceOrder) -> dict[int, int]:

@@ -11,22 +11,23 @@ from typing import Any
 
 from ..commerce.webhooks import STOCK_CHANGED, parse_webhook
 from ..logs import get_logger
-from ..service.inventory import on_commerce_stock_event
-from ..storage.inbound_events import InboundEvent
-from ..storage.unit_of_work import UnitOfWork
+from ..storage.inbound_events import InboundEvent, Source
 from ..walmart.notifications import OrderNotification, parse_notification
-from .context import StoreLink, SyncContext
-from .handlers import JobRun
-from .pollers import sync_commerce_order, take_in_purchase_order
+from .commerce_changes import sync_commerce_order
+from .context import ServiceContext, StoreLink
+from .intake import take_in_purchase_order
+from .inventory import on_commerce_stock_event
+from .job_run import JobRun
+from .outbox import enqueue_webhook_processing
 from .walmart_changes import on_walmart_cancel_notification
 
 log = get_logger("channel_manager.inbound")
 
-WALMART = "walmart"
-COMMERCE = "commerce"
+WALMART: Source = "walmart"
+COMMERCE: Source = "commerce"
 
-WalmartEventHandler = Callable[[SyncContext, StoreLink, OrderNotification], Awaitable[None]]
-CommerceEventHandler = Callable[[SyncContext, StoreLink, dict[str, Any]], Awaitable[None]]
+WalmartEventHandler = Callable[[ServiceContext, StoreLink, OrderNotification], Awaitable[None]]
+CommerceEventHandler = Callable[[ServiceContext, StoreLink, dict[str, Any]], Awaitable[None]]
 
 #: Walmart event types with a handler of their own; any other event re-reads its PO (taking it in if new).
 WALMART_EVENT_HANDLERS: dict[str, WalmartEventHandler] = {
@@ -42,11 +43,8 @@ def commerce_event_id(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-PROCESS_WEBHOOK = "process_webhook"
-
-
 def record_delivery(
-    context: SyncContext, store_id: int, source: str, event_id: str, event_type: str, payload: Any
+    context: ServiceContext, store_id: int, source: Source, event_id: str, event_type: str, payload: Any
 ) -> bool:
     """Stores a delivery with the job that processes it; False when it was seen before. The receiver answers
     2xx only after this returns, so an accepted delivery cannot be lost."""
@@ -54,19 +52,9 @@ def record_delivery(
     with context.unit_of_work() as uow:
         stored = uow.inbound_events.record(store_id, source, event_id, event_type, payload, received_at=now)
         if stored is not None:
-            enqueue_processing(uow, store_id, stored, now)
+            enqueue_webhook_processing(uow, store_id, stored, now)
         uow.commit()
     return stored is not None
-
-
-def enqueue_processing(uow: UnitOfWork, store_id: int, inbound_event_id: int, now: Any = None) -> None:
-    uow.jobs.enqueue(
-        PROCESS_WEBHOOK,
-        store_id=store_id,
-        payload={"inbound_event": inbound_event_id},
-        dedupe_key=f"webhook:{inbound_event_id}",
-        now=now,
-    )
 
 
 async def process_webhook(run: JobRun) -> None:
@@ -79,7 +67,7 @@ async def process_webhook(run: JobRun) -> None:
     await run.finish()
 
 
-async def process_event(context: SyncContext, link: StoreLink, event: InboundEvent) -> None:
+async def process_event(context: ServiceContext, link: StoreLink, event: InboundEvent) -> None:
     payload = event.payload if isinstance(event.payload, dict) else json.loads(event.payload)
     if event.source == WALMART:
         notification = parse_notification(payload)
@@ -97,12 +85,12 @@ async def process_event(context: SyncContext, link: StoreLink, event: InboundEve
             await sync_commerce_order(context, link, webhook.order_id)
 
 
-def _event(context: SyncContext, inbound_event_id: int) -> InboundEvent | None:
+def _event(context: ServiceContext, inbound_event_id: int) -> InboundEvent | None:
     with context.unit_of_work() as uow:
         return uow.inbound_events.get(inbound_event_id)
 
 
-def _mark_processed(context: SyncContext, inbound_event_id: int) -> None:
+def _mark_processed(context: ServiceContext, inbound_event_id: int) -> None:
     with context.unit_of_work() as uow:
         uow.inbound_events.mark_processed(inbound_event_id, at=context.now())
         uow.commit()

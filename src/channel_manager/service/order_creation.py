@@ -1,0 +1,42 @@
+"""The ``create_commerce_order`` job: a PO taken in becomes its Commerce order (invoiced when the store says
+so), and the PO's lines are linked to the Commerce items. Safe to repeat: a linked PO is not created again."""
+
+from __future__ import annotations
+
+from ..commerce.mapping import channel_order_for
+from ..domain.orders import PurchaseOrder
+from ..storage.unit_of_work import UnitOfWork
+from .job_run import JobRun
+
+
+async def create_commerce_order(run: JobRun) -> None:
+    order = await run.order()
+    if order.commerce_order_id is not None:
+        await run.finish()
+        return
+    settings = run.link.store.settings
+    commerce = run.link.commerce
+    created = await commerce.create_order(
+        channel_order_for(order), path=settings.order_creation_path.value, store_id=settings.commerce_store_id
+    )
+    if settings.invoice_on_import and created.total_invoiced == 0:
+        await commerce.invoice_order(created.entity_id, increment_id=created.increment_id)
+    items: dict[str, int] = {}
+    for item in created.items:
+        if item.parent_item_id is not None:
+            continue
+        for line_number in item.line_numbers:
+            items[line_number] = item.item_id
+    missing = [line.line_number for line in order.lines if line.line_number not in items]
+    for line in order.lines:  # an order without line tags (made elsewhere): match by SKU
+        if line.line_number in missing:
+            match = next((i for i in created.items if i.sku == line.sku and i.item_id not in items.values()), None)
+            if match is not None:
+                items[line.line_number] = match.item_id
+    now = run.context.now()
+
+    def apply(_: UnitOfWork, current: PurchaseOrder) -> None:
+        if current.commerce_order_id is None:
+            current.link_commerce_order(created.entity_id, created.increment_id, items, now)
+
+    await run.finish(apply)
