@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks the companion Commerce module in magento-module/ without Magento (which cannot run here):
 # installs Debian's php-cli and phpunit when they are missing, lints every PHP file with `php -l`,
-# checks that every XML file is well-formed, then runs the module's framework-free PHPUnit tests.
+# checks that every XML and JSON file is well-formed, then runs the module's framework-free PHPUnit tests.
 # Quiet on success; prints what failed and exits non-zero otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,7 +39,7 @@ fi
 # 1. Syntax of every PHP file.
 errors=0
 while IFS= read -r -d '' file; do
-    if ! php -d display_errors=1 -l "$file" >"$log" 2>&1; then
+    if ! php -d log_errors=0 -l "$file" >"$log" 2>&1; then
         cat "$log" >&2
         errors=$((errors + 1))
     fi
@@ -62,7 +62,17 @@ while IFS= read -r -d '' file; do
 done < <(find "$module" \( -name '*.xml' -o -name '*.xml.dist' \) -print0 | sort -z)
 [ "$errors" -eq 0 ] || fail "$errors XML file(s) not well-formed"
 
-# 3. The framework-free unit tests.
+# 3. Well-formedness of every JSON file (composer.json, db_schema_whitelist.json).
+while IFS= read -r -d '' file; do
+    if ! php -r '
+        json_decode((string) file_get_contents($argv[1]), false, 512, JSON_THROW_ON_ERROR);' "$file" 2>"$log"; then
+        echo "$file: $(grep -o "JsonException: [^ ].*" "$log" | head -1)" >&2
+        errors=$((errors + 1))
+    fi
+done < <(find "$module" -name '*.json' -print0 | sort -z)
+[ "$errors" -eq 0 ] || fail "$errors JSON file(s) not valid"
+
+# 4. The framework-free unit tests.
 if ! phpunit --configuration "$module/phpunit.xml.dist" --colors=never >"$log" 2>&1; then
     cat "$log" >&2
     fail "PHPUnit failed"
