@@ -7,4 +7,5 @@ bash scripts/bootstrap.sh
 export CHANNEL_MANAGER_TEST_POSTGRES_URL=${CHANNEL_MANAGER_TEST_POSTGRES_URL:-postgresql+psycopg://root@127.0.0.1:5432/test}
 bash scripts/ensure-postgres.sh
 .venv/bin/ruff check src tests bench
+bash scripts/check-php.sh
 .venv/bin/python -m pytest "$@"
