@@ -18,8 +18,9 @@ use ChannelManager\Connector\Api\Data\ChannelOrderInterface;
 use ChannelManager\Connector\Api\Data\ChannelOrderResultInterface;
 use ChannelManager\Connector\Api\Data\ChannelOrderResultInterfaceFactory;
 use ChannelManager\Connector\Model\Order\ChannelOrderNormaliser;
-use ChannelManager\Connector\Model\Order\IdempotencyDecision;
+use ChannelManager\Connector\Model\Order\IdempotentPlacement;
 use ChannelManager\Connector\Model\Order\InvalidChannelOrder;
+use ChannelManager\Connector\Model\Order\OrderBeingPlaced;
 use ChannelManager\Connector\Model\Order\QuoteBuilder;
 use ChannelManager\Connector\Model\ResourceModel\OrderLink;
 use Magento\Framework\DB\Adapter\DuplicateException;
@@ -35,8 +36,8 @@ class ChannelOrderManagement implements ChannelOrderManagementInterface
     /** @var ChannelOrderNormaliser */
     private $normaliser;
 
-    /** @var IdempotencyDecision */
-    private $decision;
+    /** @var IdempotentPlacement */
+    private $placement;
 
     /** @var OrderLink */
     private $links;
@@ -55,7 +56,7 @@ class ChannelOrderManagement implements ChannelOrderManagementInterface
 
     public function __construct(
         ChannelOrderNormaliser $normaliser,
-        IdempotencyDecision $decision,
+        IdempotentPlacement $placement,
         OrderLink $links,
         QuoteBuilder $quoteBuilder,
         QuoteManagement $quoteManagement,
@@ -63,7 +64,7 @@ class ChannelOrderManagement implements ChannelOrderManagementInterface
         LoggerInterface $logger
     ) {
         $this->normaliser = $normaliser;
-        $this->decision = $decision;
+        $this->placement = $placement;
         $this->links = $links;
         $this->quoteBuilder = $quoteBuilder;
         $this->quoteManagement = $quoteManagement;
@@ -78,31 +79,26 @@ class ChannelOrderManagement implements ChannelOrderManagementInterface
         $channel = (string) $request['channel'];
         $externalId = (string) $request['external_order_id'];
 
-        for ($attempt = 1;; $attempt++) {
-            $link = $this->links->findByExternalOrderId($channel, $externalId);
-            if ($this->decision->beforePlacing($link) === IdempotencyDecision::RETURN_EXISTING) {
-                return $this->result($this->decision->result($link, false));
-            }
-            $placed = $this->placeOnce($request);
-            if ($placed !== null) {
-                return $this->result($this->decision->result($placed, true));
-            }
-            // The key was taken by a concurrent call: ours is rolled back; answer with theirs.
-            $link = $this->links->findByExternalOrderId($channel, $externalId);
-            try {
-                $next = $this->decision->afterDuplicateKey($link, $attempt);
-            } catch (\RuntimeException $e) {
-                throw new LocalizedException(__($e->getMessage()), $e);
-            }
-            if ($next === IdempotencyDecision::RETURN_EXISTING) {
-                $this->logger->info('Channel order placed by a concurrent call; returning it', [
-                    'channel' => $channel,
-                    'external_order_id' => $externalId,
-                    'order_id' => $link['order_id'] ?? null,
-                ]);
-                return $this->result($this->decision->result($link, false));
-            }
+        try {
+            $result = $this->placement->run(
+                function () use ($channel, $externalId): ?array {
+                    return $this->links->findByExternalOrderId($channel, $externalId);
+                },
+                function () use ($request): ?array {
+                    return $this->placeOnce($request);
+                }
+            );
+        } catch (OrderBeingPlaced $e) {
+            throw new LocalizedException(__($e->getMessage()), $e);
         }
+        if (!$result['created']) {
+            $this->logger->info('Channel order already placed; returning it', [
+                'channel' => $channel,
+                'external_order_id' => $externalId,
+                'order_id' => $result['entity_id'],
+            ]);
+        }
+        return $this->result($result);
     }
 
     /**

@@ -38,6 +38,7 @@ final class IdempotencyDecision
      * After our INSERT of the claim failed on the UNIQUE key: the row read again, or null.
      *
      * @param array<string, mixed>|null $link
+     * @throws OrderBeingPlaced after the last attempt
      */
     public function afterDuplicateKey(?array $link, int $attempt): string
     {
@@ -45,7 +46,7 @@ final class IdempotencyDecision
             return self::RETURN_EXISTING;
         }
         if ($attempt >= self::MAX_ATTEMPTS) {
-            throw new \RuntimeException(
+            throw new OrderBeingPlaced(
                 'Another request is placing this channel order and has not finished; retry the call.'
             );
         }

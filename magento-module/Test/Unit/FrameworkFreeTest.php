@@ -15,8 +15,11 @@ final class FrameworkFreeTest extends TestCase
         'Model/Event/EventBodyBuilder.php',
         'Model/Event/EventSigner.php',
         'Model/Order/ChannelOrderNormaliser.php',
+        'Model/Order/ChannelQuote.php',
         'Model/Order/IdempotencyDecision.php',
+        'Model/Order/IdempotentPlacement.php',
         'Model/Order/InvalidChannelOrder.php',
+        'Model/Order/OrderBeingPlaced.php',
         'Model/Order/OrderFigures.php',
     ];
 

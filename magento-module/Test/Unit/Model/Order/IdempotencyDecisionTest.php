@@ -4,6 +4,7 @@ declare(strict_types=1);
 namespace ChannelManager\Connector\Test\Unit\Model\Order;
 
 use ChannelManager\Connector\Model\Order\IdempotencyDecision;
+use ChannelManager\Connector\Model\Order\OrderBeingPlaced;
 use PHPUnit\Framework\TestCase;
 
 final class IdempotencyDecisionTest extends TestCase
@@ -43,7 +44,7 @@ final class IdempotencyDecisionTest extends TestCase
     {
         $decision = new IdempotencyDecision();
         self::assertSame(IdempotencyDecision::RETRY, $decision->afterDuplicateKey(null, 1));
-        $this->expectException(\RuntimeException::class);
+        $this->expectException(OrderBeingPlaced::class);
         $decision->afterDuplicateKey(null, IdempotencyDecision::MAX_ATTEMPTS);
     }
 
