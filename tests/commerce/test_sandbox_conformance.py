@@ -22,7 +22,7 @@ from jsonschema import Draft4Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from channel_manager.sandbox.commerce.settings import DEFAULT_TOKEN
+from channel_manager_sandboxes.commerce.settings import DEFAULT_TOKEN
 
 from .conftest import RunningSandbox
 

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from channel_manager.sandbox.commerce.errors import SandboxApiError
-from channel_manager.sandbox.commerce.order_rules import to_invoice, to_refund, to_ship
-from channel_manager.sandbox.commerce.search import parse_criteria, search
-from channel_manager.sandbox.commerce.state import CommerceSandbox
+from channel_manager_sandboxes.commerce.errors import SandboxApiError
+from channel_manager_sandboxes.commerce.order_rules import to_invoice, to_refund, to_ship
+from channel_manager_sandboxes.commerce.search import parse_criteria, search
+from channel_manager_sandboxes.commerce.state import CommerceSandbox
 
 
 def new_order(sandbox: CommerceSandbox, qty_a: int = 2, qty_b: int = 1, po: str = "PO-1") -> dict[str, Any]:

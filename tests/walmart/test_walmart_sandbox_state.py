@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from channel_manager.sandbox.walmart import WalmartSandbox, WalmartSandboxSettings
+from channel_manager_sandboxes.walmart import WalmartSandbox, WalmartSandboxSettings
 
 
 def test_five_thousand_orders_page_completely() -> None:
