@@ -62,8 +62,14 @@ def _amounts(order: dict[str, Any], lines: Lines, arguments: dict[str, Any], mes
         messages.append(f"The most money available to refund is {rules.format_price(available, currency)}.")
     if not messages and grand <= 0:
         messages.append("The credit memo's total must be positive.")
-    return {"subtotal": subtotal, "tax": tax, "shipping": shipping, "positive": positive, "negative": negative,
-            "grand": grand}  # fmt: skip
+    return {
+        "subtotal": subtotal,
+        "tax": tax,
+        "shipping": shipping,
+        "positive": positive,
+        "negative": negative,
+        "grand": grand,
+    }
 
 
 class CreditMemos:

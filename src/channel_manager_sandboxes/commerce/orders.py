@@ -165,7 +165,7 @@ class OrderStore:
                 shipping_method=shipping.get("method"),
                 payment=payment,
                 histories=entity.get("status_histories") or [],
-                resolve_products=True,  # TEMP: the split keeps the direct path as it was
+                resolve_products=False,
             )
             data = self.render(self.insert(new))
             sandbox.emit(ORDER_SAVED, data)
