@@ -20,14 +20,19 @@ from channel_manager_sandboxes.commerce.module import ModuleConfig
 from channel_manager_sandboxes.commerce.module_events import ModuleEvents
 from channel_manager_sandboxes.commerce.settings import SandboxSettings
 from channel_manager_sandboxes.commerce.state import CommerceSandbox
-from channel_manager_sandboxes.commerce.webhooks import WebhookDispatcher, WebhookTarget, load_private_key
+from channel_manager_sandboxes.commerce.webhooks import (
+    SignatureScheme,
+    WebhookDispatcher,
+    WebhookTarget,
+    load_private_key,
+)
 
 
 def webhook_target(settings: SandboxSettings) -> WebhookTarget | None:
     if not settings.webhook_url:
         return None
     key = load_private_key(settings.webhook_private_key_pem) if settings.webhook_private_key_pem else None
-    scheme = "rsa" if settings.webhook_signature == "rsa" else "hmac"
+    scheme: SignatureScheme = "rsa" if settings.webhook_signature == "rsa" else "hmac"
     return WebhookTarget(settings.webhook_url, settings.webhook_secret or "", scheme, key)
 
 

@@ -97,7 +97,8 @@ def _full_refund_charges(line: Line, raw: Mapping[str, Any], po: str) -> list[Ch
 
 
 def _partial_refund_charges(raw: Mapping[str, Any], number: str) -> tuple[list[Charge], str | None]:
-    charges, comments = [], None
+    charges: list[Charge] = []
+    comments = None
     for item in as_list(raw, "refunds", "refund"):
         comments = item.get("refundComments") if isinstance(item, Mapping) else None
         charges.extend(checked_refund_charge(rc, number) for rc in as_list(item, "refundCharges", "refundCharge"))

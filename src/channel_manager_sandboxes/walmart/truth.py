@@ -20,7 +20,7 @@ def _refunded(line: Line) -> dict[str, dict[str, float | int]]:
 
 
 def line_truth(line: Line) -> dict[str, Any]:
-    shipments = [
+    shipments: list[dict[str, Any]] = [
         {"quantity": e.quantity, "status": e.status, "tracking": e.tracking}
         for e in line.entries
         if e.status in SHIPPED_STATUSES
