@@ -13,6 +13,7 @@ from ..service.commerce_changes import ChangeSummary
 from ..storage.unit_of_work import Database
 from ..sync.context import StoreLink, SyncContext
 from ..sync.pollers import sync_commerce_order
+from . import audit
 from . import orders as order_service
 
 
@@ -42,6 +43,7 @@ async def ship_through_commerce(
     carrier: str,
     tracking_number: str | None,
     tracking_url: str | None = None,
+    actor: str | None = None,
 ) -> ChangeSummary | None:
     """Creates the shipment in Commerce (all open quantity when ``lines`` is None), then records it."""
     order = await context.run_db(lambda: order_service.find_order(database, purchase_order_id, store_id=store_id))
@@ -74,6 +76,12 @@ async def ship_through_commerce(
         source_code=link.store.settings.commerce_source_code,
         increment_id=order.commerce_increment_id,
     )
+    shipped = ", ".join(f"line {n} x{q}" for n, q in wanted.items())
+    await context.run_db(
+        audit.record_for_order, database, order, actor, "order.ship",
+        f"Shipment requested: {shipped}, {resolved.name} {tracking_number.strip()}",
+        {"lines": wanted, "carrier": resolved.name, "tracking_number": tracking_number.strip()},
+    )  # fmt: skip
     return await sync_commerce_order(context, link, commerce_order_id)
 
 
@@ -85,6 +93,7 @@ async def cancel_through_commerce(
     store_id: int | None,
     reason: CancellationReason,
     lines: Mapping[str, int] | None = None,
+    actor: str | None = None,
 ) -> ChangeSummary | None:
     """Cancels in Commerce with the reason in an order comment: the whole order while nothing of it is
     invoiced, else the unshipped quantities by an offline credit memo (Commerce's only partial cancel)."""
@@ -115,4 +124,9 @@ async def cancel_through_commerce(
             f"Commerce cancels whole orders only, and Commerce order {order.commerce_increment_id} is not invoiced: "
             "cancel all of its open quantity, or invoice it first."
         )
+    cancelled = ", ".join(f"line {n} x{q}" for n, q in wanted.items())
+    await context.run_db(
+        audit.record_for_order, database, order, actor, "order.cancel",
+        f"Cancel requested: {cancelled}, reason {reason.value}", {"lines": wanted, "reason": reason.value},
+    )  # fmt: skip
     return await sync_commerce_order(context, link, commerce_order_id)
