@@ -11,7 +11,15 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from .. import __version__
 from . import api, health, metrics, problems, webhooks
-from .auth import AccessControl, Authenticator, BearerTokenAuthenticator, Principal, metrics_reader, viewer
+from .auth import (
+    AccessControl,
+    Authenticator,
+    BearerTokenAuthenticator,
+    FailureLimiter,
+    Principal,
+    metrics_reader,
+    viewer,
+)
 from .state import ServiceState
 from .webhooks import WebhookLimits
 
@@ -28,7 +36,12 @@ The webhook receivers (`/webhooks/...`) are served by the webhook listener (`cha
 """
 
 
-def create_api_app(state: ServiceState, *, authenticators: list[Authenticator] | None = None) -> FastAPI:
+def create_api_app(
+    state: ServiceState,
+    *,
+    authenticators: list[Authenticator] | None = None,
+    limiter: FailureLimiter | None = None,
+) -> FastAPI:
     app = FastAPI(
         title="channel-manager",
         version=__version__,
@@ -67,6 +80,8 @@ def create_api_app(state: ServiceState, *, authenticators: list[Authenticator] |
             schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
             problems.add_schemas(schema)
             _add_receivers(schema)
+            # /health answers anyone (ok / not ok); a token only adds the details.
+            schema["paths"]["/health"]["get"]["security"] = [{}, {"ApiToken": []}]
             app.openapi_schema = schema
         return app.openapi_schema
 

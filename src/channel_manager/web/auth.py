@@ -134,7 +134,7 @@ async def identify(request: Request) -> Principal | None:
     """The caller, or None without credentials; 401 for wrong ones, 429 while the address is limited."""
     access: AccessControl = request.app.state.access
     address = _address(request)
-    wait = access.limiter.retry_after(address)
+    wait = access.limiter.retry_after(address) if _presents_credentials(request) else None
     if wait is not None:
         raise ProblemError(
             429, "Too many failed attempts",
@@ -152,6 +152,11 @@ async def identify(request: Request) -> Principal | None:
             request.state.principal = principal
             return principal
     return None
+
+
+def _presents_credentials(request: Request) -> bool:
+    """Only a request that presents credentials is limited: one without any is simply 401."""
+    return "authorization" in request.headers or bool(request.cookies)
 
 
 def _unauthorized(detail: str) -> ProblemError:

@@ -163,13 +163,24 @@ async def _on_validation(_: Request, error: Exception) -> JSONResponse:
     return validation_problem(errors).response()
 
 
-async def _on_http(_: Request, error: Exception) -> JSONResponse:
+def _allowed_methods(request: Request) -> str:
+    """Every method some route of the app serves at this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        regex, route_methods = getattr(route, "path_regex", None), getattr(route, "methods", None)
+        if regex is not None and route_methods and regex.match(request.url.path):
+            methods |= set(route_methods)
+    return ", ".join(sorted(methods))
+
+
+async def _on_http(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
     titles = {401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed", 413: "Too large"}
     title = titles.get(error.status_code, "Error")
-    return ProblemError(
-        error.status_code, title, str(error.detail), headers=dict(error.headers or {}) or None
-    ).response()
+    headers = dict(error.headers or {})
+    if error.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
+    return ProblemError(error.status_code, title, str(error.detail), headers=headers or None).response()
 
 
 async def _on_problem(_: Request, error: Exception) -> JSONResponse:
@@ -194,6 +205,7 @@ def install(app: FastAPI) -> None:
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` entries: each status answered with a Problem."""
     described = {
+        400: "The body is not JSON (or not UTF-8)",
         401: "No valid API token (send `Authorization: Bearer <token>`)",
         403: "The token's role may not do this",
         404: "Not found",

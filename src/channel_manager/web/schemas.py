@@ -8,10 +8,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, StrictBool, StrictFloat, StrictInt
 
 from ..domain.access import ApiToken, Role
 from ..domain.orders import PurchaseOrder
+from ..domain.reasons import CancellationReason, RefundReason
 from ..domain.returns import Return, ReturnStatus
 from ..domain.statuses import OrderStatus
 from ..domain.stores import ChannelStore, CustomerMode, OrderCreationPath, OrderNumberSource
@@ -31,6 +32,12 @@ def money(value: Decimal) -> Money:
 
 
 class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Request(BaseModel):
+    """A request body: exactly its fields, each of exactly its type (no "0" for false, no "2" for 2)."""
+
     model_config = ConfigDict(extra="forbid")
 
 
@@ -55,24 +62,24 @@ class StoreSettingsOut(Model):
     reconcile_seconds: float
 
 
-class StoreSettingsPatch(Model):
+class StoreSettingsPatch(Request):
     """Only the settings given change (see the README's table of store settings)."""
 
-    import_orders: bool | None = None
+    import_orders: StrictBool | None = None
     order_creation_path: OrderCreationPath | None = None
-    invoice_on_import: bool | None = None
+    invoice_on_import: StrictBool | None = None
     customer_mode: CustomerMode | None = None
     order_number_source: OrderNumberSource | None = None
-    commerce_store_id: int | None = Field(None, ge=0, le=2**31 - 1)
+    commerce_store_id: StrictInt | None = Field(None, ge=0, le=2**31 - 1)
     commerce_source_code: str | None = Field(None, min_length=1, max_length=100)
     carrier_map: dict[str, str] | None = Field(None, description="Replaces the whole mapping.")
     default_cancellation_reason: str | None = Field(None, min_length=1, max_length=100)
     default_refund_reason: str | None = Field(None, min_length=1, max_length=100)
-    push_stock_changes: bool | None = None
-    order_poll_seconds: float | None = Field(None, gt=0, le=86400)
-    commerce_poll_seconds: float | None = Field(None, gt=0, le=86400)
-    returns_poll_seconds: float | None = Field(None, gt=0, le=86400)
-    reconcile_seconds: float | None = Field(None, gt=0, le=86400 * 7)
+    push_stock_changes: StrictBool | None = None
+    order_poll_seconds: StrictFloat | None = Field(None, gt=0, le=86400)
+    commerce_poll_seconds: StrictFloat | None = Field(None, gt=0, le=86400)
+    returns_poll_seconds: StrictFloat | None = Field(None, gt=0, le=86400)
+    reconcile_seconds: StrictFloat | None = Field(None, gt=0, le=86400 * 7)
 
     def changes(self) -> dict[str, Any]:
         return self.model_dump(exclude_none=True, mode="json")
@@ -129,20 +136,21 @@ def store_out(store: ChannelStore) -> StoreOut:
 
 
 WALMART_PRODUCTION_URL = "https://marketplace.walmartapis.com"
+URL_PATTERN = r"^https?://[^/\s?#]+(/\S*)?$"
 
 
-class WalmartAccountIn(Model):
-    base_url: str = Field(WALMART_PRODUCTION_URL, max_length=500)
+class WalmartAccountIn(Request):
+    base_url: str = Field(WALMART_PRODUCTION_URL, max_length=500, pattern=URL_PATTERN)
     client_id: str = Field(min_length=1, max_length=200)
     client_secret: SecretStr = Field(min_length=1, max_length=500)
     webhook_secret: SecretStr | None = Field(None, min_length=1, max_length=500)
 
 
-class CommerceConnectionIn(Model):
+class CommerceConnectionIn(Request):
     """An integration access token, or the four OAuth 1.0a credentials (consumer key and secret, access
     token and its secret)."""
 
-    base_url: str = Field(max_length=500)
+    base_url: str = Field(max_length=500, pattern=URL_PATTERN)
     store_code: str | None = Field(None, min_length=1, max_length=100)
     access_token: SecretStr | None = Field(None, min_length=1, max_length=500)
     consumer_key: str | None = Field(None, min_length=1, max_length=200)
@@ -151,12 +159,12 @@ class CommerceConnectionIn(Model):
     webhook_secret: SecretStr | None = Field(None, min_length=1, max_length=500)
 
 
-class StoreIn(Model):
-    name: str = Field(min_length=1, max_length=200)
+class StoreIn(Request):
+    name: str = Field(min_length=1, max_length=200, pattern=r"\S")
     walmart: WalmartAccountIn
     commerce: CommerceConnectionIn
     settings: StoreSettingsPatch | None = None
-    verify: bool = Field(True, description="Check the credentials live (a Walmart token, one Commerce read).")
+    verify: StrictBool = Field(True, description="Check the credentials live (a Walmart token, one Commerce read).")
 
 
 # ---------------------------------------------------------------- orders
@@ -553,8 +561,8 @@ def detail_out(detail: OrderDetail) -> OrderDetailOut:
 # ---------------------------------------------------------------- actions
 
 
-class ShipIn(Model):
-    lines: dict[str, int] | None = Field(
+class ShipIn(Request):
+    lines: dict[str, StrictInt] | None = Field(
         None, description="PO line number -> quantity to ship; omitted: every open quantity."
     )
     carrier: str = Field(
@@ -564,28 +572,40 @@ class ShipIn(Model):
     tracking_url: str | None = Field(None, max_length=1000, description="Required for a carrier Walmart does not know.")
 
 
-class CancelIn(Model):
-    reason: str = Field(
-        min_length=1, max_length=100,
-        description="out_of_stock, pricing_error, fraud_stop_shipment, address_not_serviceable or customer_requested.",
-    )  # fmt: skip
-    lines: dict[str, int] | None = Field(
+#: What a cancel's and a refund's ``reason`` may be (the names the CLI takes, or Walmart's codes).
+CancelReasonName = Literal[  # type: ignore[valid-type]
+    tuple(
+        sorted(
+            {r.name.lower() for r in CancellationReason if r.is_seller_reason}
+            | {r.value for r in CancellationReason if r.is_seller_reason}
+        )
+    )
+]
+RefundReasonName = Literal[tuple(sorted({r.value for r in RefundReason} | {r.name.lower() for r in RefundReason}))]  # type: ignore[valid-type]
+
+
+class CancelIn(Request):
+    reason: CancelReasonName = Field(  # type: ignore[valid-type]
+        description="out_of_stock, pricing_error, fraud_stop_shipment, address_not_serviceable or customer_requested "
+        "(the last only for an order the buyer asked to cancel), or Walmart's code.",
+    )
+    lines: dict[str, StrictInt] | None = Field(
         None, description="PO line number -> quantity to cancel; omitted: the whole unshipped remainder."
     )
 
 
-class RefundIn(Model):
-    lines: dict[str, int] = Field(description="PO line number -> shipped units to refund.")
+class RefundIn(Request):
+    lines: dict[str, StrictInt] = Field(description="PO line number -> shipped units to refund.")
     amount: Decimal | None = Field(
         None, gt=0, max_digits=12, decimal_places=2, description="Total to refund for them, tax included."
     )
-    reason: str | None = Field(None, min_length=1, max_length=100, description="A Walmart refund reason.")
-    return_to_stock: bool = False
+    reason: RefundReasonName | None = Field(None, description="A Walmart refund reason.")  # type: ignore[valid-type]
+    return_to_stock: StrictBool = False
 
 
-class ReturnRefundIn(Model):
-    reason: str | None = Field(None, min_length=1, max_length=100, description="A Walmart refund reason.")
-    return_to_stock: bool = False
+class ReturnRefundIn(Request):
+    reason: RefundReasonName | None = Field(None, description="A Walmart refund reason.")  # type: ignore[valid-type]
+    return_to_stock: StrictBool = False
 
 
 class OrderActionOut(Model):
@@ -668,7 +688,7 @@ class TokenCreatedOut(TokenOut):
     token: str = Field(description="The token itself: shown this once, stored only as a hash.")
 
 
-class TokenIn(Model):
+class TokenIn(Request):
     name: str = Field(min_length=1, max_length=100)
     role: Role
 

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from ..storage.unit_of_work import Database
 from ..sync.context import SyncContext
 from .app import create_api_app, create_webhook_app
+from .auth import FailureLimiter
 from .state import ServiceState
 
 
@@ -37,6 +38,8 @@ class HttpOptions:
     webhook_port: int = 8090
     api: bool = True
     webhooks: bool = True
+    #: Failed authentications allowed per client address and minute before it gets 429.
+    auth_failures_per_minute: int = 10
 
     @property
     def api_listen(self) -> Listen | None:
@@ -68,12 +71,21 @@ def _server(app: FastAPI, listen: Listen) -> EmbeddedServer:
 class Listeners:
     """Starts the API and/or webhook listeners; ``stop()`` asks them to finish."""
 
-    def __init__(self, database: Database, context: SyncContext, *, api: Listen | None, webhooks: Listen | None):
+    def __init__(
+        self,
+        database: Database,
+        context: SyncContext,
+        *,
+        api: Listen | None,
+        webhooks: Listen | None,
+        auth_failures_per_minute: int = 10,
+    ) -> None:
         state = ServiceState(database, context)
         self.api, self.webhooks = api, webhooks
         self.servers: list[EmbeddedServer] = []
         if api is not None:
-            self.servers.append(_server(create_api_app(state), api))
+            limiter = FailureLimiter(max_failures=auth_failures_per_minute, window_seconds=60.0)
+            self.servers.append(_server(create_api_app(state, limiter=limiter), api))
         if webhooks is not None:
             self.servers.append(_server(create_webhook_app(state), webhooks))
         self.tasks: list[asyncio.Task[None]] = []
@@ -109,6 +121,9 @@ def listeners(database: Database, options: HttpOptions) -> Callable[[SyncContext
     """What ``run_service(served=...)`` takes: the listeners of ``options`` over the runner's context."""
 
     def build(context: SyncContext) -> Listeners:
-        return Listeners(database, context, api=options.api_listen, webhooks=options.webhook_listen)
+        return Listeners(
+            database, context, api=options.api_listen, webhooks=options.webhook_listen,
+            auth_failures_per_minute=options.auth_failures_per_minute,
+        )  # fmt: skip
 
     return build

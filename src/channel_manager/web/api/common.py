@@ -16,8 +16,8 @@ StoreRef = Annotated[
 PurchaseOrderId = Annotated[str, Path(min_length=1, max_length=64, description="The Walmart purchase order number.")]
 ReturnOrderId = Annotated[str, Path(min_length=1, max_length=64, description="The return's RMA number.")]
 
-READ = (401, 403, 404, 409, 422, 429)
-WRITE = (401, 403, 404, 409, 422, 429, 502, 503)
+READ = (400, 401, 403, 404, 409, 422, 429)
+WRITE = (400, 401, 403, 404, 409, 422, 429, 502, 503)
 
 
 def service(request: Request) -> ServiceState:
