@@ -209,3 +209,34 @@ async def test_tokens_over_http(world: World) -> None:
             stored = str(uow.connection.exec_driver_sql("SELECT * FROM api_tokens").all())
             kept = str(uow.connection.exec_driver_sql("SELECT * FROM idempotency_keys").all())
         assert token not in stored and token not in kept
+
+
+async def test_returns_over_http(world: World) -> None:
+    from .test_returns_refunds import deliver, open_return, poll_returns
+
+    async with serving(world) as api:
+        po = await _take_in(world, api, [{"sku": "MUG-1", "quantity": 2}])
+        await world.ship_in_commerce(po, {"1": 2})
+        await world.sync_commerce()
+        await eventually(lambda: world.walmart_truth(po)["lines"]["1"]["by_status"].get("Shipped") == 2)
+        deliver(world, po, 1)
+        rma = open_return(world, po, [("1", 2, "DAMAGED")])
+        await poll_returns(world)
+        viewer = api.auth(Role.VIEWER)
+        listed = (await api.http.get("/api/returns", params={"status": "Received"}, headers=viewer)).json()
+        assert [r["return_order_id"] for r in listed] == [rma]
+        shown = (await api.http.get(f"/api/returns/{rma}", headers=viewer)).json()
+        assert shown["lines"][0]["quantity"] == 2 and shown["status"] == "Received"
+        keyed = {**api.auth(Role.OPERATOR), "Idempotency-Key": f"refund-{rma}"}
+        refunded = await api.http.post(f"/api/returns/{rma}/refund", json={}, headers=keyed)
+        assert refunded.status_code == 200, refunded.text
+        again = await api.http.post(f"/api/returns/{rma}/refund", json={}, headers=keyed)
+        assert again.json() == refunded.json()
+        await eventually(
+            lambda: world.walmart_truth(po)["lines"]["1"]["refunded_product"] not in ("0.00", "0", None)
+        )
+        await eventually(lambda: world.order(po).refunds != [] and world.order(po).refunds[0].return_order_id == rma)
+        assert len(world.order(po).refunds) == 1  # the repeat did not refund again
+        nothing_left = await api.http.post(f"/api/returns/{rma}/refund", json={}, headers=api.auth(Role.OPERATOR))
+        assert nothing_left.status_code == 422 and "nothing left to refund" in nothing_left.json()["detail"]
+        world.assert_nothing_duplicated()

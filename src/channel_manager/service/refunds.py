@@ -20,7 +20,7 @@ from ..sync.pollers import sync_commerce_order
 from . import audit
 from . import orders as order_service
 from .commerce_changes import ChangeSummary
-from .returns import find_return
+from .returns import find_return, units_to_refund
 
 CENT = Decimal("0.01")
 
@@ -117,11 +117,7 @@ async def refund_return_through_commerce(
     """The Returns page's Refund: the return's lines not refunded yet, by a credit memo in Commerce (which
     is then matched to the return and refunds it at Walmart)."""
     item = await context.run_db(lambda: find_return(database, return_order_id, store_id=store_id))
-    lines: dict[str, int] = {}
-    for line in item.lines:
-        left = line.quantity - line.refunded_quantity
-        if left > 0 and line.line_number:
-            lines[line.line_number] = lines.get(line.line_number, 0) + left
+    lines = units_to_refund(item)
     if not lines:
         raise RefundNotAllowed(f"Return {return_order_id} has nothing left to refund.")
     return await refund_through_commerce(
