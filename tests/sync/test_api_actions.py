@@ -232,9 +232,7 @@ async def test_returns_over_http(world: World) -> None:
         assert refunded.status_code == 200, refunded.text
         again = await api.http.post(f"/api/returns/{rma}/refund", json={}, headers=keyed)
         assert again.json() == refunded.json()
-        await eventually(
-            lambda: world.walmart_truth(po)["lines"]["1"]["refunded_product"] not in ("0.00", "0", None)
-        )
+        await eventually(lambda: world.walmart_truth(po)["lines"]["1"]["refunded_product"] not in ("0.00", "0", None))
         await eventually(lambda: world.order(po).refunds != [] and world.order(po).refunds[0].return_order_id == rma)
         assert len(world.order(po).refunds) == 1  # the repeat did not refund again
         nothing_left = await api.http.post(f"/api/returns/{rma}/refund", json={}, headers=api.auth(Role.OPERATOR))
