@@ -3,8 +3,9 @@ through Commerce first, as the CLI does; retry; resync)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
@@ -91,7 +92,10 @@ async def show_order(
     return await state.context.run_db(detail)
 
 
-async def _after(state: ServiceState, purchase_order_id: str, store_id: int | None, retried: int | None = None):  # type: ignore[no-untyped-def]
+async def _after(
+    state: ServiceState, purchase_order_id: str, store_id: int | None, retried: int | None = None
+) -> OrderActionOut:
+    """Wakes the workers (they send what the action queued) and answers the order as it stands."""
     state.context.work_available.set()
     order = await state.context.run_db(
         lambda: order_service.find_order(state.database, purchase_order_id, store_id=store_id)
@@ -99,8 +103,27 @@ async def _after(state: ServiceState, purchase_order_id: str, store_id: int | No
     return OrderActionOut(order=order_out(order), retried_jobs=retried)
 
 
-def _reason_error(field: str, error: ValueError) -> Exception:
-    return validation_problem([FieldError(field=field, message=str(error))])
+Action = Callable[[ServiceState, int | None], Awaitable[object]]
+
+
+async def order_action(
+    request: Request,
+    principal: Principal,
+    key: str | None,
+    purchase_order_id: str,
+    store: str | int | None,
+    action: Action,
+) -> Any:
+    """Runs ``action(state, store_id)`` once per Idempotency-Key, then answers the order. ``store`` is the
+    caller's store name or id, or an id already known (an int)."""
+    state = service(request)
+
+    async def act() -> OrderActionOut:
+        store_id = store if isinstance(store, int) else await state.context.run_db(store_id_of, state, store)
+        retried = await action(state, store_id)
+        return await _after(state, purchase_order_id, store_id, retried if isinstance(retried, int) else None)
+
+    return await idempotency.answer(request, principal, key, act)
 
 
 @router.post(
@@ -116,18 +139,14 @@ async def ship(
     principal: Principal = Depends(operator),
     key: idempotency.IdempotencyKey = None,
 ) -> OrderActionOut:
-    state = service(request)
-
-    async def act() -> OrderActionOut:
-        store_id = await state.context.run_db(store_id_of, state, store)
-        await commerce_actions.ship_through_commerce(
+    async def action(state: ServiceState, store_id: int | None) -> object:
+        return await commerce_actions.ship_through_commerce(
             state.context, state.database, purchase_order_id, store_id=store_id, lines=body.lines,
             carrier=body.carrier, tracking_number=body.tracking_number, tracking_url=body.tracking_url,
             actor=principal.actor,
         )  # fmt: skip
-        return await _after(state, purchase_order_id, store_id)
 
-    return await idempotency.answer(request, principal, key, act)  # type: ignore[return-value]
+    return await order_action(request, principal, key, purchase_order_id, store, action)  # type: ignore[no-any-return]
 
 
 @router.post(
@@ -143,21 +162,15 @@ async def cancel(
     principal: Principal = Depends(operator),
     key: idempotency.IdempotencyKey = None,
 ) -> OrderActionOut:
-    state = service(request)
-    try:
-        reason = CancellationReason.parse(body.reason)
-    except ValueError as error:
-        raise _reason_error("body.reason", error) from None
+    reason = CancellationReason.parse(body.reason)  # the document allows only reasons this parses
 
-    async def act() -> OrderActionOut:
-        store_id = await state.context.run_db(store_id_of, state, store)
-        await commerce_actions.cancel_through_commerce(
+    async def action(state: ServiceState, store_id: int | None) -> object:
+        return await commerce_actions.cancel_through_commerce(
             state.context, state.database, purchase_order_id, store_id=store_id, reason=reason, lines=body.lines,
             actor=principal.actor,
         )  # fmt: skip
-        return await _after(state, purchase_order_id, store_id)
 
-    return await idempotency.answer(request, principal, key, act)  # type: ignore[return-value]
+    return await order_action(request, principal, key, purchase_order_id, store, action)  # type: ignore[no-any-return]
 
 
 @router.post(
@@ -173,21 +186,15 @@ async def refund(
     principal: Principal = Depends(operator),
     key: idempotency.IdempotencyKey = None,
 ) -> OrderActionOut:
-    state = service(request)
-    try:
-        reason = RefundReason.parse(body.reason) if body.reason else None
-    except ValueError as error:
-        raise _reason_error("body.reason", error) from None
+    reason = RefundReason.parse(body.reason) if body.reason else None
 
-    async def act() -> OrderActionOut:
-        store_id = await state.context.run_db(store_id_of, state, store)
-        await refund_through_commerce(
+    async def action(state: ServiceState, store_id: int | None) -> object:
+        return await refund_through_commerce(
             state.context, state.database, purchase_order_id, store_id=store_id, lines=body.lines,
             amount=body.amount, reason=reason, return_to_stock=body.return_to_stock, actor=principal.actor,
         )  # fmt: skip
-        return await _after(state, purchase_order_id, store_id)
 
-    return await idempotency.answer(request, principal, key, act)  # type: ignore[return-value]
+    return await order_action(request, principal, key, purchase_order_id, store, action)  # type: ignore[no-any-return]
 
 
 @router.post(
@@ -200,20 +207,14 @@ async def retry(
     principal: Principal = Depends(operator),
     key: idempotency.IdempotencyKey = None,
 ) -> OrderActionOut:
-    state = service(request)
-
-    async def act() -> OrderActionOut:
-        def run() -> tuple[int | None, int]:
-            store_id = store_id_of(state, store)
-            count = order_service.retry_order(
+    async def action(state: ServiceState, store_id: int | None) -> object:
+        return await state.context.run_db(
+            lambda: order_service.retry_order(
                 state.database, purchase_order_id, store_id=store_id, actor=principal.actor
             )
-            return store_id, count
+        )
 
-        store_id, count = await state.context.run_db(run)
-        return await _after(state, purchase_order_id, store_id, count)
-
-    return await idempotency.answer(request, principal, key, act)  # type: ignore[return-value]
+    return await order_action(request, principal, key, purchase_order_id, store, action)  # type: ignore[no-any-return]
 
 
 @router.post(
@@ -228,13 +229,9 @@ async def resync(
     principal: Principal = Depends(operator),
     key: idempotency.IdempotencyKey = None,
 ) -> OrderActionOut:
-    state = service(request)
-
-    async def act() -> OrderActionOut:
-        store_id = await state.context.run_db(store_id_of, state, store)
-        order = await resync_order(
+    async def action(state: ServiceState, store_id: int | None) -> object:
+        return await resync_order(
             state.context, state.database, purchase_order_id, store_id=store_id, actor=principal.actor
         )
-        return await _after(state, purchase_order_id, order.store_id)
 
-    return await idempotency.answer(request, principal, key, act)  # type: ignore[return-value]
+    return await order_action(request, principal, key, purchase_order_id, store, action)  # type: ignore[no-any-return]

@@ -10,10 +10,10 @@ from ...service import returns as return_service
 from ...service.refunds import refund_return_through_commerce
 from .. import idempotency, problems
 from ..auth import Principal, operator, viewer
-from ..problems import FieldError, validation_problem
 from ..schemas import OrderActionOut, ReturnOut, ReturnRefundIn, return_out
+from ..state import ServiceState
 from .common import READ, WRITE, ReturnOrderId, StoreRef, service, store_id_of
-from .orders import _after
+from .orders import order_action
 
 router = APIRouter(prefix="/returns", tags=["returns"])
 
@@ -66,21 +66,18 @@ async def refund_return(
     principal: Principal = Depends(operator),
     key: idempotency.IdempotencyKey = None,
 ) -> OrderActionOut:
+    reason = RefundReason.parse(body.reason) if body.reason else None  # the document allows only these
     state = service(request)
-    try:
-        reason = RefundReason.parse(body.reason) if body.reason else None
-    except ValueError as error:
-        raise validation_problem([FieldError(field="body.reason", message=str(error))]) from None
+    item = await state.context.run_db(
+        lambda: return_service.find_return(state.database, return_order_id, store_id=store_id_of(state, store))
+    )
 
-    async def act() -> OrderActionOut:
-        store_id = await state.context.run_db(store_id_of, state, store)
-        item = await state.context.run_db(
-            lambda: return_service.find_return(state.database, return_order_id, store_id=store_id)
-        )
-        await refund_return_through_commerce(
-            state.context, state.database, return_order_id, store_id=item.store_id, reason=reason,
+    async def action(state: ServiceState, store_id: int | None) -> object:
+        return await refund_return_through_commerce(
+            state.context, state.database, return_order_id, store_id=store_id, reason=reason,
             return_to_stock=body.return_to_stock, actor=principal.actor,
         )  # fmt: skip
-        return await _after(state, item.purchase_order_id, item.store_id)
 
-    return await idempotency.answer(request, principal, key, act)  # type: ignore[return-value]
+    return await order_action(  # type: ignore[no-any-return]
+        request, principal, key, item.purchase_order_id, item.store_id, action
+    )
