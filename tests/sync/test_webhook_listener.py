@@ -111,3 +111,20 @@ async def test_only_the_receivers_are_served_and_signatures_come_first(world: Wo
         )  # fmt: skip
         assert signed.status_code == 200 and signed.json()["status"] == "accepted"
         assert _stored(world) == 1
+
+
+async def test_stores_saved_before_0003_get_their_own_webhook_secret_column(world: World) -> None:
+    from channel_manager.service.stores import separate_webhook_secrets, webhook_secret
+
+    store = replace(world.store, walmart=replace(world.store.walmart, webhook_secret=Secret(WALMART_SECRET)))
+    with world.database.unit_of_work() as uow:
+        uow.stores.update(store)
+        uow.connection.execute(update(stores).values(webhook_secrets=None))  # as revision 0003 leaves it
+        uow.commit()
+    assert separate_webhook_secrets(world.database) == 1
+    assert separate_webhook_secrets(world.database) == 0
+    with world.database.unit_of_work() as uow:
+        uow.connection.execute(update(stores).values(credentials="not a fernet token"))
+        uow.commit()
+    name, secret = webhook_secret(world.database, world.store_id, "walmart")
+    assert name == world.store.name and secret is not None and secret.reveal() == WALMART_SECRET

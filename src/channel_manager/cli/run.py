@@ -6,6 +6,7 @@ import asyncio
 
 import typer
 
+from ..service import stores as store_service
 from ..sync.runner import RunOptions, run_service
 from ..web.server import HttpOptions, listeners
 from .context import opened_app
@@ -28,6 +29,7 @@ def run_command(
         host=host, port=port, webhook_host=webhook_host, webhook_port=webhook_port, api=api, webhooks=webhooks
     )
     with opened_app() as application:
+        store_service.separate_webhook_secrets(application.database)
         if api:
             console.print(f"API on http://{host}:{port} (/api, /health, /metrics, /docs; needs a token)")
         if webhooks:

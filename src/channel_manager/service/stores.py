@@ -102,3 +102,14 @@ def subscribe_walmart_events(store: ChannelStore, public_url: str, events: tuple
             return done
 
     return asyncio.run(subscribe_all())
+
+
+def separate_webhook_secrets(database: Database) -> int:
+    """Gives every store saved before revision 0003 its own webhook-secret column (re-saving it), so that
+    the receivers never decrypt its other secrets. How many stores it did."""
+    with database.unit_of_work() as uow:
+        ids = uow.stores.ids_without_webhook_secrets()
+        for store_id in ids:
+            uow.stores.update(uow.stores.require(store_id))
+        uow.commit()
+    return len(ids)

@@ -176,6 +176,10 @@ class StoreRepository:
             value = json.loads(self._box.decrypt(row["credentials"])).get(f"{source}_webhook_secret")
         return row["name"], None if value is None else Secret(value)
 
+    def ids_without_webhook_secrets(self) -> list[int]:
+        """Stores saved before revision 0003, whose webhook secrets are only in the blob."""
+        return list(self._connection.execute(select(stores.c.id).where(stores.c.webhook_secrets.is_(None))).scalars())
+
     def list(self) -> list[ChannelStore]:
         rows = self._connection.execute(select(stores).order_by(stores.c.name)).mappings().all()
         return [self._from_row(row) for row in rows]
