@@ -473,7 +473,7 @@ class AttemptOut(Model):
 def attempt_out(attempt: Any) -> AttemptOut:
     return AttemptOut(
         started_at=attempt.started_at,
-        side=attempt.side.value if hasattr(attempt.side, "value") else str(attempt.side),
+        side="Walmart" if str(getattr(attempt.side, "value", attempt.side)) == "Walmart" else "Commerce",
         method=attempt.method,
         endpoint=attempt.endpoint,
         path=attempt.path,
