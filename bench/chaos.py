@@ -43,7 +43,7 @@ def config_for(args: argparse.Namespace) -> ChaosConfig:
     faults = FaultPlan(
         duration=duration,
         pause_at=tuple(float(t) for t in range(30, int(duration) - 80, 300)),  # one SIGSTOP every 5 minutes
-        postgres_restart_at=tuple(float(t) for t in range(120, int(duration) - 30, 400)),
+        postgres_restart_at=(*(float(t) for t in range(120, int(duration) - 30, 400)), -6.0),
         retries_per_sweep=10,
     )
     return ChaosConfig(
@@ -71,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         "problems": result.verdict.problems,
         "figures": result.figures,
         "faults_injected": dict(result.injected),
+        "sandbox_counters": result.verdict.counters,
         "conductor_errors": result.conductor_errors,
         "wall_seconds": round(time.time() - started),
     }

@@ -36,6 +36,7 @@ WALMART_MUTATING = (
 )
 #: Commerce writes only the connector makes (the merchant's own calls are never answered-then-lost).
 COMMERCE_CONNECTOR_WRITES = ("POST /V1/orders", "POST /V1/order/{orderId}/invoice")
+WALMART_READ = "GET /v3/orders/{purchaseOrderId}"
 UNREACHABLE = "(connector API)"
 REQUIRED_FAULTS = (
     "walmart_5xx_400_lose_timeout (background)",
@@ -54,9 +55,10 @@ REQUIRED_FAULTS = (
 class FaultPlan:
     """How hard and how often; the CI and bench sizes differ only here."""
 
-    duration: float = 100.0  # seconds of faults
+    duration: float = 90.0  # seconds of faults
     walmart_5xx_rate: float = 0.05
     walmart_refusal_rate: float = 0.03  # a one-off 400 on a mutating call: the job fails, the operator retries
+    walmart_read_refusal_rate: float = 0.08  # a one-off 400 on GET /v3/orders/{po} (the check before a repeat)
     lose_rate: float = 0.12  # per mutating Walmart endpoint
     timeouts_per_endpoint: int = 2  # answers that hang past the worker's 20 s timeout (ack and ship)
     hang_seconds: float = 22.0
@@ -110,6 +112,10 @@ class Conductor:
             faults.append(
                 {"endpoint": endpoint, "mode": "error", "status": 400, "error_rate": plan.walmart_refusal_rate}
             )
+        # A refused read of the PO: the check a retry makes before repeating a change fails for good.
+        faults.append(
+            {"endpoint": WALMART_READ, "mode": "error", "status": 400, "error_rate": plan.walmart_read_refusal_rate}
+        )
         for endpoint in WALMART_MUTATING[:2]:
             faults.append(
                 {

@@ -279,7 +279,7 @@ async def tracking_correction(stage: Stage, lc: Lifecycle) -> None:
     shipment_id = await ship(stage, lc, _all(lc), 1)
     if shipment_id is None:
         return
-    await stage.pause(0.5, 6)
+    await stage.pause(0.2, 4)
     await correct_tracking(stage, lc, shipment_id, tracking_number(lc, 1), 2)
 
 
@@ -321,7 +321,8 @@ async def refund_without_return(stage: Stage, lc: Lifecycle) -> None:
     if not await wait_shipped_at_walmart(stage, lc):
         lc.notes.append("Walmart never showed the shipment")
     await memo(stage, lc, {"1": 1})
-    await stage.pause(0.5, 1.5)  # a second memo right after, on another line (issue 14, item 8)
+    await stage.pause(0.5, 1.5)  # a second memo on the same line right after (issue 14, item 8)
+    await memo(stage, lc, {"1": 2})
     await memo(stage, lc, {"2": 1})
 
 
@@ -348,8 +349,8 @@ async def stock_changes(stage: Stage, lc: Lifecycle) -> None:
     await ship(stage, lc, _all(lc), 1)
     await wait_shipped_at_walmart(stage, lc)
     assert lc.stock_sku is not None
-    for _ in range(stage.rng.randint(2, 3)):
-        await stage.pause(0.3, 3)
+    for _ in range(stage.rng.randint(2, 4)):  # a burst: pushes for one SKU must not race (issue 14, item 4)
+        await stage.pause(0.05, 1.5)
         try:
             await stage.merchant.set_stock(lc.stock_sku, stage.rng.randint(0, 40))
         except MerchantRefused as error:
@@ -373,7 +374,7 @@ KINDS: dict[str, KindSpec] = {
     "whole_cancel": KindSpec(whole_cancel, (("CH-A", 1), ("CH-B", 2))),
     "cancel_remainder": KindSpec(cancel_remainder, (("CH-A", 3), ("CH-B", 1))),
     "return_and_refund": KindSpec(return_and_refund, (("CH-C", 2), ("CH-A", 1))),
-    "refund_without_return": KindSpec(refund_without_return, (("CH-B", 2), ("CH-C", 1))),
+    "refund_without_return": KindSpec(refund_without_return, (("CH-B", 3), ("CH-C", 1))),
     "walmart_auto_cancel": KindSpec(walmart_auto_cancel, (("CH-A", 2), ("CH-B", 1)), auto_cancel=True),
     "buyer_intent_to_cancel": KindSpec(buyer_intent_to_cancel, (("CH-A", 1), ("CH-C", 2))),
     "stock_changes": KindSpec(stock_changes, (("STOCK", 1),)),

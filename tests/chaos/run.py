@@ -54,10 +54,10 @@ class ChaosConfig:
     run_processes: int = 2
     workers: int = 3
     seed: int = 14
-    arrival_seconds: float = 55.0  # lifecycles start spread over this, from the first fault on
+    arrival_seconds: float = 50.0  # lifecycles start spread over this, from the first fault on
     faults: FaultPlan = field(default_factory=FaultPlan)
     driver_grace: float = 40.0  # the merchant keeps acting this long after the faults end
-    settle_seconds: float = 90.0  # everything converged within this long after the faults end
+    settle_seconds: float = 75.0  # everything converged within this long after the faults end
     auto_cancel_after: float = 25.0  # Walmart auto-cancels those orders this long after they are placed
     keep_logs: Path | None = None  # copy the processes' logs here
 
@@ -79,6 +79,7 @@ class ChaosResult:
         walmart, commerce = self.verdict.counters.get("walmart", {}), self.verdict.counters.get("commerce", {})
         keys = ("faults_fired", "lost_responses", "throttled", "rejected_total", "applied_twice", "calls_total")
         lines.append("walmart sandbox: " + ", ".join(f"{k}={walmart.get(k)}" for k in keys))
+        lines.append(f"walmart rejected: {walmart.get('rejected')}")
         lines.append(
             "commerce sandbox: "
             + ", ".join(f"{k}={commerce.get(k)}" for k in ("faults_injected", "duplicate_ext_order_ids"))
@@ -191,7 +192,7 @@ async def _drive(
                     break
                 if time.monotonic() > converge_deadline:
                     break
-                await asyncio.sleep(5)
+                await asyncio.sleep(max(5.0, len(lifecycles) / 50))  # a verdict reads every PO back
         finally:
             stop.set()
             for task in (*playing, finder, faults):
