@@ -20,7 +20,9 @@ MISSING_CONTROL_ENDPOINTS = {
 }
 
 
-class WalmartControl:
+class _Control:
+    """A sandbox's ``/_sandbox`` API."""
+
     def __init__(self, base_url: str, client: httpx.AsyncClient) -> None:
         self.base_url = base_url
         self.http = client
@@ -30,6 +32,17 @@ class WalmartControl:
         response.raise_for_status()
         return response.json() if response.content else None
 
+    async def set_faults(self, faults: list[dict[str, Any]]) -> None:
+        """Replaces the whole fault set (there is no way to remove one fault)."""
+        await self._call("DELETE", "/faults")
+        for fault in faults:
+            await self._call("POST", "/faults", json=fault)
+
+    async def counters(self) -> dict[str, Any]:
+        return await self._call("GET", "/counters")
+
+
+class WalmartControl(_Control):
     async def create_order(self, spec: dict[str, Any]) -> dict[str, Any]:
         return await self._call("POST", f"/sellers/{SELLER}/orders/exact", json=spec)
 
@@ -46,29 +59,11 @@ class WalmartControl:
     async def revoke_tokens(self) -> None:
         await self._call("POST", f"/sellers/{SELLER}/revoke-tokens")
 
-    async def set_faults(self, faults: list[dict[str, Any]]) -> None:
-        """Replaces the whole fault set (there is no way to remove one fault)."""
-        await self._call("DELETE", "/faults")
-        for fault in faults:
-            await self._call("POST", "/faults", json=fault)
-
-    async def counters(self) -> dict[str, Any]:
-        return await self._call("GET", "/counters")
-
     async def settings(self, **changes: Any) -> dict[str, Any]:
         return await self._call("PUT", "/settings", json=changes)
 
 
-class CommerceControl:
-    def __init__(self, base_url: str, client: httpx.AsyncClient) -> None:
-        self.base_url = base_url
-        self.http = client
-
-    async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = await self.http.request(method, f"{self.base_url}/_sandbox{path}", **kwargs)
-        response.raise_for_status()
-        return response.json() if response.content else None
-
+class CommerceControl(_Control):
     async def put_product(self, sku: str, name: str, price: float, quantity: int) -> None:
         await self._call("PUT", f"/products/{sku}", json={"name": name, "price": price, "quantity": quantity})
 
@@ -77,14 +72,6 @@ class CommerceControl:
 
     async def orders(self) -> list[dict[str, Any]]:
         return await self._call("GET", "/orders")
-
-    async def set_faults(self, faults: list[dict[str, Any]]) -> None:
-        await self._call("DELETE", "/faults")
-        for fault in faults:
-            await self._call("POST", "/faults", json=fault)
-
-    async def counters(self) -> dict[str, Any]:
-        return await self._call("GET", "/counters")
 
     async def set_webhook(self, url: str, secret: str) -> None:
         await self._call("PUT", "/webhooks", json={"url": url, "secret": secret})

@@ -381,10 +381,12 @@ KINDS: dict[str, KindSpec] = {
 }
 
 
-def plan(count: int, rng: random.Random) -> list[Lifecycle]:
-    """``count`` lifecycles, every kind equally often (in a seeded order)."""
+def plan(count: int, rng: random.Random, *, canaries: int = 0) -> list[Lifecycle]:
+    """``count`` lifecycles, every kind equally often (in a seeded order), then ``canaries`` plain full shipments
+    (the orders placed once the faults are over: work must still flow after the last fault)."""
     kinds = [name for _, name in zip(range(count), _cycle(list(KINDS)), strict=False)]
     rng.shuffle(kinds)
+    kinds += ["full_ship"] * canaries
     lifecycles = []
     for index, kind in enumerate(kinds):
         spec = KINDS[kind]

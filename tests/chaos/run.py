@@ -58,6 +58,7 @@ class ChaosConfig:
     faults: FaultPlan = field(default_factory=FaultPlan)
     driver_grace: float = 40.0  # the merchant keeps acting this long after the faults end
     settle_seconds: float = 75.0  # everything converged within this long after the faults end
+    canaries: int = 4  # orders placed right after the faults end (a worker that died for good shows here)
     auto_cancel_after: float = 25.0  # Walmart auto-cancels those orders this long after they are placed
     keep_logs: Path | None = None  # copy the processes' logs here
 
@@ -150,10 +151,11 @@ async def _drive(
 ) -> ChaosResult:
     rng = random.Random(config.seed)
     walmart_url, commerce_url = urls
-    lifecycles = plan(config.lifecycles, rng)
+    everything = plan(config.lifecycles, rng, canaries=config.canaries)
+    lifecycles, canaries = everything[: config.lifecycles], everything[config.lifecycles :]
     async with httpx.AsyncClient(timeout=30) as http:
         walmart, commerce = WalmartControl(walmart_url, http), CommerceControl(commerce_url, http)
-        await _seed_catalog(commerce, lifecycles)
+        await _seed_catalog(commerce, everything)
         await _connect_webhooks(http, env, commerce, runs[0])
         merchant = Merchant(commerce_url, COMMERCE_TOKEN)
         started = time.monotonic()
@@ -180,6 +182,9 @@ async def _drive(
             faults_off = time.monotonic()
             stage.deadline = faults_off + config.driver_grace
             converge_deadline = faults_off + config.settle_seconds
+            for lc in canaries:
+                lifecycles.append(lc)
+                playing.append(asyncio.create_task(play(stage, lc, config.auto_cancel_after)))
             await asyncio.wait(playing, timeout=config.driver_grace + 10)
             reader = WalmartReader(walmart_url, CLIENT_ID, CLIENT_SECRET, http)
             converged: float | None = None
@@ -242,4 +247,7 @@ def run_chaos(config: ChaosConfig) -> ChaosResult:
         cluster.stop()
         if config.keep_logs is not None:
             shutil.copytree(logs, config.keep_logs, dirs_exist_ok=True)
+        shutil.rmtree(root / "data", ignore_errors=True)
+    if result.verdict.clean:
+        shutil.rmtree(root, ignore_errors=True)  # a failed run keeps its processes' logs (the report names them)
     return result
