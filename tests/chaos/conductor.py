@@ -194,7 +194,7 @@ class Conductor:
             if process.stopped:
                 process.resume()
             if not process.alive:
-                await asyncio.to_thread(process.start)
+                await self._restart(process)
 
     async def _every(
         self, gap: tuple[float, float], end: float, stop: asyncio.Event, action: Callable[[], Any]
@@ -246,9 +246,22 @@ class Conductor:
             self.injected["sigkill_run_process"] += 1
             self.kill_times.append(time.time())
             await asyncio.sleep(0.5)
-            await asyncio.to_thread(victim.start)
+            await self._restart(victim)
         finally:
             self._restarting.discard(victim.name)
+
+    async def _restart(self, process: Managed) -> None:
+        """Starts it again; a start that fails (e.g. while PostgreSQL restarts) is counted and tried again."""
+        for attempt in range(5):
+            try:
+                await asyncio.to_thread(process.start)
+                return
+            except (RuntimeError, TimeoutError):
+                self.injected["run_start_failed"] += 1
+                process.kill()
+                if attempt == 4:
+                    raise
+                await asyncio.sleep(2)
 
     async def _pause_one(self) -> None:
         candidates = [p for p in self.runs if p.alive and p.name not in self._restarting]

@@ -6,6 +6,7 @@ Everything here exists today. Endpoints the harness would use if they existed ar
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -28,9 +29,20 @@ class _Control:
         self.http = client
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = await self.http.request(method, f"{self.base_url}/_sandbox{path}", **kwargs)
-        response.raise_for_status()
-        return response.json() if response.content else None
+        """A read is tried again after a dropped connection (a loaded machine); a write only when it never
+        reached the sandbox."""
+        retried = httpx.TransportError if method == "GET" else httpx.ConnectError
+        for attempt in range(5):
+            try:
+                response = await self.http.request(method, f"{self.base_url}/_sandbox{path}", **kwargs)
+            except retried:
+                if attempt == 4:
+                    raise
+                await asyncio.sleep(1 + attempt)
+                continue
+            response.raise_for_status()
+            return response.json() if response.content else None
+        raise AssertionError("unreachable")
 
     async def set_faults(self, faults: list[dict[str, Any]]) -> None:
         """Replaces the whole fault set (there is no way to remove one fault)."""

@@ -40,7 +40,7 @@ class Managed:
     stopped: bool = False  # SIGSTOPped
     starts: int = 0
 
-    def start(self, wait: float = 30.0) -> None:
+    def start(self, wait: float = 90.0) -> None:
         self.log = self.log_path.open("ab")
         self.popen = subprocess.Popen(self.command, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
         self.starts += 1
