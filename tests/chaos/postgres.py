@@ -11,7 +11,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from channel_manager.sandbox.serving import free_port
+from .processes import free_port
 
 
 class PostgresUnavailable(RuntimeError):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -15,8 +16,6 @@ from typing import IO
 
 import httpx
 
-from channel_manager.sandbox.serving import free_port
-
 EXECUTABLE = str(Path(sys.executable).parent / "channel-manager")
 CLIENT_ID = "chaos-client"
 CLIENT_SECRET = "chaos-client-secret-5521"
@@ -24,6 +23,13 @@ COMMERCE_TOKEN = "sandbox-commerce-token"
 WALMART_HOOK_SECRET = "chaos-walmart-hook-secret"
 COMMERCE_HOOK_SECRET = "chaos-commerce-hook-secret"
 STORE_NAME = "Chaos store"
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now (the harness imports nothing from the product or its sandboxes)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 @dataclass
