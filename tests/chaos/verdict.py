@@ -211,8 +211,8 @@ async def judge(
         for return_id in lc.return_ids:
             by_target[return_id] = lc
     for twice in walmart_counters.get("applied_twice_details") or []:
-        lc = by_target.get(str(twice.get("target")))
-        po = lc.purchase_order_id if lc else str(twice.get("target"))
+        owner = by_target.get(str(twice.get("target")))
+        po = owner.purchase_order_id if owner else str(twice.get("target"))
         verdict.add("dup", po, f"Walmart applied a {twice.get('kind')} twice")
     if int(commerce_counters.get("duplicate_ext_order_ids") or 0):
         verdict.add("dup", "(Commerce)", f"duplicate_ext_order_ids={commerce_counters['duplicate_ext_order_ids']}")
