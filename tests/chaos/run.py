@@ -57,7 +57,7 @@ class ChaosConfig:
     arrival_seconds: float = 50.0  # lifecycles start spread over this, from the first fault on
     faults: FaultPlan = field(default_factory=FaultPlan)
     driver_grace: float = 40.0  # the merchant keeps acting this long after the faults end
-    settle_seconds: float = 75.0  # everything converged within this long after the faults end
+    settle_seconds: float = 60.0  # everything converged within this long after the faults end
     canaries: int = 4  # orders placed right after the faults end (a worker that died for good shows here)
     auto_cancel_after: float = 25.0  # Walmart auto-cancels those orders this long after they are placed
     keep_logs: Path | None = None  # copy the processes' logs here
