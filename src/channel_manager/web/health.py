@@ -26,7 +26,8 @@ class Health(BaseModel):
     uptime_seconds: float | None = None
 
 
-def _counts(state: ServiceState) -> tuple[dict[str, int], dict[str, int], int]:
+def counts(state: ServiceState) -> tuple[dict[str, int], dict[str, int], int]:
+    """Jobs per state, orders per status and webhook deliveries waiting (up to 1000): /health and /metrics."""
     with state.database.unit_of_work(read_only=True) as uow:
         jobs = uow.jobs.count_by_state()
         orders = uow.orders.count_by_status()
@@ -45,7 +46,7 @@ async def health(request: Request, _: HTTPAuthorizationCredentials | None = Depe
     state: ServiceState = request.app.state.service
     principal = await identify(request)
     try:
-        jobs, orders, unprocessed = await state.context.run_db(_counts, state)
+        jobs, orders, unprocessed = await state.context.run_db(counts, state)
     except Exception:
         return JSONResponse({"status": "unhealthy"}, status_code=503)
     if principal is None:

@@ -5,23 +5,16 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse
 
+from .health import counts
 from .state import ServiceState
 
 router = APIRouter(tags=["operations"])
 
 
-def _counts(state: ServiceState) -> tuple[dict[str, int], dict[str, int], int]:
-    with state.database.unit_of_work(read_only=True) as uow:
-        jobs = uow.jobs.count_by_state()
-        orders = uow.orders.count_by_status()
-        unprocessed = len(uow.inbound_events.unprocessed(1000))
-    return jobs, orders, unprocessed
-
-
 @router.get("/metrics", response_class=PlainTextResponse, summary="Prometheus metrics")
 async def metrics(request: Request) -> PlainTextResponse:
     state: ServiceState = request.app.state.service
-    jobs, orders, unprocessed = await state.context.run_db(_counts, state)
+    jobs, orders, unprocessed = await state.context.run_db(counts, state)
     lines = [
         "# HELP channel_manager_jobs Sync jobs by state.",
         "# TYPE channel_manager_jobs gauge",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, StrictBool, StrictFloat, StrictInt
 
@@ -33,6 +33,16 @@ def money(value: Decimal) -> Money:
 
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+M = TypeVar("M", bound=Model)
+
+
+def copied(model: type[M], source: object, **computed: Any) -> M:
+    """``model`` with each field read from ``source``'s attribute of the same name, except those ``computed``
+    (money as a string, an enum's value, nested bodies)."""
+    fields = {name: getattr(source, name) for name in model.model_fields if name not in computed}
+    return model(**fields, **computed)
 
 
 class Request(BaseModel):
@@ -189,23 +199,7 @@ class OrderSummaryOut(Model):
 
 
 def summary_out(row: OrderSummary) -> OrderSummaryOut:
-    return OrderSummaryOut(
-        purchase_order_id=row.purchase_order_id,
-        store_id=row.store_id,
-        customer_order_id=row.customer_order_id,
-        commerce_order_id=row.commerce_order_id,
-        commerce_increment_id=row.commerce_increment_id,
-        items_count=row.items_count,
-        order_value=money(row.order_value),
-        currency=row.currency,
-        ordered_at=row.ordered_at,
-        ship_by=row.ship_by,
-        deliver_by=row.deliver_by,
-        ship_method=row.ship_method,
-        last_update_at=row.last_update_at,
-        status=row.status,
-        status_details=row.status_details,
-    )
+    return copied(OrderSummaryOut, row, order_value=money(row.order_value))
 
 
 class OrdersPage(Model):
@@ -333,112 +327,52 @@ class OrderOut(Model):
 def order_out(order: PurchaseOrder) -> OrderOut:
     address = order.shipping_address
     problem = order.problem
-    return OrderOut(
-        purchase_order_id=order.purchase_order_id,
-        store_id=order.store_id,
-        customer_order_id=order.customer_order_id,
-        customer_email=order.customer_email,
-        commerce_order_id=order.commerce_order_id,
-        commerce_increment_id=order.commerce_increment_id,
-        status=order.status,
-        status_details=order.status_details,
-        ordered_at=order.ordered_at,
-        ship_by=order.ship_by,
-        deliver_by=order.deliver_by,
-        ship_method=order.ship_method,
-        currency=order.currency,
+    return copied(
+        OrderOut,
+        order,
         order_value=money(order.value),
-        acknowledged_at=order.acknowledged_at,
-        last_update_at=order.last_update_at,
-        return_requested=order.return_requested,
-        shipping_address=None
-        if address is None
-        else AddressOut(
-            name=address.name,
-            address1=address.address1,
-            address2=address.address2,
-            city=address.city,
-            state=address.state,
-            postal_code=address.postal_code,
-            country=address.country,
-            phone=address.phone,
-        ),
-        problem=None
-        if problem is None
-        else ProblemOut(
-            side=problem.side.value,
-            action=problem.action,
-            message=problem.message,
-            next_step=problem.next_step,
-            occurred_at=problem.occurred_at,
-            code=problem.code,
-        ),
+        shipping_address=None if address is None else copied(AddressOut, address),
+        problem=None if problem is None else copied(ProblemOut, problem, side=problem.side.value),
         lines=[
-            LineOut(
-                line_number=line.line_number,
-                sku=line.sku,
-                product_name=line.product_name,
-                quantities=QuantitiesOut(
-                    ordered=line.quantities.ordered,
-                    created=line.quantities.created,
-                    acknowledged=line.quantities.acknowledged,
-                    shipped=line.quantities.shipped,
-                    cancelled=line.quantities.cancelled,
-                    returned=line.quantities.returned,
-                    refunded=line.quantities.refunded,
-                    open=line.quantities.open,
-                ),
+            copied(
+                LineOut,
+                line,
+                quantities=copied(QuantitiesOut, line.quantities),
                 unit_price=money(line.unit_price),
                 unit_tax=money(line.unit_tax),
                 shipping_charge=money(line.shipping_charge),
                 refunded_amount=money(line.refunded_amount),
-                commerce_item_id=line.commerce_item_id,
-                intent_to_cancel=line.intent_to_cancel,
             )
             for line in order.lines
         ],
         shipments=[
-            ShipmentOut(
-                key=s.key,
-                lines=[LineQuantityOut(line_number=sl.line_number, quantity=sl.quantity) for sl in s.lines],
+            copied(
+                ShipmentOut,
+                s,
+                lines=[copied(LineQuantityOut, sl) for sl in s.lines],
                 carrier=s.carrier.name,
                 is_walmart_carrier=s.carrier.is_walmart_carrier,
-                method_code=s.method_code,
-                tracking_number=s.tracking_number,
-                tracking_url=s.tracking_url,
-                shipped_at=s.shipped_at,
-                commerce_shipment_id=s.commerce_shipment_id,
-                sync_state=s.sync_state,
             )
             for s in order.shipments
         ],
         cancellations=[
-            CancellationOut(
-                key=c.key,
-                lines=[LineQuantityOut(line_number=cl.line_number, quantity=cl.quantity) for cl in c.lines],
+            copied(
+                CancellationOut,
+                c,
+                lines=[copied(LineQuantityOut, cl) for cl in c.lines],
                 reason=c.reason.value,
                 reason_source=c.reason_source.name.lower(),
                 started_by=c.started_by.value,
-                created_at=c.created_at,
-                sync_state=c.sync_state,
             )
             for c in order.cancellations
         ],
         refunds=[
-            RefundOut(
-                key=r.key,
-                lines=[
-                    RefundLineOut(
-                        line_number=rl.line_number, quantity=rl.quantity, amount=money(rl.amount), tax=money(rl.tax)
-                    )
-                    for rl in r.lines
-                ],
+            copied(
+                RefundOut,
+                r,
+                lines=[copied(RefundLineOut, rl, amount=money(rl.amount), tax=money(rl.tax)) for rl in r.lines],
                 total=money(r.total),
                 reason=r.reason.value,
-                created_at=r.created_at,
-                return_order_id=r.return_order_id,
-                commerce_credit_memo_id=r.commerce_credit_memo_id,
-                sync_state=r.sync_state,
             )
             for r in order.refunds
         ],
@@ -453,7 +387,7 @@ class TimelineEntryOut(Model):
 
 
 def timeline_out(entry: TimelineEntry) -> TimelineEntryOut:
-    return TimelineEntryOut(at=entry.at, kind=entry.kind, message=entry.message, actor=entry.actor)
+    return copied(TimelineEntryOut, entry)
 
 
 class AttemptOut(Model):
@@ -471,19 +405,8 @@ class AttemptOut(Model):
 
 
 def attempt_out(attempt: Any) -> AttemptOut:
-    return AttemptOut(
-        started_at=attempt.started_at,
-        side="Walmart" if str(getattr(attempt.side, "value", attempt.side)) == "Walmart" else "Commerce",
-        method=attempt.method,
-        endpoint=attempt.endpoint,
-        path=attempt.path,
-        http_status=attempt.http_status,
-        error_code=attempt.error_code,
-        error_message=attempt.error_message,
-        correlation_id=attempt.correlation_id,
-        duration_ms=attempt.duration_ms,
-        job_id=attempt.job_id,
-    )
+    side = "Walmart" if str(getattr(attempt.side, "value", attempt.side)) == "Walmart" else "Commerce"
+    return copied(AttemptOut, attempt, side=side)
 
 
 # ---------------------------------------------------------------- returns
@@ -515,28 +438,12 @@ class ReturnOut(Model):
 
 
 def return_out(item: Return) -> ReturnOut:
-    return ReturnOut(
-        return_order_id=item.return_order_id,
-        store_id=item.store_id,
-        purchase_order_id=item.purchase_order_id,
-        customer_order_id=item.customer_order_id,
-        requested_at=item.requested_at,
-        return_by=item.return_by,
-        status=item.status,
-        status_details=item.status_details,
-        refunded_by_walmart=item.refunded_by_walmart,
+    return copied(
+        ReturnOut,
+        item,
         refund_amount=money(item.refund_amount),
         lines=[
-            ReturnLineOut(
-                return_line_number=line.return_line_number,
-                line_number=line.line_number,
-                sku=line.sku,
-                quantity=line.quantity,
-                reason=line.reason,
-                unit_amount=money(line.unit_amount),
-                unit_tax=money(line.unit_tax),
-                refunded_quantity=line.refunded_quantity,
-            )
+            copied(ReturnLineOut, line, unit_amount=money(line.unit_amount), unit_tax=money(line.unit_tax))
             for line in item.lines
         ],
     )
@@ -632,20 +539,7 @@ class JobOut(Model):
 
 
 def job_out(job: Job) -> JobOut:
-    return JobOut(
-        id=job.id,
-        store_id=job.store_id,
-        order_id=job.order_id,
-        kind=job.kind,
-        state=job.state.value,
-        attempts=job.attempts,
-        max_attempts=job.max_attempts,
-        run_after=job.run_after,
-        last_error=job.last_error,
-        created_at=job.created_at,
-        updated_at=job.updated_at,
-        finished_at=job.finished_at,
-    )
+    return copied(JobOut, job, state=job.state.value)
 
 
 class JobsPageOut(Model):
@@ -670,18 +564,7 @@ class TokenOut(Model):
 
 
 def token_out(token: ApiToken) -> TokenOut:
-    return TokenOut(
-        id=token.id,
-        name=token.name,
-        role=token.role,
-        hint=token.hint,
-        active=token.active,
-        created_at=token.created_at,
-        created_by=token.created_by,
-        last_used_at=token.last_used_at,
-        revoked_at=token.revoked_at,
-        revoked_by=token.revoked_by,
-    )
+    return copied(TokenOut, token)
 
 
 class TokenCreatedOut(TokenOut):

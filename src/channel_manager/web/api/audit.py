@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from ...service import audit
 from .. import problems
 from ..auth import Principal, admin
-from ..schemas import AuditEventOut
+from ..schemas import AuditEventOut, copied
 from .common import READ, service
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -19,15 +19,4 @@ async def recent(
 ) -> list[AuditEventOut]:
     state = service(request)
     events = await state.context.run_db(lambda: audit.recent(state.database, limit=limit))
-    return [
-        AuditEventOut(
-            at=e.at,
-            actor=e.actor,
-            action=e.action,
-            target=e.target,
-            store_id=e.store_id,
-            order_id=e.order_id,
-            details=e.details,
-        )
-        for e in events
-    ]
+    return [copied(AuditEventOut, e) for e in events]
