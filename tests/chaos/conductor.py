@@ -24,7 +24,7 @@ import httpx
 
 from .control import CommerceControl, WalmartControl
 from .postgres import PrivateCluster
-from .processes import Managed, api_url, cli
+from .processes import Managed, api_headers, api_url, cli
 
 WALMART_MUTATING = (
     "POST /v3/orders/{purchaseOrderId}/acknowledge",
@@ -290,7 +290,10 @@ class Conductor:
                 continue
             try:
                 response = await self.http.get(
-                    f"{api_url(process)}/api/orders", params={"status": "Error", "limit": 1000}, timeout=15
+                    f"{api_url(process)}/api/orders",
+                    params={"status": "Error", "limit": 1000},
+                    headers=api_headers(self.env),
+                    timeout=15,
                 )
                 response.raise_for_status()
             except httpx.HTTPError:

@@ -41,6 +41,8 @@ class Managed:
     env: dict[str, str]
     log_path: Path
     health_url: str | None = None
+    #: Where this process receives webhooks (its own listener, apart from the API).
+    webhook_url: str | None = None
     popen: subprocess.Popen[bytes] | None = None
     log: IO[bytes] | None = None
     stopped: bool = False  # SIGSTOPped
@@ -222,19 +224,36 @@ def set_up_store(env: dict[str, str], walmart_url: str, commerce_url: str, setti
             "CHANNEL_MANAGER_COMMERCE_WEBHOOK_SECRET": COMMERCE_HOOK_SECRET,
         },
     )
+    create_api_token(env)
 
 
 def connector_process(group: ProcessGroup, env: dict[str, str], index: int, workers: int) -> Managed:
-    """``channel-manager run`` with its API on its own port (webhooks, /health, /api) and its pollers."""
-    port = free_port()
+    """``channel-manager run`` with its API (/health, /api) and its webhook receivers on ports of their own, and
+    its pollers."""
+    port, webhook_port = free_port(), free_port()
     process = Managed(
         f"run-{index}",
-        [EXECUTABLE, "run", "--workers", str(workers), "--port", str(port)],
+        [EXECUTABLE, "run", "--workers", str(workers), "--port", str(port), "--webhook-port", str(webhook_port)],
         env,
         group.logs / f"run-{index}.log",
         f"http://127.0.0.1:{port}/health",
+        webhook_url=f"http://127.0.0.1:{webhook_port}",
     )
     return group.add(process)
+
+
+#: The environment variable that carries the harness's API token (made by ``tokens create``) to its own code.
+API_TOKEN_ENV = "CHAOS_API_TOKEN"
+
+
+def create_api_token(env: dict[str, str]) -> None:
+    """An operator token for the harness's API reads (``/api`` needs one), kept in ``env``."""
+    output = cli(env, "tokens", "create", "--name", "chaos-harness", "--role", "operator")
+    env[API_TOKEN_ENV] = next(word for word in output.split() if word.startswith("cm_"))
+
+
+def api_headers(env: dict[str, str]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {env[API_TOKEN_ENV]}"}
 
 
 def api_url(process: Managed) -> str:

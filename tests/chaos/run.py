@@ -30,6 +30,7 @@ from .processes import (
     STORE_NAME,
     Managed,
     ProcessGroup,
+    api_headers,
     api_url,
     base_env,
     cli,
@@ -134,11 +135,13 @@ async def _seed_catalog(commerce: CommerceControl, lifecycles: list[Lifecycle]) 
 async def _connect_webhooks(
     http: httpx.AsyncClient, env: dict[str, str], commerce: CommerceControl, run0: Managed
 ) -> None:
-    base = api_url(run0)
-    stores = (await http.get(f"{base}/api/stores")).json()
+    response = await http.get(f"{api_url(run0)}/api/stores", headers=api_headers(env))
+    response.raise_for_status()
+    stores = response.json()
     store_id = next(s["id"] for s in stores if s["name"] == STORE_NAME)
-    await commerce.set_webhook(f"{base}/webhooks/commerce/{store_id}", COMMERCE_HOOK_SECRET)
-    await asyncio.to_thread(cli, env, "stores", "subscribe", STORE_NAME, "--public-url", base)
+    assert run0.webhook_url is not None
+    await commerce.set_webhook(f"{run0.webhook_url}/webhooks/commerce/{store_id}", COMMERCE_HOOK_SECRET)
+    await asyncio.to_thread(cli, env, "stores", "subscribe", STORE_NAME, "--public-url", run0.webhook_url)
 
 
 async def _drive(
