@@ -6,12 +6,14 @@ import os
 import sys
 
 import typer
+from typer._click import exceptions as click_errors  # Typer's own copy of click: its usage errors
 
 from .. import __version__
 from ..bootstrap import initialise
 from ..commerce.errors import CommerceError
 from ..crypto import SecretKeyError
 from ..domain.errors import DomainError
+from ..settings import ConfigError
 from ..storage.errors import StorageError
 from ..walmart.errors import WalmartError
 from . import jobs, orders, returns, sandbox, stores
@@ -46,8 +48,13 @@ def root(
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
     ),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="Log what the command does to stderr (or set CHANNEL_MANAGER_LOG_LEVEL)."
+    ),
 ) -> None:
     """Keeps Walmart Marketplace orders and an Adobe Commerce store in sync, exactly once."""
+    if verbose:
+        os.environ.setdefault("CHANNEL_MANAGER_LOG_LEVEL", "INFO")
 
 
 @app.command()
@@ -66,7 +73,14 @@ def init() -> None:
 
 
 #: Errors whose message is written for the user: shown as one line, exit code 1.
-USER_ERRORS: tuple[type[BaseException], ...] = (DomainError, StorageError, SecretKeyError, WalmartError, CommerceError)
+USER_ERRORS: tuple[type[BaseException], ...] = (
+    DomainError,
+    StorageError,
+    SecretKeyError,
+    WalmartError,
+    CommerceError,
+    ConfigError,
+)
 
 
 def register_user_errors(*errors: type[BaseException]) -> None:
@@ -77,14 +91,27 @@ def register_user_errors(*errors: type[BaseException]) -> None:
 def main() -> None:
     """Entry point: runs the CLI and turns every failure into one clear line and a non-zero exit code.
 
-    Typer handles its own usage errors (exit code 2); our typed errors carry a message for the user.
+    Usage errors are one line too (exit code 2), not Typer's boxes; our typed errors carry a message for the user.
     """
     try:
-        app()
+        code = app(standalone_mode=False)
     except KeyboardInterrupt:
         sys.exit(130)
+    except click_errors.NoArgsIsHelpError as exc:
+        console.print(exc.ctx.get_help() if exc.ctx else exc.format_message())
+        sys.exit(exc.exit_code)
+    except click_errors.UsageError as exc:
+        command = exc.ctx.command_path if exc.ctx else "channel-manager"
+        err_console.print(f"error: {exc.format_message().rstrip('.')}; see `{command} --help`.", markup=False)
+        sys.exit(exc.exit_code)
+    except click_errors.ClickException as exc:
+        err_console.print(f"error: {exc.format_message()}", markup=False)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err_console.print("error: aborted.")
+        sys.exit(1)
     except USER_ERRORS as exc:
-        err_console.print(f"error: {exc}")
+        err_console.print(f"error: {exc}", markup=False)
         sys.exit(1)
     except Exception as exc:
         if os.environ.get("CHANNEL_MANAGER_DEBUG"):
@@ -93,3 +120,4 @@ def main() -> None:
             f"error: unexpected {type(exc).__name__}: {exc}. Set CHANNEL_MANAGER_DEBUG=1 to see the traceback."
         )
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
