@@ -157,6 +157,11 @@ class StoreRepository:
             raise StoreNotFound(store_id)
         return store
 
+    def using_walmart_account(self, base_url: str, client_id: str) -> list[ChannelStore]:
+        """The stores connected to this Walmart seller account (same API URL and client id)."""
+        query = select(stores).where(stores.c.walmart_base_url == base_url, stores.c.walmart_client_id == client_id)
+        return [self._from_row(row) for row in self._connection.execute(query.order_by(stores.c.id)).mappings()]
+
     def list(self) -> list[ChannelStore]:
         rows = self._connection.execute(select(stores).order_by(stores.c.name)).mappings().all()
         return [self._from_row(row) for row in rows]

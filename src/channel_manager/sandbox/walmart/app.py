@@ -18,7 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from channel_manager.sandbox.walmart.control import router as control_router
-from channel_manager.sandbox.walmart.delivery import NotificationDispatcher
+from channel_manager.sandbox.walmart.delivery import NotificationDispatcher, send_test_notification
 from channel_manager.sandbox.walmart.errors import SandboxHTTPError, throttled
 from channel_manager.sandbox.walmart.faults import Fault, FaultMode
 from channel_manager.sandbox.walmart.model import Seller
@@ -269,6 +269,12 @@ def create_app(settings: WalmartSandboxSettings | None = None, sandbox: WalmartS
         context = await gate(request, "POST /v3/webhooks/subscriptions")
         body = await json_body(request)
         return await answer(request, context, sandbox.subscribe(context.seller, body))
+
+    @app.post("/v3/webhooks/test", tags=[v3])
+    async def test_notification(request: Request) -> Response:
+        context = await gate(request, "POST /v3/webhooks/test")
+        delivery = sandbox.test_notification(context.seller, await json_body(request))
+        return await answer(request, context, await send_test_notification(sandbox, delivery))
 
     @app.get("/v3/webhooks/subscriptions", tags=[v3])
     async def subscriptions(request: Request) -> Response:

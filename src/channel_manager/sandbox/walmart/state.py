@@ -187,6 +187,18 @@ def _list(container: Any, *keys: str) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def delivery_headers(body: bytes, headers: Mapping[str, Any], auth: Mapping[str, Any]) -> dict[str, str]:
+    """The headers of one notification: the subscription's own, plus its HMAC signature or Basic auth."""
+    result = {"Content-Type": "application/json", **{k: str(v) for k, v in headers.items()}}
+    method = str(auth.get("authMethod") or "").upper()
+    if method == "HMAC" and auth.get("clientSecret"):
+        result[auth.get("authHeaderName") or SIGNATURE_HEADER] = sign_notification(body, str(auth["clientSecret"]))
+    elif method == "BASIC_AUTH" and auth.get("userName") is not None:
+        token = base64.b64encode(f"{auth['userName']}:{auth.get('password', '')}".encode()).decode()
+        result[auth.get("authHeaderName") or "Authorization"] = "Basic " + token
+    return result
+
+
 class WalmartSandbox:
     """All sellers of one sandbox instance, with one lock."""
 
@@ -1135,6 +1147,27 @@ class WalmartSandbox:
                 )
         return {"subscriptionId": subscription_id, "message": "Subscription deleted successfully"}
 
+    def test_notification(self, seller: Seller, body: Any) -> Delivery:
+        """``POST /v3/webhooks/test``: the sample delivery of ``eventType`` to ``eventUrl``, signed as a
+        subscription with these ``authDetails`` would be. Its payload names no purchase order."""
+        for name in ("eventType", "eventVersion", "resourceName", "eventUrl"):
+            if not isinstance(body, Mapping) or not body.get(name):
+                raise SandboxHTTPError(
+                    400, "INVALID_REQUEST_CONTENT.GMP_NOTIFICATION_API", f"{name} is required", field=name
+                )
+        event_id = f"test-{uuid.uuid4()}"
+        source = {
+            "eventType": body["eventType"],
+            "eventTime": _iso(self.clock.now_ms()),
+            "eventId": event_id,
+            "eventVersion": body["eventVersion"],
+            "eventFilters": None,
+        }
+        payload = {"partnerId": seller.partner_id, "sample": True}
+        raw = json.dumps({"source": source, "payload": payload}, ensure_ascii=False).encode()
+        headers = delivery_headers(raw, dict(body.get("headers") or {}), dict(body.get("authDetails") or {}))
+        return Delivery(event_id, str(body["eventType"]), str(body["eventUrl"]), raw, headers, seller.seller_id)
+
     def _emit(self, seller: Seller, event_type: str, order: PurchaseOrder, lines: list[Line], status: str) -> None:
         """Queue a notification to every matching subscription (called with the lock held)."""
         now = self.clock.now_ms()
@@ -1162,16 +1195,7 @@ class WalmartSandbox:
             if sub.event_type == "ORDER_UPDATES":
                 body_payload = {"subEventType": event_type, "order": payload}
             body = json.dumps({"source": source, "payload": body_payload}, ensure_ascii=False).encode()
-            headers = {"Content-Type": "application/json", **{k: str(v) for k, v in sub.headers.items()}}
-            auth = sub.auth
-            method = str(auth.get("authMethod") or "").upper()
-            if method == "HMAC" and auth.get("clientSecret"):
-                headers[auth.get("authHeaderName") or SIGNATURE_HEADER] = sign_notification(
-                    body, str(auth["clientSecret"])
-                )
-            elif method == "BASIC_AUTH" and auth.get("userName") is not None:
-                token = base64.b64encode(f"{auth['userName']}:{auth.get('password', '')}".encode()).decode()
-                headers[auth.get("authHeaderName") or "Authorization"] = "Basic " + token
+            headers = delivery_headers(body, sub.headers, sub.auth)
             delivery = Delivery(event_id, event_type, sub.event_url, body, headers, seller.seller_id)
             self.deliveries.append(delivery)
             if self.dispatch is not None:
