@@ -18,7 +18,7 @@ from ..storage.errors import StorageError
 from ..walmart.errors import WalmartError
 from . import jobs, orders, returns, sandbox, stores
 from .demo import demo_command
-from .render import console, err_console
+from .render import command_name, console, err_console
 from .run import run_command
 
 app = typer.Typer(
@@ -69,7 +69,7 @@ def init() -> None:
     console.print(f"Encryption key: {result.key_source}")
     note = "written" if result.config_written else "kept as it was"
     console.print(f"Config file:    {result.config_file} ({note})")
-    console.print("Next: connect a store with `channel-manager stores add --help`.")
+    console.print(f"Next: connect a store with `{command_name()} stores add --help`.")
 
 
 #: Errors whose message is written for the user: shown as one line, exit code 1.

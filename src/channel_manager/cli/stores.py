@@ -8,14 +8,14 @@ from dataclasses import fields, replace
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from ..domain.errors import InvalidStore
 from ..domain.secret import Secret
 from ..domain.stores import ChannelStore, CommerceConnection, StoreSettings, WalmartAccount
 from ..service import stores as store_service
+from ..storage.stores import settings_to_json
 from .context import opened_app
-from .render import console, when, yes_no
+from .render import command_name, console, json_option, print_json, print_table, table, when, yes_no
 
 app = typer.Typer(help="Connect, list, show and remove channel stores.", no_args_is_help=True)
 
@@ -133,17 +133,46 @@ def add(
     console.print(f"Store {saved.name!r} connected (id {saved.id}).")
 
 
+def _store_json(store: ChannelStore) -> dict[str, Any]:
+    """A store for ``--json``: its connection without any secret (only whether each one is set)."""
+    walmart, commerce = store.walmart, store.commerce
+    return {
+        "id": store.id,
+        "name": store.name,
+        "created_at": store.created_at,
+        "walmart": {
+            "url": walmart.base_url,
+            "client_id": walmart.client_id,
+            "webhook_secret_set": walmart.webhook_secret is not None,
+        },
+        "commerce": {
+            "url": commerce.base_url,
+            "store_code": commerce.store_code,
+            "auth": "oauth1" if commerce.uses_oauth else "bearer",
+            "consumer_key": commerce.consumer_key,
+            "webhook_secret_set": commerce.webhook_secret is not None,
+        },
+        "settings": settings_to_json(store.settings),
+    }
+
+
 @app.command("list")
-def list_() -> None:
-    """List the connected stores."""
+def list_(as_json: bool = json_option()) -> None:
+    """List the connected stores, newest first."""
     with opened_app() as application:
-        stores = store_service.list_stores(application.database)
-    if not stores:
-        console.print("No stores yet. Connect one with `channel-manager stores add --help`.")
+        stores = sorted(store_service.list_stores(application.database), key=lambda s: s.id or 0, reverse=True)
+    if as_json:
+        print_json([_store_json(store) for store in stores])
         return
-    table = Table("Id", "Name", "Walmart client id", "Commerce", "Store code", "Creation path", "Added")
+    if not stores:
+        console.print(f"No stores yet. Connect one with `{command_name()} stores add --help`.")
+        return
+    grid = table(
+        "Id", "Name", "Walmart client id", "Commerce", "Store code", "Creation path", "Added",
+        ids=("Id", "Walmart client id", "Commerce"),
+    )  # fmt: skip
     for store in stores:
-        table.add_row(
+        grid.add_row(
             str(store.id),
             store.name,
             store.walmart.client_id,
@@ -152,28 +181,32 @@ def list_() -> None:
             store.settings.order_creation_path.value,
             when(store.created_at),
         )
-    console.print(table)
+    print_table(grid)
 
 
 @app.command("show")
-def show(store: str = typer.Argument(..., help="Store name or id.")) -> None:
+def show(store: str = typer.Argument(..., help="Store name or id."), as_json: bool = json_option()) -> None:
     """Show one store's connection and settings (secrets are never shown)."""
     with opened_app() as application:
         found = store_service.find_store(application.database, store)
-    table = Table("Setting", "Value", show_header=True)
-    table.add_row("name", found.name)
-    table.add_row("walmart url", found.walmart.base_url)
-    table.add_row("walmart client id", found.walmart.client_id)
-    table.add_row("walmart client secret", "stored encrypted")
-    table.add_row("walmart webhook secret", "stored encrypted" if found.walmart.webhook_secret else "not set")
-    table.add_row("commerce url", found.commerce.base_url)
-    table.add_row("commerce store code", found.commerce.store_code or "default")
-    table.add_row("commerce auth", "OAuth 1.0a signing" if found.commerce.uses_oauth else "integration token (Bearer)")
-    table.add_row("commerce webhook secret", "stored encrypted" if found.commerce.webhook_secret else "not set")
+    if as_json:
+        print_json(_store_json(found))
+        return
+    grid = table("Setting", "Value", ids=("Setting",))
+    grid.add_row("id", str(found.id))
+    grid.add_row("name", found.name)
+    grid.add_row("walmart url", found.walmart.base_url)
+    grid.add_row("walmart client id", found.walmart.client_id)
+    grid.add_row("walmart client secret", "stored encrypted")
+    grid.add_row("walmart webhook secret", "stored encrypted" if found.walmart.webhook_secret else "not set")
+    grid.add_row("commerce url", found.commerce.base_url)
+    grid.add_row("commerce store code", found.commerce.store_code or "default")
+    grid.add_row("commerce auth", "OAuth 1.0a signing" if found.commerce.uses_oauth else "integration token (Bearer)")
+    grid.add_row("commerce webhook secret", "stored encrypted" if found.commerce.webhook_secret else "not set")
     for key, value in found.settings.as_dict().items():
         shown = yes_no(value) if isinstance(value, bool) else json.dumps(value) if isinstance(value, dict) else value
-        table.add_row(key, str(shown))
-    console.print(table)
+        grid.add_row(key, str(shown))
+    print_table(grid)
 
 
 #: The value of a secret option that asks for it with hidden input, or reads a line from piped standard input

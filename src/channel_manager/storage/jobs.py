@@ -293,8 +293,9 @@ class JobRepository:
         store_id: int | None = None,
         order_id: int | None = None,
         limit: int = 100,
+        newest_first: bool = False,
     ) -> builtins.list[Job]:
-        """Jobs, oldest first."""
+        """Jobs, oldest first (or the newest ``limit`` of them, newest first)."""
         query = select(jobs)
         if state is not None:
             query = query.where(jobs.c.state == JobState(state).value)
@@ -302,5 +303,6 @@ class JobRepository:
             query = query.where(jobs.c.store_id == store_id)
         if order_id is not None:
             query = query.where(jobs.c.order_id == order_id)
-        rows = self._connection.execute(query.order_by(jobs.c.id).limit(limit)).mappings()
+        order = jobs.c.id.desc() if newest_first else jobs.c.id
+        rows = self._connection.execute(query.order_by(order).limit(limit)).mappings()
         return [_job(row) for row in rows]
