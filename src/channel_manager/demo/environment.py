@@ -63,8 +63,9 @@ class Sandboxes:
         self.commerce_server.stop()
 
 
-def start_sandboxes() -> Sandboxes:
-    """Walmart (rate limits on, as the real one) and Commerce (the Walmart catalog in stock) in this process."""
+def start_sandboxes(walmart_port: int = 0, commerce_port: int = 0) -> Sandboxes:
+    """Walmart (rate limits on, as the real one) and Commerce (the Walmart catalog in stock) in this process,
+    on these ports (0: free ones)."""
     client_secret = f"demo-{secrets.token_urlsafe(12)}"
     walmart_app = create_walmart_app(
         WalmartSandboxSettings(client_id=DEMO_CLIENT_ID, client_secret=client_secret, seller_id=DEMO_SELLER)
@@ -74,9 +75,9 @@ def start_sandboxes() -> Sandboxes:
         commerce_app.state.sandbox.upsert_product(
             item.sku, name=item.product_name, price=float(item.price), quantity=DEMO_STOCK
         )
-    walmart_server = BackgroundServer(walmart_app)
+    walmart_server = BackgroundServer(walmart_app, port=walmart_port)
     walmart_server.start()
-    commerce_server = BackgroundServer(commerce_app)
+    commerce_server = BackgroundServer(commerce_app, port=commerce_port)
     try:
         commerce_server.start()
     except BaseException:

@@ -42,6 +42,9 @@ class DemoOptions:
     orders: int | None = None  # stop generating after this many orders
     workers: int = 2
     seed: int = 42
+    walmart_port: int = 0  # 0: a free port
+    commerce_port: int = 0
+    api_port: int = 0
 
 
 @dataclass(frozen=True)
@@ -83,10 +86,10 @@ def run_demo(options: DemoOptions, console: Console) -> DemoResult:
             if others:
                 raise OtherStoresPresent(
                     f"The database {application.database.url} already serves {', '.join(map(repr, others))}; the "
-                    "demo's workers would sync those stores too. Run it in its own data directory: "
-                    "channel-manager demo --data-dir /tmp/channel-manager-demo"
+                    "demo's workers would sync those stores too. Give --data-dir an empty or demo-only directory, "
+                    "or leave it out: the demo then makes a directory of its own"
                 )
-            sandboxes = start_sandboxes()
+            sandboxes = start_sandboxes(options.walmart_port, options.commerce_port)
             try:
                 demo_store = connect_demo_store(application.database, sandboxes)
                 final, settled = asyncio.run(_run(application.database, sandboxes, demo_store, options, console))
@@ -109,7 +112,7 @@ async def _run(
 ) -> tuple[Snapshot | None, bool]:
     loop = asyncio.get_running_loop()
     stop, started, winding_down = asyncio.Event(), asyncio.Event(), asyncio.Event()
-    port = free_port()
+    port = options.api_port or free_port()
     api_url = f"http://127.0.0.1:{port}"
     context = SyncContext(
         database,
