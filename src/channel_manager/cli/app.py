@@ -88,6 +88,12 @@ def register_user_errors(*errors: type[BaseException]) -> None:
     USER_ERRORS = (*USER_ERRORS, *errors)
 
 
+def _one_line(exc: BaseException) -> str:
+    """The message on one line (a multi-line message from a library is joined), ending with a full stop."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if text.endswith((".", "?", "!")) else f"{text}."
+
+
 def main() -> None:
     """Entry point: runs the CLI and turns every failure into one clear line and a non-zero exit code.
 
@@ -111,13 +117,15 @@ def main() -> None:
         err_console.print("error: aborted.")
         sys.exit(1)
     except USER_ERRORS as exc:
-        err_console.print(f"error: {exc}", markup=False)
+        err_console.print(f"error: {_one_line(exc)}", markup=False)
         sys.exit(1)
     except Exception as exc:
         if os.environ.get("CHANNEL_MANAGER_DEBUG"):
             raise
         err_console.print(
-            f"error: unexpected {type(exc).__name__}: {exc}. Set CHANNEL_MANAGER_DEBUG=1 to see the traceback."
+            f"error: unexpected {type(exc).__name__}: {_one_line(exc)} Set CHANNEL_MANAGER_DEBUG=1 to see the "
+            "traceback.",
+            markup=False,
         )
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)

@@ -85,21 +85,15 @@ class _SnapshotCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         snap = self.snapshot
-        jobs = GaugeMetricFamily("channel_manager_jobs", "Sync jobs by state.", labels=["state"])
-        for name, count in sorted(snap.jobs.items()):
-            jobs.add_metric([name], count)
-        yield jobs
-        backlog = GaugeMetricFamily(
-            "channel_manager_jobs_backlog", "Pending jobs that are due now and wait for a worker."
+        yield _by_label("channel_manager_jobs", "Sync jobs by state.", "state", snap.jobs)
+        yield _gauge(
+            "channel_manager_jobs_backlog", "Pending jobs that are due now and wait for a worker.", snap.backlog
         )
-        backlog.add_metric([], snap.backlog)
-        yield backlog
-        oldest = GaugeMetricFamily(
+        yield _gauge(
             "channel_manager_oldest_due_job_age_seconds",
             "How long the oldest due pending job has waited past its due time (0: none waiting).",
+            snap.oldest_due_seconds,
         )
-        oldest.add_metric([], snap.oldest_due_seconds)
-        yield oldest
         failures = GaugeMetricFamily(
             "channel_manager_job_failures",
             "Jobs whose last attempt failed, by store and job kind: failed (gave up, waits for Retry) or "
@@ -109,15 +103,12 @@ class _SnapshotCollector(Collector):
         for store_id, store, kind, what, count in sorted(snap.failures):
             failures.add_metric([store_id, store, kind, what], count)
         yield failures
-        orders = GaugeMetricFamily("channel_manager_orders", "Orders by status.", labels=["status"])
-        for name, count in sorted(snap.orders.items()):
-            orders.add_metric([name], count)
-        yield orders
-        waiting = GaugeMetricFamily(
-            "channel_manager_webhook_events_waiting", "Stored webhook deliveries not processed yet."
+        yield _by_label("channel_manager_orders", "Orders by status.", "status", snap.orders)
+        yield _gauge(
+            "channel_manager_webhook_events_waiting",
+            "Stored webhook deliveries not processed yet.",
+            snap.webhook_events_waiting,
         )
-        waiting.add_metric([], snap.webhook_events_waiting)
-        yield waiting
         received = CounterMetricFamily(
             "channel_manager_webhooks_received",
             "Webhook deliveries accepted by this process since it started.",
@@ -126,9 +117,20 @@ class _SnapshotCollector(Collector):
         for source, count in sorted(self.webhooks_received.items()):
             received.add_metric([source], count)
         yield received
-        uptime = GaugeMetricFamily("channel_manager_uptime_seconds", "Seconds since this process started.")
-        uptime.add_metric([], self.uptime)
-        yield uptime
+        yield _gauge("channel_manager_uptime_seconds", "Seconds since this process started.", self.uptime)
+
+
+def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:
+    family = GaugeMetricFamily(name, documentation)
+    family.add_metric([], value)
+    return family
+
+
+def _by_label(name: str, documentation: str, label: str, counts: Mapping[str, int]) -> GaugeMetricFamily:
+    family = GaugeMetricFamily(name, documentation, labels=[label])
+    for value, count in sorted(counts.items()):
+        family.add_metric([value], count)
+    return family
 
 
 @router.get("/metrics", response_class=PlainTextResponse, summary="Prometheus metrics")
