@@ -64,11 +64,17 @@ def secret_box_for(settings: AppSettings, *, create: bool = False) -> SecretBox:
     return SecretBox(key)
 
 
-def open_app(settings: AppSettings | None = None, *, configure_logs: bool = True) -> App:
+#: Log level of a command when none is asked for: one-shot commands print their result, not logs.
+QUIET = "CRITICAL"
+
+
+def open_app(
+    settings: AppSettings | None = None, *, configure_logs: bool = True, default_log_level: str = QUIET
+) -> App:
     """Opens an initialised installation; refuses a database without the current schema."""
     settings = settings or load_settings()
     if configure_logs:
-        configure_logging(settings.log_format, settings.log_level)
+        configure_logging(settings.log_format, settings.log_level or default_log_level)
     engine = create_engine_for(settings.resolved_database_url)
     revision = database_revision(engine)
     if revision != head_revision():
@@ -106,8 +112,9 @@ def initialise(settings: AppSettings | None = None) -> InitResult:
         config = {
             "database_url": settings.resolved_database_url,
             "log_format": settings.log_format,
-            "log_level": settings.log_level,
         }
+        if settings.log_level:
+            config["log_level"] = settings.log_level
         config_file.write_text(
             "# channel-manager settings; environment variables CHANNEL_MANAGER_* override them.\n"
             + tomli_w.dumps(config)

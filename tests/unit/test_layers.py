@@ -24,6 +24,7 @@ LAYERS: dict[str, int] = {
     "logs": 1,
     "crypto": 1,
     "settings": 1,
+    "metrics": 1,
     "walmart": 2,
     "commerce": 2,
     "storage": 2,

@@ -6,17 +6,19 @@ import os
 import sys
 
 import typer
+from typer._click import exceptions as click_errors  # Typer's own copy of click: its usage errors
 
 from .. import __version__
 from ..bootstrap import initialise
 from ..commerce.errors import CommerceError
 from ..crypto import SecretKeyError
 from ..domain.errors import DomainError
+from ..settings import ConfigError
 from ..storage.errors import StorageError
 from ..walmart.errors import WalmartError
 from . import jobs, orders, returns, sandbox, stores, tokens
 from .demo import demo_command
-from .render import console, err_console
+from .render import command_name, console, err_console
 from .run import run_command
 
 app = typer.Typer(
@@ -47,8 +49,13 @@ def root(
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
     ),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="Log what the command does to stderr (or set CHANNEL_MANAGER_LOG_LEVEL)."
+    ),
 ) -> None:
     """Keeps Walmart Marketplace orders and an Adobe Commerce store in sync, exactly once."""
+    if verbose:
+        os.environ.setdefault("CHANNEL_MANAGER_LOG_LEVEL", "INFO")
 
 
 @app.command()
@@ -63,11 +70,18 @@ def init() -> None:
     console.print(f"Encryption key: {result.key_source}")
     note = "written" if result.config_written else "kept as it was"
     console.print(f"Config file:    {result.config_file} ({note})")
-    console.print("Next: connect a store with `channel-manager stores add --help`.")
+    console.print(f"Next: connect a store with `{command_name()} stores add --help`.")
 
 
 #: Errors whose message is written for the user: shown as one line, exit code 1.
-USER_ERRORS: tuple[type[BaseException], ...] = (DomainError, StorageError, SecretKeyError, WalmartError, CommerceError)
+USER_ERRORS: tuple[type[BaseException], ...] = (
+    DomainError,
+    StorageError,
+    SecretKeyError,
+    WalmartError,
+    CommerceError,
+    ConfigError,
+)
 
 
 def register_user_errors(*errors: type[BaseException]) -> None:
@@ -75,22 +89,44 @@ def register_user_errors(*errors: type[BaseException]) -> None:
     USER_ERRORS = (*USER_ERRORS, *errors)
 
 
+def _one_line(exc: BaseException) -> str:
+    """The message on one line (a multi-line message from a library is joined), ending with a full stop."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if text.endswith((".", "?", "!")) else f"{text}."
+
+
 def main() -> None:
     """Entry point: runs the CLI and turns every failure into one clear line and a non-zero exit code.
 
-    Typer handles its own usage errors (exit code 2); our typed errors carry a message for the user.
+    Usage errors are one line too (exit code 2), not Typer's boxes; our typed errors carry a message for the user.
     """
     try:
-        app()
+        code = app(standalone_mode=False)
     except KeyboardInterrupt:
         sys.exit(130)
+    except click_errors.NoArgsIsHelpError as exc:
+        console.print(exc.ctx.get_help() if exc.ctx else exc.format_message())
+        sys.exit(exc.exit_code)
+    except click_errors.UsageError as exc:
+        command = exc.ctx.command_path if exc.ctx else "channel-manager"
+        err_console.print(f"error: {exc.format_message().rstrip('.')}; see `{command} --help`.", markup=False)
+        sys.exit(exc.exit_code)
+    except click_errors.ClickException as exc:
+        err_console.print(f"error: {exc.format_message()}", markup=False)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err_console.print("error: aborted.")
+        sys.exit(1)
     except USER_ERRORS as exc:
-        err_console.print(f"error: {exc}")
+        err_console.print(f"error: {_one_line(exc)}", markup=False)
         sys.exit(1)
     except Exception as exc:
         if os.environ.get("CHANNEL_MANAGER_DEBUG"):
             raise
         err_console.print(
-            f"error: unexpected {type(exc).__name__}: {exc}. Set CHANNEL_MANAGER_DEBUG=1 to see the traceback."
+            f"error: unexpected {type(exc).__name__}: {_one_line(exc)} Set CHANNEL_MANAGER_DEBUG=1 to see the "
+            "traceback.",
+            markup=False,
         )
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
-from rich.table import Table
 
 from ..service import jobs_admin
 from ..service import stores as store_service
+from ..service.jobs_admin import JobRow
 from .context import opened_app
-from .render import console, when
+from .render import console, json_option, print_json, print_table, table, when
 
 app = typer.Typer(help="List and retry sync jobs (every update sent to Walmart or Commerce).", no_args_is_help=True)
 
@@ -20,31 +22,55 @@ def list_(
     state: str | None = typer.Option(None, "--state", help="pending, running, done or failed."),
     store: str | None = typer.Option(None, "--store", help="Only this store (name or id)."),
     limit: int = typer.Option(50, min=1, max=1000, help="At most this many, newest first."),
+    as_json: bool = json_option(),
 ) -> None:
-    """List jobs with their state, attempts and last error."""
+    """List jobs, newest first, with their state, attempts and last error."""
     if state is not None and state not in STATES:
         raise typer.BadParameter(f"unknown state {state!r}; use one of: {', '.join(STATES)}", param_hint="--state")
     with opened_app() as application:
         store_id = store_service.find_store(application.database, store).id if store else None
         page = jobs_admin.list_jobs(application.database, state=state, store_id=store_id, limit=limit)
-    counts, jobs = page.counts, page.jobs
+    counts, rows = page.counts, page.rows
+    if as_json:
+        print_json({"counts": {name: counts.get(name, 0) for name in STATES}, "jobs": [_job_json(r) for r in rows]})
+        return
     console.print("  ".join(f"{name}: {counts.get(name, 0)}" for name in STATES))
-    if not jobs:
+    if not rows:
         console.print("No jobs match.")
         return
-    table = Table("Id", "Store", "Order", "Kind", "State", "Attempts", "Next run", "Last error")
-    for job in jobs:
-        table.add_row(
+    grid = table(
+        "Job", "Store", "Walmart PO", "Kind", "State", "Attempts", "Next run", "Last error", ids=("Job", "Walmart PO")
+    )
+    for row in rows:
+        job = row.job
+        grid.add_row(
             str(job.id),
-            str(job.store_id),
-            str(job.order_id or ""),
+            row.store_name,
+            row.purchase_order_id or "",
             job.kind,
             job.state.value,
             f"{job.attempts}/{job.max_attempts}",
             when(job.run_after) if job.state.value == "pending" else "",
             job.last_error or "",
         )
-    console.print(table)
+    print_table(grid)
+
+
+def _job_json(row: JobRow) -> dict[str, Any]:
+    job = row.job
+    return {
+        "job": job.id,
+        "store": row.store_name,
+        "purchase_order_id": row.purchase_order_id,
+        "kind": job.kind,
+        "state": job.state,
+        "attempts": job.attempts,
+        "max_attempts": job.max_attempts,
+        "run_after": job.run_after,
+        "last_error": job.last_error,
+        "created_at": job.created_at,
+        "finished_at": job.finished_at,
+    }
 
 
 @app.command("retry")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
-from rich.table import Table
 
 from ..domain.errors import DomainError
 from ..domain.reasons import CancellationReason
@@ -11,11 +12,14 @@ from ..domain.statuses import OrderStatus
 from ..service import commerce_actions
 from ..service import orders as order_service
 from ..service import stores as store_service
+from ..service.orders import OrderDetail
+from ..storage.attempt_repository import SyncAttempt
+from ..storage.orders import OrderSummary
 from ..sync.context import SyncContext
 from .actions import run_and_send
 from .context import opened_app
 from .refunds import refund_command
-from .render import console, money, when
+from .render import console, json_option, money, print_json, print_table, table, to_json, when
 
 app = typer.Typer(help="List and inspect Walmart orders and their sync state.", no_args_is_help=True)
 
@@ -39,6 +43,7 @@ def list_(
     status: str | None = typer.Option(None, "--status", help="Open, Partially shipped, Shipped, Canceled or Error."),
     search: str | None = typer.Option(None, "--search", help="Walmart or Commerce order number contains this."),
     limit: int = typer.Option(50, min=1, max=1000, help="At most this many orders, newest first."),
+    as_json: bool = json_option(),
 ) -> None:
     """List orders with the columns of the Orders page, and the count per status."""
     wanted = _status(status)
@@ -47,26 +52,22 @@ def list_(
         counts, rows = order_service.orders_page(
             application.database, store_id=store_id, status=wanted, search=search, limit=limit
         )
+    if as_json:
+        cards = {s.value: counts.get(s.value, 0) for s in OrderStatus}
+        print_json({"counts": cards, "orders": [_summary_json(row) for row in rows]})
+        return
     cards = "  ".join(f"{s.value}: {counts.get(s.value, 0)}" for s in OrderStatus)
     console.print(cards)
     if not rows:
         console.print("No orders match." if (status or search or store) else "No orders yet.")
         return
-    table = Table(
-        "Walmart Order #",
-        "Commerce Order #",
-        "Items",
-        "Order Value",
-        "Ordered",
-        "Ship By",
-        "Deliver By",
-        "Ship Method",
-        "Last Update",
-        "Status",
-        "Status Details",
-    )
+    grid = table(
+        "Walmart Order #", "Commerce Order #", "Items", "Order Value", "Ordered", "Ship By", "Deliver By",
+        "Ship Method", "Last Update", "Status", "Status Details",
+        ids=("Walmart Order #", "Commerce Order #"),
+    )  # fmt: skip
     for row in rows:
-        table.add_row(
+        grid.add_row(
             row.purchase_order_id,
             row.commerce_increment_id or "",
             str(row.items_count),
@@ -79,18 +80,53 @@ def list_(
             row.status.value,
             row.status_details,
         )
-    console.print(table)
+    print_table(grid)
+
+
+def _summary_json(row: OrderSummary) -> dict[str, Any]:
+    data = to_json(row)
+    data.pop("id", None)  # internal: the PO number is the order's name
+    return dict(data)
+
+
+def is_polling_read(attempt: SyncAttempt) -> bool:
+    """A read that succeeded (a poll, a re-read before a write): what happened is in the timeline already."""
+    return attempt.method.upper() == "GET" and attempt.error_code is None and (attempt.http_status or 0) < 400
+
+
+def _order_json(detail: OrderDetail, attempts: list[SyncAttempt], hidden: int) -> dict[str, Any]:
+    order = detail.order
+    data = {k: v for k, v in to_json(order).items() if k not in {"id", "version", "new_events"}}
+    data.update(status=order.status, status_details=order.status_details, value=order.value)
+    data["lines"] = [
+        {**{k: v for k, v in to_json(line).items() if k != "quantities"}, "quantities": to_json(line.quantities)}
+        for line in order.lines
+    ]
+    return {
+        "order": data,
+        "timeline": [to_json(event) for event in reversed(detail.timeline)],
+        "attempts": [{k: v for k, v in to_json(a).items() if k not in {"id", "order_id"}} for a in attempts],
+        "polling_reads_hidden": hidden,
+    }
 
 
 @app.command("show")
 def show(
     purchase_order_id: str = typer.Argument(..., help="The Walmart purchase order number."),
     store: str | None = typer.Option(None, "--store", help="The store (name or id), when several have this PO."),
+    show_all: bool = typer.Option(False, "--all", help="Also list the successful reads (polling GETs)."),
+    as_json: bool = json_option(),
 ) -> None:
-    """Show one order: lines with quantities by state, shipments, timeline and sync attempts."""
+    """Show one order: lines with quantities by state, shipments, timeline and sync attempts (newest first)."""
     with opened_app() as application:
         store_id = store_service.find_store(application.database, store).id if store else None
         detail = order_service.order_detail(application.database, purchase_order_id, store_id=store_id)
+    attempts = list(reversed(detail.attempts))
+    shown = attempts if show_all else [a for a in attempts if not is_polling_read(a)]
+    hidden = len(attempts) - len(shown)
+    if as_json:
+        print_json(_order_json(detail, shown, hidden))
+        return
     order = detail.order
     console.print(f"[bold]Walmart PO {order.purchase_order_id}[/bold]  customer order {order.customer_order_id}")
     console.print(f"Commerce order: {order.commerce_increment_id or '(not created yet)'}")
@@ -99,9 +135,10 @@ def show(
         f"Ordered {when(order.ordered_at)}  ship by {when(order.ship_by)}  deliver by {when(order.deliver_by)}  "
         f"method {order.ship_method}  value {money(order.value, order.currency)}"
     )
-    lines = Table(
-        "Line", "SKU", "Product", "Ordered", "Created", "Ack'd", "Shipped", "Cancelled", "Returned", "Refunded"
-    )
+    lines = table(
+        "Line", "SKU", "Product", "Ordered", "Created", "Ack'd", "Shipped", "Cancelled", "Returned", "Refunded",
+        ids=("Line", "SKU"),
+    )  # fmt: skip
     for line in order.lines:
         q = line.quantities
         lines.add_row(
@@ -110,9 +147,9 @@ def show(
             line.product_name,
             *(str(v) for v in (q.ordered, q.created, q.acknowledged, q.shipped, q.cancelled, q.returned, q.refunded)),
         )
-    console.print(lines)
+    print_table(lines)
     if order.shipments:
-        shipments = Table("Shipment", "Lines", "Carrier", "Tracking", "Shipped", "Walmart")
+        shipments = table("Shipment", "Lines", "Carrier", "Tracking", "Shipped", "Walmart", ids=("Tracking",))
         for shipment in order.shipments:
             shipments.add_row(
                 shipment.key,
@@ -122,16 +159,17 @@ def show(
                 when(shipment.shipped_at),
                 shipment.sync_state.value,
             )
-        console.print(shipments)
+        print_table(shipments)
     if detail.timeline:
-        timeline = Table("When", "Event", "Details", title="Timeline")
-        for event in detail.timeline:
+        timeline = table("When", "Event", "Details", title="Timeline (newest first)")
+        for event in reversed(detail.timeline):
             timeline.add_row(when(event.at), event.kind, event.message)
-        console.print(timeline)
-    if detail.attempts:
-        attempts = Table("When", "Side", "Endpoint", "Correlation id", "HTTP", "Error", "ms", title="Sync attempts")
-        for attempt in detail.attempts:
-            attempts.add_row(
+        print_table(timeline)
+    if shown:
+        title = "Sync attempts (newest first)"
+        attempts_table = table("When", "Side", "Endpoint", "Correlation id", "HTTP", "Error", "ms", title=title)
+        for attempt in shown:
+            attempts_table.add_row(
                 when(attempt.started_at),
                 attempt.side,
                 attempt.endpoint,
@@ -140,7 +178,9 @@ def show(
                 " ".join(filter(None, [attempt.error_code, attempt.error_message])),
                 str(attempt.duration_ms),
             )
-        console.print(attempts)
+        print_table(attempts_table)
+    if hidden:
+        console.print(f"{hidden} successful read(s) (polling) not shown; --all shows them.")
 
 
 def _lines(pairs: list[str]) -> dict[str, int] | None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
-from rich.table import Table
 
 from ..domain.reasons import RefundReason
 from ..domain.returns import Return, ReturnStatus
@@ -13,7 +14,7 @@ from ..service.refunds import refund_return_through_commerce
 from ..sync.context import SyncContext
 from .actions import run_and_send
 from .context import opened_app
-from .render import console, money, when
+from .render import console, json_option, money, print_json, print_table, table, to_json, when
 
 app = typer.Typer(help="List and inspect Walmart returns (RMAs) and their refunds.", no_args_is_help=True)
 
@@ -28,6 +29,12 @@ def _status(text: str | None) -> ReturnStatus | None:
     raise typer.BadParameter(f"unknown status {text!r}; use one of: {choices}", param_hint="--status")
 
 
+def _return_json(item: Return) -> dict[str, Any]:
+    data = {k: v for k, v in to_json(item).items() if k not in {"id", "order_id", "version"}}
+    data.update(status=item.status, status_details=item.status_details, refund_amount=item.refund_amount)
+    return data
+
+
 def _items(item: Return) -> str:
     return ", ".join(f"{line.sku} x{line.quantity}" for line in item.lines)
 
@@ -37,20 +44,25 @@ def list_(
     store: str | None = typer.Option(None, "--store", help="Only this store (name or id)."),
     status: str | None = typer.Option(None, "--status", help="Received, Refunded or Error."),
     limit: int = typer.Option(100, min=1, max=1000, help="At most this many returns, newest first."),
+    as_json: bool = json_option(),
 ) -> None:
     """List returns with the columns of the Returns page."""
     wanted = _status(status)
     with opened_app() as application:
         store_id = store_service.find_store(application.database, store).id if store else None
         rows = return_service.returns_page(application.database, store_id=store_id, status=wanted, limit=limit)
+    if as_json:
+        print_json([_return_json(item) for item in rows])
+        return
     if not rows:
         console.print("No returns match." if (status or store) else "No returns yet.")
         return
-    table = Table(
-        "RMA #", "Walmart Order #", "Requested", "Return By", "Items", "Refund amount", "Status", "Status Details"
-    )
+    grid = table(
+        "RMA #", "Walmart Order #", "Requested", "Return By", "Items", "Refund amount", "Status", "Status Details",
+        ids=("RMA #", "Walmart Order #"),
+    )  # fmt: skip
     for item in rows:
-        table.add_row(
+        grid.add_row(
             item.return_order_id,
             item.purchase_order_id,
             when(item.requested_at),
@@ -60,25 +72,31 @@ def list_(
             item.status.value,
             item.status_details,
         )
-    console.print(table)
+    print_table(grid)
 
 
 @app.command("show")
 def show(
     return_order_id: str = typer.Argument(..., help="The RMA number."),
     store: str | None = typer.Option(None, "--store", help="The store (name or id), when several have this RMA."),
+    as_json: bool = json_option(),
 ) -> None:
     """Show one return: its lines, quantities, reasons and refund state."""
     with opened_app() as application:
         store_id = store_service.find_store(application.database, store).id if store else None
         item = return_service.find_return(application.database, return_order_id, store_id=store_id)
+    if as_json:
+        print_json(_return_json(item))
+        return
     console.print(f"[bold]Return {item.return_order_id}[/bold]  Walmart PO {item.purchase_order_id}")
     console.print(f"Status: [bold]{item.status.value}[/bold]  {item.status_details}")
     console.print(
         f"Requested {when(item.requested_at)}  return by {when(item.return_by)}  "
         f"refund amount {money(item.refund_amount)}" + ("  (refunded by Walmart)" if item.refunded_by_walmart else "")
     )
-    lines = Table("Return line", "PO line", "SKU", "Quantity", "Reason", "Unit price", "Refunded")
+    lines = table(
+        "Return line", "PO line", "SKU", "Quantity", "Reason", "Unit price", "Refunded", ids=("Return line", "SKU")
+    )
     for line in item.lines:
         lines.add_row(
             str(line.return_line_number),
@@ -89,7 +107,7 @@ def show(
             money(line.unit_amount),
             str(line.refunded_quantity),
         )
-    console.print(lines)
+    print_table(lines)
 
 
 @app.command("refund")

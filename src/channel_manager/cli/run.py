@@ -11,15 +11,18 @@ from ..service import stores as store_service
 from ..sync.runner import RunOptions, run_service
 from ..web.server import HttpOptions, listeners
 from .context import opened_app
+from .ports import PortUnavailable, require_bindable
 from .render import console
 
 
 def run_command(
     workers: int = typer.Option(2, "--workers", min=1, max=64, help="Concurrent sync workers in this process."),
     host: str = typer.Option("127.0.0.1", help="Interface of the JSON API (/api, /health, /metrics, /docs)."),
-    port: int = typer.Option(8080, help="Port of the JSON API."),
+    port: int = typer.Option(8080, min=1, max=65535, help="Port of the JSON API."),
     webhook_host: str = typer.Option("127.0.0.1", help="Interface of the webhook receivers (reachable by Walmart)."),
-    webhook_port: int = typer.Option(8090, help="Port of the webhook receivers (only /webhooks/... is served)."),
+    webhook_port: int = typer.Option(
+        8090, min=1, max=65535, help="Port of the webhook receivers (only /webhooks/... is served)."
+    ),
     pollers: bool = typer.Option(True, help="Poll Walmart and Commerce (turn off on extra worker-only processes)."),
     api: bool = typer.Option(True, help="Serve the JSON API, /health and /metrics."),
     webhooks: bool = typer.Option(True, help="Serve the webhook receivers."),
@@ -29,7 +32,13 @@ def run_command(
     http = HttpOptions(
         host=host, port=port, webhook_host=webhook_host, webhook_port=webhook_port, api=api, webhooks=webhooks
     )
-    with opened_app() as application:
+    with opened_app(default_log_level="INFO") as application:
+        if api and webhooks and (host, port) == (webhook_host, webhook_port):
+            raise PortUnavailable(f"The API and the webhook receivers cannot both listen on {host}:{port}.")
+        if api:
+            require_bindable(host, port, "The API")
+        if webhooks:
+            require_bindable(webhook_host, webhook_port, "The webhook receivers")
         store_service.separate_webhook_secrets(application.database)
         if api:
             console.print(f"API on http://{host}:{port} (/api, /health, /metrics, /docs; needs a token)")

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import json
-from dataclasses import fields
+import sys
+from dataclasses import fields, replace
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from ..domain.errors import InvalidStore
 from ..domain.secret import Secret
 from ..domain.stores import ChannelStore, CommerceConnection, StoreSettings, WalmartAccount
 from ..service import stores as store_service
+from ..storage.stores import settings_to_json
 from .context import opened_app
-from .render import console, when, yes_no
+from .render import command_name, console, json_option, print_json, print_table, table, when, yes_no
 
 app = typer.Typer(help="Connect, list, show and remove channel stores.", no_args_is_help=True)
 
@@ -98,6 +99,9 @@ def add(
     set_: list[str] = typer.Option([], "--set", help="A store setting NAME=VALUE (repeatable); see `stores show`."),
     carrier: list[str] = typer.Option([], "--carrier", help="Carrier mapping COMMERCE=WALMART, e.g. ups=UPS."),
     verify: bool = typer.Option(True, help="Check the credentials with Walmart and Commerce before saving."),
+    allow_shared_walmart_account: bool = typer.Option(
+        False, help="Connect a Walmart account another store already uses (both would take in its orders)."
+    ),
 ) -> None:
     """Connect a Walmart seller account to a Commerce store view. Secrets are stored encrypted."""
     store = ChannelStore(
@@ -123,21 +127,52 @@ def add(
         if verify:
             with console.status("Checking the credentials with Walmart and Commerce ..."):
                 store_service.verify_credentials(store)
-        saved = store_service.add_store(application.database, store)
+        saved = store_service.add_store(
+            application.database, store, allow_shared_walmart_account=allow_shared_walmart_account
+        )
     console.print(f"Store {saved.name!r} connected (id {saved.id}).")
 
 
+def _store_json(store: ChannelStore) -> dict[str, Any]:
+    """A store for ``--json``: its connection without any secret (only whether each one is set)."""
+    walmart, commerce = store.walmart, store.commerce
+    return {
+        "id": store.id,
+        "name": store.name,
+        "created_at": store.created_at,
+        "walmart": {
+            "url": walmart.base_url,
+            "client_id": walmart.client_id,
+            "webhook_secret_set": walmart.webhook_secret is not None,
+        },
+        "commerce": {
+            "url": commerce.base_url,
+            "store_code": commerce.store_code,
+            "auth": "oauth1" if commerce.uses_oauth else "bearer",
+            "consumer_key": commerce.consumer_key,
+            "webhook_secret_set": commerce.webhook_secret is not None,
+        },
+        "settings": settings_to_json(store.settings),
+    }
+
+
 @app.command("list")
-def list_() -> None:
-    """List the connected stores."""
+def list_(as_json: bool = json_option()) -> None:
+    """List the connected stores, newest first."""
     with opened_app() as application:
-        stores = store_service.list_stores(application.database)
-    if not stores:
-        console.print("No stores yet. Connect one with `channel-manager stores add --help`.")
+        stores = sorted(store_service.list_stores(application.database), key=lambda s: s.id or 0, reverse=True)
+    if as_json:
+        print_json([_store_json(store) for store in stores])
         return
-    table = Table("Id", "Name", "Walmart client id", "Commerce", "Store code", "Creation path", "Added")
+    if not stores:
+        console.print(f"No stores yet. Connect one with `{command_name()} stores add --help`.")
+        return
+    grid = table(
+        "Id", "Name", "Walmart client id", "Commerce", "Store code", "Creation path", "Added",
+        ids=("Id", "Walmart client id", "Commerce"),
+    )  # fmt: skip
     for store in stores:
-        table.add_row(
+        grid.add_row(
             str(store.id),
             store.name,
             store.walmart.client_id,
@@ -146,42 +181,149 @@ def list_() -> None:
             store.settings.order_creation_path.value,
             when(store.created_at),
         )
-    console.print(table)
+    print_table(grid)
 
 
 @app.command("show")
-def show(store: str = typer.Argument(..., help="Store name or id.")) -> None:
+def show(store: str = typer.Argument(..., help="Store name or id."), as_json: bool = json_option()) -> None:
     """Show one store's connection and settings (secrets are never shown)."""
     with opened_app() as application:
         found = store_service.find_store(application.database, store)
-    table = Table("Setting", "Value", show_header=True)
-    table.add_row("name", found.name)
-    table.add_row("walmart url", found.walmart.base_url)
-    table.add_row("walmart client id", found.walmart.client_id)
-    table.add_row("walmart client secret", "stored encrypted")
-    table.add_row("walmart webhook secret", "stored encrypted" if found.walmart.webhook_secret else "not set")
-    table.add_row("commerce url", found.commerce.base_url)
-    table.add_row("commerce store code", found.commerce.store_code or "default")
-    table.add_row("commerce auth", "OAuth 1.0a signing" if found.commerce.uses_oauth else "integration token (Bearer)")
-    table.add_row("commerce webhook secret", "stored encrypted" if found.commerce.webhook_secret else "not set")
+    if as_json:
+        print_json(_store_json(found))
+        return
+    grid = table("Setting", "Value", ids=("Setting",))
+    grid.add_row("id", str(found.id))
+    grid.add_row("name", found.name)
+    grid.add_row("walmart url", found.walmart.base_url)
+    grid.add_row("walmart client id", found.walmart.client_id)
+    grid.add_row("walmart client secret", "stored encrypted")
+    grid.add_row("walmart webhook secret", "stored encrypted" if found.walmart.webhook_secret else "not set")
+    grid.add_row("commerce url", found.commerce.base_url)
+    grid.add_row("commerce store code", found.commerce.store_code or "default")
+    grid.add_row("commerce auth", "OAuth 1.0a signing" if found.commerce.uses_oauth else "integration token (Bearer)")
+    grid.add_row("commerce webhook secret", "stored encrypted" if found.commerce.webhook_secret else "not set")
     for key, value in found.settings.as_dict().items():
         shown = yes_no(value) if isinstance(value, bool) else json.dumps(value) if isinstance(value, dict) else value
-        table.add_row(key, str(shown))
-    console.print(table)
+        grid.add_row(key, str(shown))
+    print_table(grid)
+
+
+#: The value of a secret option that asks for it with hidden input, or reads a line from piped standard input
+#: (so the secret stays out of shell history and ``ps``).
+ASK = "-"
+
+
+def _secret_option(what: str) -> Any:
+    return typer.Option(None, help=f"New {what}; '{ASK}' asks for it with hidden input.", show_default=False)
+
+
+def _asked(value: str | None, what: str) -> str | None:
+    if value is None or value.strip() != ASK:
+        return value
+    # A terminal gets a hidden prompt; a script pipes the secret in as one line.
+    answer = typer.prompt(f"New {what}", hide_input=True) if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    if not answer.strip():
+        raise InvalidStore(f"The new {what} is empty; nothing was changed.")
+    return str(answer)
 
 
 @app.command("set")
-def set_settings(
+def set_store(
     store: str = typer.Argument(..., help="Store name or id."),
     set_: list[str] = typer.Option([], "--set", help="A store setting NAME=VALUE (repeatable)."),
     carrier: list[str] = typer.Option([], "--carrier", help="Carrier mapping COMMERCE=WALMART, e.g. ups=UPS."),
+    name: str | None = typer.Option(None, "--name", help="A new name for the store."),
+    walmart_url: str | None = typer.Option(None, help="New Walmart Marketplace API base URL."),
+    walmart_client_id: str | None = typer.Option(None, help="New Walmart client id (prompts for its secret)."),
+    walmart_client_secret: str | None = _secret_option("Walmart client secret"),
+    walmart_webhook_secret: str | None = _secret_option("Walmart webhook secret"),
+    commerce_url: str | None = typer.Option(None, help="New Commerce base URL."),
+    commerce_store_code: str | None = typer.Option(None, help="New store view code ('default' for none)."),
+    commerce_token: str | None = _secret_option("Commerce access token"),
+    commerce_consumer_key: str | None = typer.Option(None, help="New OAuth 1.0a consumer key."),
+    commerce_consumer_secret: str | None = _secret_option("Commerce consumer secret"),
+    commerce_access_token_secret: str | None = _secret_option("Commerce access token secret"),
+    commerce_webhook_secret: str | None = _secret_option("Commerce webhook secret"),
+    verify: bool = typer.Option(True, help="Check changed credentials and URLs with Walmart or Commerce first."),
+    allow_shared_walmart_account: bool = typer.Option(
+        False, help="Accept a Walmart account another store already uses (both would take in its orders)."
+    ),
 ) -> None:
-    """Change a store's settings."""
+    """Change a store's settings, name, URLs or credentials. A secret given as '-' is asked for with hidden
+    input (a new Walmart client id always asks for its secret); changed connection details are checked live
+    with Walmart or Commerce before anything is saved."""
     with opened_app() as application:
         found = store_service.find_store(application.database, store)
-        new_settings = _settings(found.settings, set_, carrier)
-        store_service.update_store_settings(application.database, store, new_settings.as_dict())
-    console.print(f"Settings of store {found.name!r} updated.")
+        walmart = found.walmart
+        new_client_id = walmart_client_id is not None and walmart_client_id.strip() != walmart.client_id
+        if new_client_id and walmart_client_secret is None:
+            walmart_client_secret = ASK  # the old secret belongs to the old client id
+        walmart_client_secret = _asked(walmart_client_secret, "Walmart client secret")
+        walmart_webhook_secret = _asked(walmart_webhook_secret, "Walmart webhook secret")
+        commerce_token = _asked(commerce_token, "Commerce access token")
+        commerce_consumer_secret = _asked(commerce_consumer_secret, "Commerce consumer secret")
+        commerce_access_token_secret = _asked(commerce_access_token_secret, "Commerce access token secret")
+        commerce_webhook_secret = _asked(commerce_webhook_secret, "Commerce webhook secret")
+        walmart = replace(
+            walmart,
+            base_url=walmart_url.rstrip("/") if walmart_url else walmart.base_url,
+            client_id=walmart_client_id.strip() if walmart_client_id else walmart.client_id,
+            client_secret=_secret(walmart_client_secret) or walmart.client_secret,
+            webhook_secret=_secret(walmart_webhook_secret) or walmart.webhook_secret,
+        )
+        commerce = found.commerce
+        code = commerce.store_code if commerce_store_code is None else commerce_store_code.strip()
+        commerce = replace(
+            commerce,
+            base_url=commerce_url.rstrip("/") if commerce_url else commerce.base_url,
+            store_code=None if code in {"", "default"} else code,
+            access_token=_secret(commerce_token) or commerce.access_token,
+            consumer_key=commerce_consumer_key or commerce.consumer_key,
+            consumer_secret=_secret(commerce_consumer_secret) or commerce.consumer_secret,
+            access_token_secret=_secret(commerce_access_token_secret) or commerce.access_token_secret,
+            webhook_secret=_secret(commerce_webhook_secret) or commerce.webhook_secret,
+        )
+        changed = replace(
+            found,
+            name=name.strip() if name else found.name,
+            walmart=walmart,
+            commerce=commerce,
+            settings=_settings(found.settings, set_, carrier),
+        )
+        walmart_given = any(v is not None for v in (walmart_url, walmart_client_id, walmart_client_secret))
+        commerce_given = any(
+            v is not None
+            for v in (
+                commerce_url,
+                commerce_store_code,
+                commerce_token,
+                commerce_consumer_key,
+                commerce_consumer_secret,
+            )
+        ) or (commerce_access_token_secret is not None)
+        if changed == found and not (
+            walmart_given or commerce_given or walmart_webhook_secret or commerce_webhook_secret
+        ):
+            raise InvalidStore(
+                "Nothing to change: give --set, --carrier, --name, a URL or a credential (see `stores set --help`)."
+            )
+        with console.status("Checking the new connection details ..."):
+            store_service.update_store(
+                application.database, found, changed, verify=verify, check_walmart=walmart_given,
+                check_commerce=commerce_given, allow_shared_walmart_account=allow_shared_walmart_account,
+            )  # fmt: skip
+    what = [
+        label
+        for label, differs in (
+            ("name", changed.name != found.name),
+            ("Walmart connection", walmart_given or changed.walmart != found.walmart),
+            ("Commerce connection", commerce_given or changed.commerce != found.commerce),
+            ("settings", changed.settings != found.settings),
+        )
+        if differs
+    ]
+    console.print(f"Store {changed.name!r} updated: {', '.join(what)}.")
 
 
 @app.command("remove")
@@ -201,11 +343,31 @@ WALMART_ORDER_EVENTS = ("PO_CREATED", "PO_LINE_AUTOCANCELLED", "INTENT_TO_CANCEL
 @app.command("subscribe")
 def subscribe(
     store: str = typer.Argument(..., help="Store name or id."),
-    public_url: str = typer.Option(..., help="Where Walmart reaches this service, e.g. https://cm.example.com."),
+    public_url: str = typer.Option(..., help="Where Walmart reaches this service, e.g. https://cm.yourshop.com."),
 ) -> None:
-    """Subscribe the store's Walmart order events to this service's webhook, signed with its webhook secret."""
+    """Subscribe the store's Walmart order events to this service's webhook, signed with its webhook secret.
+
+    Walmart first sends a test notification to the address; the store's old subscriptions stay until the new
+    ones exist."""
     with opened_app() as application:
         found = store_service.find_store(application.database, store)
-        subscriptions = store_service.subscribe_walmart_events(found, public_url, WALMART_ORDER_EVENTS)
-    for subscription in subscriptions:
-        console.print(f"Walmart {subscription} -> {public_url.rstrip('/')}/webhooks/walmart/{found.id}")
+        with console.status("Sending Walmart's test notification and subscribing ..."):
+            result = store_service.subscribe_walmart_events(found, public_url, WALMART_ORDER_EVENTS)
+    console.print(f"Walmart test notification delivered to {result.url} ({result.test_message or 'ok'}).")
+    for event in result.events:
+        console.print(f"Walmart {event} -> {result.url}")
+    for old in result.replaced:
+        console.print(f"Replaced the subscription of {old.event_type} to {old.event_url}.")
+
+
+@app.command("unsubscribe")
+def unsubscribe(store: str = typer.Argument(..., help="Store name or id.")) -> None:
+    """Delete the Walmart subscriptions that deliver to this store's webhook (polling goes on)."""
+    with opened_app() as application:
+        found = store_service.find_store(application.database, store)
+        removed = store_service.unsubscribe_walmart_events(found)
+    if not removed:
+        console.print(f"Store {found.name!r} has no Walmart subscriptions to its webhook.")
+        return
+    for subscription in removed:
+        console.print(f"Deleted the subscription of {subscription.event_type} to {subscription.event_url}.")

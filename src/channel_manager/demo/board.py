@@ -165,6 +165,13 @@ def _seconds(value: float | None) -> str:
     return "" if value is None else f"{value:.2f} s"
 
 
+def orders_title(total: int) -> str:
+    """ "newest 14 of 90 orders" once there are more than fit, else "all 9 orders"."""
+    if total > ROWS:
+        return f"Demo store: newest {ROWS} of {total} orders"
+    return f"Demo store: {'all ' if total > 1 else ''}{total} order{'' if total == 1 else 's'}"
+
+
 def render(snapshot: Snapshot, header: str) -> RenderableType:
     orders = Table(
         "Walmart Order #",
@@ -174,7 +181,7 @@ def render(snapshot: Snapshot, header: str) -> RenderableType:
         "Status details",
         "Intake",
         "Ship sync",
-        title=f"Demo store: newest {ROWS} of {snapshot.orders_total} orders",
+        title=orders_title(snapshot.orders_total),
         title_justify="left",
         expand=True,
     )

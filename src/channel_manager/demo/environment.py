@@ -65,8 +65,9 @@ class Sandboxes:
         self.commerce_server.stop()
 
 
-def start_sandboxes() -> Sandboxes:
-    """Walmart (rate limits on, as the real one) and Commerce (the Walmart catalog in stock) in this process."""
+def start_sandboxes(walmart_port: int = 0, commerce_port: int = 0) -> Sandboxes:
+    """Walmart (rate limits on, as the real one) and Commerce (the Walmart catalog in stock) in this process,
+    on these ports (0: free ones)."""
     client_secret = f"demo-{secrets.token_urlsafe(12)}"
     walmart_app = create_walmart_app(
         WalmartSandboxSettings(client_id=DEMO_CLIENT_ID, client_secret=client_secret, seller_id=DEMO_SELLER)
@@ -76,9 +77,9 @@ def start_sandboxes() -> Sandboxes:
         commerce_app.state.sandbox.upsert_product(
             item.sku, name=item.product_name, price=float(item.price), quantity=DEMO_STOCK
         )
-    walmart_server = BackgroundServer(walmart_app)
+    walmart_server = BackgroundServer(walmart_app, port=walmart_port)
     walmart_server.start()
-    commerce_server = BackgroundServer(commerce_app)
+    commerce_server = BackgroundServer(commerce_app, port=commerce_port)
     try:
         commerce_server.start()
     except BaseException:
@@ -127,20 +128,20 @@ def connect_demo_store(database: Database, sandboxes: Sandboxes) -> DemoStore:
     return DemoStore(saved, walmart_secret, commerce_secret, replaced_previous=replaced)
 
 
-async def subscribe_webhooks(sandboxes: Sandboxes, demo: DemoStore, api_url: str) -> None:
+async def subscribe_webhooks(sandboxes: Sandboxes, demo: DemoStore, webhook_url: str) -> None:
     """Walmart ``PO_CREATED`` (HMAC-signed) and Commerce's order, shipment and credit memo events, both to
     the connector's receivers."""
     async with WalmartClient(sandboxes.walmart_url, DEMO_CLIENT_ID, sandboxes.client_secret) as walmart:
         await walmart.subscribe(
             "PO_CREATED",
-            f"{api_url}/webhooks/walmart/{demo.id}",
+            f"{webhook_url}/webhooks/walmart/{demo.id}",
             auth_method="HMAC",
             client_secret=demo.walmart_webhook_secret,
         )
     async with httpx.AsyncClient(timeout=10) as http:
         response = await http.put(
             f"{sandboxes.commerce_url}/_sandbox/webhooks",
-            json={"url": f"{api_url}/webhooks/commerce/{demo.id}", "secret": demo.commerce_webhook_secret},
+            json={"url": f"{webhook_url}/webhooks/commerce/{demo.id}", "secret": demo.commerce_webhook_secret},
         )
         response.raise_for_status()
 

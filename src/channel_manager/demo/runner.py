@@ -43,6 +43,10 @@ class DemoOptions:
     orders: int | None = None  # stop generating after this many orders
     workers: int = 2
     seed: int = 42
+    walmart_port: int = 0  # 0: a free port
+    commerce_port: int = 0
+    api_port: int = 0
+    webhook_port: int = 0
 
 
 @dataclass(frozen=True)
@@ -77,17 +81,17 @@ def run_demo(options: DemoOptions, console: Console) -> DemoResult:
     settings = load_settings()
     log_file = settings.data_dir / "demo.log"
     with log_file.open("a", encoding="utf-8") as log_stream:
-        configure_logging(settings.log_format, settings.log_level, stream=log_stream)
+        configure_logging(settings.log_format, settings.log_level or "INFO", stream=log_stream)
         application = open_app(settings, configure_logs=False)
         try:
             others = other_store_names(application.database)
             if others:
                 raise OtherStoresPresent(
                     f"The database {application.database.url} already serves {', '.join(map(repr, others))}; the "
-                    "demo's workers would sync those stores too. Run it in its own data directory: "
-                    "channel-manager demo --data-dir /tmp/channel-manager-demo"
+                    "demo's workers would sync those stores too. Give --data-dir an empty or demo-only directory, "
+                    "or leave it out: the demo then makes a directory of its own"
                 )
-            sandboxes = start_sandboxes()
+            sandboxes = start_sandboxes(options.walmart_port, options.commerce_port)
             try:
                 demo_store = connect_demo_store(application.database, sandboxes)
                 final, settled = asyncio.run(_run(application.database, sandboxes, demo_store, options, console))
@@ -110,7 +114,8 @@ async def _run(
 ) -> tuple[Snapshot | None, bool]:
     loop = asyncio.get_running_loop()
     stop, started, winding_down = asyncio.Event(), asyncio.Event(), asyncio.Event()
-    port, webhook_port = free_port(), free_port()
+    port = options.api_port or free_port()
+    webhook_port = options.webhook_port or free_port()
     api_url = f"http://127.0.0.1:{port}"
     webhook_url = f"http://127.0.0.1:{webhook_port}"
     context = build_context(
@@ -134,7 +139,7 @@ async def _run(
     scenario.note(f"{DEMO_STORE_NAME} connected; Walmart and Commerce webhooks subscribed")
     header = (
         f"channel-manager demo  |  Walmart sandbox {sandboxes.walmart_url}  Commerce sandbox {sandboxes.commerce_url}  "
-        f"API {api_url}  |  database {database.url}"
+        f"API {api_url}  webhooks {webhook_url}  |  database {database.url}"
     )
     latencies = Latencies()
     started_at = loop.time()

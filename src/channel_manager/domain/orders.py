@@ -222,9 +222,18 @@ class PurchaseOrder:
 
     # ---------------------------------------------------------------- shipping
 
+    def _closed_quantities(self) -> dict[str, int]:
+        quantities = [line.quantities for line in self.lines]
+        return {"shipped": sum(q.shipped for q in quantities), "cancelled": sum(q.cancelled for q in quantities)}
+
     def check_open(self, action: str, requested: Mapping[str, int]) -> None:
         """Raises the rule's error unless ``requested`` (line -> quantity) can be shipped or cancelled."""
         if not requested:
+            if not self.open_lines():
+                done = ", ".join(f"{n} {what}" for what, n in self._closed_quantities().items() if n)
+                raise DomainError(
+                    f"Nothing to {action}: PO {self.purchase_order_id} has no open quantity left ({done or 'none'})."
+                )
             raise DomainError(f"Nothing to {action}: no lines given for PO {self.purchase_order_id}.")
         for line_number, quantity in requested.items():
             _positive(f"The quantity to {action} of line {line_number}", quantity)

@@ -19,9 +19,20 @@ class JobNotRetryable(StorageError):
 
 
 @dataclass(frozen=True)
+class JobRow:
+    job: Job
+    store_name: str
+    purchase_order_id: str | None  # the Walmart PO number of the job's order, if it has one
+
+
+@dataclass(frozen=True)
 class JobsPage:
     counts: dict[str, int]
-    jobs: list[Job]
+    rows: list[JobRow]
+
+    @property
+    def jobs(self) -> list[Job]:
+        return [row.job for row in self.rows]
 
 
 def list_jobs(
@@ -29,10 +40,17 @@ def list_jobs(
 ) -> JobsPage:
     if state is not None and state not in JOB_STATES:
         raise StorageError(f"Unknown job state {state!r}; use one of: {', '.join(JOB_STATES)}.")
+    """Counts per state and the newest ``limit`` jobs, newest first, named by store and PO number."""
     with database.unit_of_work(read_only=True) as uow:
         counts = uow.jobs.count_by_state(store_id=store_id)
-        jobs = uow.jobs.list(state=state, store_id=store_id, limit=limit)
-    return JobsPage({name: counts.get(name, 0) for name in JOB_STATES}, jobs)
+        jobs = uow.jobs.list(state=state, store_id=store_id, limit=limit, newest_first=True)
+        names = {s.id: s.name for s in uow.stores.list()}
+        numbers = uow.orders.purchase_order_numbers(j.order_id for j in jobs if j.order_id is not None)
+    rows = [
+        JobRow(job, names.get(job.store_id, str(job.store_id)), numbers.get(job.order_id) if job.order_id else None)
+        for job in jobs
+    ]
+    return JobsPage({name: counts.get(name, 0) for name in JOB_STATES}, rows)
 
 
 def retry_job(database: Database, job_id: int, *, actor: str | None = None) -> Job:

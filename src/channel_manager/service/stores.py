@@ -1,16 +1,23 @@
-"""Use cases of channel stores: connect, list, show, change settings, remove."""
+"""Use cases of channel stores: connect, list, show, change connection and settings, remove, (un)subscribe."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import shlex
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
+from ..commerce.errors import CommerceError
 from ..connections import commerce_client_for, walmart_client_for
 from ..domain.errors import InvalidStore
 from ..domain.secret import Secret
 from ..domain.stores import ChannelStore
-from ..storage.errors import StoreNotFound
-from ..storage.unit_of_work import Database
+from ..storage.errors import DuplicateStore, StoreNotFound, WalmartAccountInUse
+from ..storage.unit_of_work import Database, UnitOfWork
+from ..walmart.errors import WalmartError
+from ..walmart.models import Subscription
 from . import audit
 
 
@@ -24,8 +31,22 @@ def find_store(database: Database, name_or_id: str) -> ChannelStore:
     return store
 
 
-def add_store(database: Database, store: ChannelStore, *, actor: str | None = None) -> ChannelStore:
+def _refuse_shared_walmart_account(uow: UnitOfWork, store: ChannelStore) -> None:
+    account = store.walmart
+    others = [s for s in uow.stores.using_walmart_account(account.base_url, account.client_id) if s.id != store.id]
+    if others:
+        raise WalmartAccountInUse(store.walmart.client_id, store.walmart.base_url, others[0].name)
+
+
+def add_store(
+    database: Database, store: ChannelStore, *, allow_shared_walmart_account: bool = False, actor: str | None = None
+) -> ChannelStore:
+    """Saves a new store. One Walmart seller account feeds one store view unless sharing is asked for."""
     with database.unit_of_work() as uow:
+        if uow.stores.get_by_name(store.name) is not None:
+            raise DuplicateStore(store.name.strip())
+        if not allow_shared_walmart_account:
+            _refuse_shared_walmart_account(uow, store)
         saved = uow.stores.add(store)
         audit.record(uow, actor, "store.add", saved.name, f"Store {saved.name!r} connected", store_id=saved.id)
         uow.commit()
@@ -84,34 +105,155 @@ def webhook_secret(database: Database, store_id: int, source: str) -> tuple[str,
     return found
 
 
-async def check_credentials(store: ChannelStore) -> None:
-    """One Walmart token call and one Commerce read; a refusal raises the side's typed error."""
-    async with walmart_client_for(store, max_retries=1, timeout=15.0) as walmart:
-        await walmart.access_token()
-    async with commerce_client_for(store, timeout=15.0) as commerce:
-        await commerce.check_credentials()
+def _sentence(error: Exception) -> str:
+    return str(error).strip().rstrip(".") + "."
+
+
+async def check_credentials(store: ChannelStore, *, walmart: bool = True, commerce: bool = True) -> None:
+    """One Walmart token call and one Commerce read; a refusal raises the side's typed error
+    (``WalmartError`` or ``CommerceError``)."""
+    if walmart:
+        async with walmart_client_for(store, max_retries=1, timeout=15.0) as client:
+            await client.access_token()
+    if commerce:
+        async with commerce_client_for(store, timeout=15.0) as client:
+            await client.check_credentials()
+
+
+async def _check_or_refuse(store: ChannelStore, *, walmart: bool = True, commerce: bool = True) -> None:
+    """``check_credentials``, a refusal raised as ``InvalidStore`` naming the side."""
+    try:
+        await check_credentials(store, walmart=walmart, commerce=commerce)
+    except WalmartError as error:
+        message = f"Walmart did not accept the connection details: {_sentence(error)} Nothing was saved."
+        raise InvalidStore(message) from None
+    except CommerceError as error:
+        message = f"Commerce did not accept the connection details: {_sentence(error)} Nothing was saved."
+        raise InvalidStore(message) from None
 
 
 def verify_credentials(store: ChannelStore) -> None:
-    asyncio.run(check_credentials(store))
+    """Checks both sides live; a refusal raises ``InvalidStore`` naming the side."""
+    asyncio.run(_check_or_refuse(store))
 
 
-def subscribe_walmart_events(store: ChannelStore, public_url: str, events: tuple[str, ...]) -> list[str]:
-    """Subscribes ``events`` to ``<public_url>/webhooks/walmart/<store id>`` (HMAC with the webhook secret)."""
+def update_store(
+    database: Database,
+    before: ChannelStore,
+    after: ChannelStore,
+    *,
+    verify: bool = True,
+    check_walmart: bool = False,
+    check_commerce: bool = False,
+    allow_shared_walmart_account: bool = False,
+    actor: str | None = None,
+) -> ChannelStore:
+    """Saves a store's new name, URLs, credentials or settings. Changed connection details (and a side the
+    operator gave details of, ``check_*``) are checked live first, each side on its own; a refusal saves
+    nothing."""
+    walmart_changed = check_walmart or after.walmart != before.walmart
+    commerce_changed = check_commerce or after.commerce != before.commerce
+    if verify and (walmart_changed or commerce_changed):
+        asyncio.run(_check_or_refuse(after, walmart=walmart_changed, commerce=commerce_changed))
+    with database.unit_of_work() as uow:
+        if walmart_changed and not allow_shared_walmart_account:
+            _refuse_shared_walmart_account(uow, after)
+        uow.stores.update(after)
+        changed = [
+            label
+            for label, differs in (
+                ("name", after.name != before.name),
+                ("walmart", walmart_changed),
+                ("commerce", commerce_changed),
+                ("settings", after.settings != before.settings),
+            )
+            if differs
+        ]
+        summary = f"Store {before.name!r} changed: " + (", ".join(changed) or "nothing")
+        audit.record(uow, actor, "store.update", after.name, summary, store_id=after.id, details={"changed": changed})
+        uow.commit()
+    return after
+
+
+# ---------------------------------------------------------------- Walmart notifications
+
+WEBHOOK_PATH = "/webhooks/walmart/{store_id}"
+#: Hosts that stand for "your host here" (RFC 2606 and 6761 names): a subscription there can never arrive.
+_PLACEHOLDER_HOSTS = ("example.com", "example.net", "example.org", "example", "invalid", "test")
+
+
+def webhook_url(public_url: str, store: ChannelStore) -> str:
+    """``<public_url>/webhooks/walmart/<store id>``; refuses what cannot be a real address Walmart reaches."""
+    text = public_url.strip()
+    parts = urlsplit(text)
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in {"http", "https"} or not host or any(c in text for c in "<>{} "):
+        raise InvalidStore(
+            f"--public-url {public_url!r} is not an absolute http(s) address, e.g. https://cm.yourshop.com."
+        )
+    if any(host == name or host.endswith(f".{name}") for name in _PLACEHOLDER_HOSTS):
+        raise InvalidStore(f"--public-url {public_url!r} is a placeholder host; give the address Walmart can reach.")
+    if parts.query or parts.fragment:
+        raise InvalidStore(f"--public-url {public_url!r} has a query or fragment; give the service's base address.")
+    return text.rstrip("/") + WEBHOOK_PATH.format(store_id=store.id)
+
+
+def _is_ours(subscription: Subscription, store: ChannelStore) -> bool:
+    return (subscription.event_url or "").rstrip("/").endswith(WEBHOOK_PATH.format(store_id=store.id))
+
+
+@dataclass(frozen=True)
+class SubscribeResult:
+    url: str
+    events: list[str]
+    test_message: str
+    replaced: list[Subscription]
+
+
+def subscribe_walmart_events(store: ChannelStore, public_url: str, events: tuple[str, ...]) -> SubscribeResult:
+    """Points ``events`` at ``<public_url>/webhooks/walmart/<store id>`` (HMAC with the webhook secret).
+
+    Walmart first sends its test notification there (``POST /v3/webhooks/test``): an address that does not
+    answer changes nothing. The store's previous subscriptions to these events are deleted only after every
+    new one exists; if one cannot be made, the new ones go again and the old ones stay.
+    """
     secret = store.walmart.webhook_secret
     if secret is None:
         raise InvalidStore(
-            f"Store {store.name!r} has no Walmart webhook secret; set one with `stores add --walmart-webhook-secret`."
+            f"Store {store.name!r} has no Walmart webhook secret; set one with "
+            f"`channel-manager stores set {shlex.quote(store.name)} --walmart-webhook-secret -`."
         )
-    url = f"{public_url.rstrip('/')}/webhooks/walmart/{store.id}"
+    url = webhook_url(public_url, store)
 
-    async def subscribe_all() -> list[str]:
+    async def subscribe_all() -> SubscribeResult:
         async with walmart_client_for(store, timeout=15.0) as walmart:
-            done = []
-            for event in events:
-                await walmart.subscribe(event, url, auth_method="HMAC", client_secret=secret.reveal())
-                done.append(event)
-            return done
+            old = [s for s in await walmart.list_subscriptions() if s.event_type in events and _is_ours(s, store)]
+            try:
+                message = await walmart.test_notification(
+                    events[0], url, auth_method="HMAC", client_secret=secret.reveal()
+                )
+            except WalmartError as error:
+                raise InvalidStore(
+                    f"Walmart could not deliver a test notification to {url}: {_sentence(error)} The "
+                    "subscriptions are as they were."
+                ) from None
+            created: list[Subscription] = []
+            try:
+                for event in events:
+                    made = await walmart.subscribe(event, url, auth_method="HMAC", client_secret=secret.reveal())
+                    created.extend(made)
+            except WalmartError:
+                for subscription in created:
+                    if subscription.subscription_id:
+                        with contextlib.suppress(WalmartError):
+                            await walmart.delete_subscription(subscription.subscription_id)
+                raise
+            new_ids = {s.subscription_id for s in created}
+            replaced = [s for s in old if s.subscription_id and s.subscription_id not in new_ids]
+            for subscription in replaced:
+                assert subscription.subscription_id is not None
+                await walmart.delete_subscription(subscription.subscription_id)
+            return SubscribeResult(url, list(events), message, replaced)
 
     return asyncio.run(subscribe_all())
 
@@ -125,3 +267,17 @@ def separate_webhook_secrets(database: Database) -> int:
             uow.stores.update(uow.stores.require(store_id))
         uow.commit()
     return len(ids)
+
+
+def unsubscribe_walmart_events(store: ChannelStore) -> list[Subscription]:
+    """Deletes the Walmart subscriptions that deliver to this store's webhook; returns them."""
+
+    async def unsubscribe_all() -> list[Subscription]:
+        async with walmart_client_for(store, timeout=15.0) as walmart:
+            ours = [s for s in await walmart.list_subscriptions() if _is_ours(s, store) and s.subscription_id]
+            for subscription in ours:
+                assert subscription.subscription_id is not None
+                await walmart.delete_subscription(subscription.subscription_id)
+            return ours
+
+    return asyncio.run(unsubscribe_all())

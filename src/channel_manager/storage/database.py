@@ -143,6 +143,21 @@ def _refuse_newer(current: str | None) -> None:
         )
 
 
+def _sqlite_foreign_keys(connection: Connection, *, on: bool) -> None:
+    """``PRAGMA foreign_keys`` only works outside a transaction: sent on the driver connection directly."""
+    connection.connection.driver_connection.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")  # type: ignore[union-attr]
+
+
+def _check_sqlite_foreign_keys(connection: Connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        table, rowid, parent = broken[0][0], broken[0][1], broken[0][2]
+        raise DatabaseUnavailable(
+            f"Migrating the database left {len(broken)} row(s) pointing at nothing (first: {table} row {rowid} -> "
+            f"{parent}); nothing was changed."
+        )
+
+
 def head_revision() -> str:
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     assert head is not None
@@ -167,13 +182,25 @@ def upgrade_database(url_or_engine: str | URL | Engine) -> str:
     engine = create_engine_for(url_or_engine) if not isinstance(url_or_engine, Engine) else url_or_engine
     try:
         _refuse_newer(database_revision(engine))
-        with engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                # Two processes starting at once: the second waits here, then finds the schema up to date.
-                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
-            config = _alembic_config()
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+        with engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                # A batch migration rebuilds a table (copy, drop, rename): with foreign keys on, the drop would
+                # cascade to every row that refers to it. They are checked before the migration commits.
+                _sqlite_foreign_keys(connection, on=False)
+            try:
+                with connection.begin():
+                    if not sqlite:
+                        # Two processes starting at once: the second waits here, then finds the schema current.
+                        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
+                    config = _alembic_config()
+                    config.attributes["connection"] = connection
+                    command.upgrade(config, "head")
+                    if sqlite:
+                        _check_sqlite_foreign_keys(connection)
+            finally:
+                if sqlite:
+                    _sqlite_foreign_keys(connection, on=True)
         return head_revision()
     except DatabaseUnavailable:
         raise

@@ -21,6 +21,18 @@ class DuplicateStore(StorageError):
         self.name = name
 
 
+class WalmartAccountInUse(StorageError):
+    """The Walmart seller account is already connected to another store (and sharing it was not asked for)."""
+
+    def __init__(self, client_id: str, base_url: str, other: str) -> None:
+        super().__init__(
+            f"The Walmart account {client_id!r} at {base_url} is already connected to store {other!r}: two stores "
+            "would take in the same orders. Give --allow-shared-walmart-account if that is what you want."
+        )
+        self.client_id = client_id
+        self.other = other
+
+
 class StoreNotFound(StorageError):
     def __init__(self, store: int | str) -> None:
         what = f"named {store!r}" if isinstance(store, str) else f"with id {store}"

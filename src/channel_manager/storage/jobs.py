@@ -278,6 +278,29 @@ class JobRepository:
         due = [time for time in times if time is not None]
         return min(due) if due else None
 
+    def backlog(self, now: datetime) -> tuple[int, datetime | None]:
+        """Pending jobs due at ``now`` (waiting for a worker) and the due time of the oldest of them."""
+        query = select(func.count(), func.min(jobs.c.run_after)).where(
+            jobs.c.state == JobState.PENDING.value, jobs.c.run_after <= now
+        )
+        count, oldest = self._connection.execute(query).one()
+        return int(count), oldest
+
+    def failures_by_store_and_kind(self) -> builtins.list[tuple[int, str, str, int]]:
+        """``(store_id, kind, "failed" | "retrying", count)``: jobs that gave up, and pending ones whose last
+        attempt failed."""
+        retrying = (jobs.c.state == JobState.PENDING.value) & jobs.c.last_error.is_not(None)
+        wanted = (jobs.c.state == JobState.FAILED.value) | retrying
+        query = (
+            select(jobs.c.store_id, jobs.c.kind, jobs.c.state, func.count())
+            .where(wanted)
+            .group_by(jobs.c.store_id, jobs.c.kind, jobs.c.state)
+        )
+        return [
+            (store_id, kind, "failed" if state == JobState.FAILED.value else "retrying", count)
+            for store_id, kind, state, count in self._connection.execute(query)
+        ]
+
     def count_by_state(self, store_id: int | None = None) -> dict[str, int]:
         query = select(jobs.c.state, func.count()).group_by(jobs.c.state)
         if store_id is not None:
@@ -293,8 +316,9 @@ class JobRepository:
         store_id: int | None = None,
         order_id: int | None = None,
         limit: int = 100,
+        newest_first: bool = False,
     ) -> builtins.list[Job]:
-        """Jobs, oldest first."""
+        """Jobs, oldest first (or the newest ``limit`` of them, newest first)."""
         query = select(jobs)
         if state is not None:
             query = query.where(jobs.c.state == JobState(state).value)
@@ -302,5 +326,6 @@ class JobRepository:
             query = query.where(jobs.c.store_id == store_id)
         if order_id is not None:
             query = query.where(jobs.c.order_id == order_id)
-        rows = self._connection.execute(query.order_by(jobs.c.id).limit(limit)).mappings()
+        order = jobs.c.id.desc() if newest_first else jobs.c.id
+        rows = self._connection.execute(query.order_by(order).limit(limit)).mappings()
         return [_job(row) for row in rows]

@@ -6,6 +6,7 @@ Mapping between rows and the ``PurchaseOrder`` aggregate is explicit; the domain
 from __future__ import annotations
 
 import builtins
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -451,6 +452,16 @@ class OrderRepository:
             cancellations=[_cancellation_from_row(c) for c in children(cancellations)],
             refunds=[_refund_from_row(r) for r in children(refunds)],
         )
+
+    def purchase_order_numbers(self, order_ids: Iterable[int]) -> builtins.dict[int, str]:
+        """Internal order id -> Walmart PO number, for the ids that exist."""
+        wanted = sorted(set(order_ids))
+        if not wanted:
+            return {}
+        query = select(purchase_orders.c.id, purchase_orders.c.purchase_order_id).where(
+            purchase_orders.c.id.in_(wanted)
+        )
+        return {row.id: row.purchase_order_id for row in self._connection.execute(query)}
 
     def timeline(self, order_id: int) -> builtins.list[OrderEvent]:
         query = select(order_events).where(order_events.c.order_id == order_id).order_by(order_events.c.id)

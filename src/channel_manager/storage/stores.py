@@ -180,6 +180,11 @@ class StoreRepository:
         """Stores saved before revision 0003, whose webhook secrets are only in the blob."""
         return list(self._connection.execute(select(stores.c.id).where(stores.c.webhook_secrets.is_(None))).scalars())
 
+    def using_walmart_account(self, base_url: str, client_id: str) -> list[ChannelStore]:
+        """The stores connected to this Walmart seller account (same API URL and client id)."""
+        query = select(stores).where(stores.c.walmart_base_url == base_url, stores.c.walmart_client_id == client_id)
+        return [self._from_row(row) for row in self._connection.execute(query.order_by(stores.c.id)).mappings()]
+
     def list(self) -> list[ChannelStore]:
         rows = self._connection.execute(select(stores).order_by(stores.c.name)).mappings().all()
         return [self._from_row(row) for row in rows]

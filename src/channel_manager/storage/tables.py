@@ -67,6 +67,9 @@ stores = Table(
     Column("settings", JSON, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    # Ids are never reused (SQLite AUTOINCREMENT; PostgreSQL's sequence never goes back): rows kept elsewhere
+    # under a removed store's id, or a running process that still knows it, never meet another store.
+    sqlite_autoincrement=True,
 )
 
 purchase_orders = Table(

@@ -9,6 +9,7 @@ from typing import Self
 from sqlalchemy import Connection, Engine, exc
 
 from channel_manager.crypto import SecretBox
+from channel_manager.metrics import observe_attempts
 
 from .api_access import AuditRepository, IdempotencyRepository, TokenRepository
 from .attempt_repository import AttemptRepository, SyncAttempt, record_attempts
@@ -147,8 +148,11 @@ class Database:
         return UnitOfWork(self.engine, self.secret_box, read_only=read_only)
 
     def record_attempts(self, attempts: Iterable[SyncAttempt]) -> None:
-        """Writes sync attempts in their own committed transaction (they outlive a rolled-back job)."""
+        """Writes sync attempts in their own committed transaction (they outlive a rolled-back job), and
+        counts them in this process's metrics."""
+        attempts = list(attempts)
         record_attempts(self.engine, attempts)
+        observe_attempts(attempts)
 
     def upgrade(self) -> str:
         return upgrade_database(self.engine)

@@ -559,14 +559,7 @@ class WalmartClient:
         status: str = "ACTIVE",
     ) -> list[Subscription]:
         """Subscribe ``event_url`` to ``event_type``; ``auth_method`` is ``HMAC`` or ``BASIC_AUTH``."""
-        event: dict[str, Any] = {
-            "eventType": event_type,
-            "eventVersion": event_version,
-            "resourceName": resource_name,
-            "eventUrl": event_url,
-            "status": status,
-            "headers": {"content-type": "application/json"},
-        }
+        event = {**_event(event_type, event_url, resource_name, event_version), "status": status}
         if auth_method:
             auth = {
                 "authMethod": auth_method,
@@ -586,6 +579,32 @@ class WalmartClient:
         )
         return _subscriptions(body)
 
+    async def test_notification(
+        self,
+        event_type: str,
+        event_url: str,
+        *,
+        auth_method: str | None = None,
+        client_secret: str | None = None,
+        resource_name: str = "ORDER",
+        event_version: str = "V1",
+    ) -> str:
+        """``POST /v3/webhooks/test``: Walmart sends its sample ``event_type`` payload to ``event_url`` now, signed
+        as a subscription would be; returns Walmart's message. An URL that does not answer 2xx is refused."""
+        event = _event(event_type, event_url, resource_name, event_version)
+        if auth_method:
+            auth = {"authMethod": auth_method, "clientSecret": client_secret}
+            event["authDetails"] = {k: v for k, v in auth.items() if v is not None}
+        body = await self._call(
+            "POST",
+            "POST /v3/webhooks/test",
+            "/v3/webhooks/test",
+            body=event,
+            intent=Intent.UPDATE,
+            subject=f"the test {event_type} notification",
+        )
+        return str((body or {}).get("message") or "")
+
     async def list_subscriptions(self) -> list[Subscription]:
         body = await self._call(
             "GET",
@@ -604,6 +623,17 @@ class WalmartClient:
             intent=Intent.UPDATE,
             subject=f"subscription {subscription_id}",
         )
+
+
+def _event(event_type: str, event_url: str, resource_name: str, event_version: str) -> dict[str, Any]:
+    """The event part of a subscription or test-notification body."""
+    return {
+        "eventType": event_type,
+        "eventVersion": event_version,
+        "resourceName": resource_name,
+        "eventUrl": event_url,
+        "headers": {"content-type": "application/json"},
+    }
 
 
 def _subscriptions(body: Mapping[str, Any]) -> list[Subscription]:

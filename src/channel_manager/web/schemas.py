@@ -175,6 +175,9 @@ class StoreIn(Request):
     commerce: CommerceConnectionIn
     settings: StoreSettingsPatch | None = None
     verify: StrictBool = Field(True, description="Check the credentials live (a Walmart token, one Commerce read).")
+    allow_shared_walmart_account: StrictBool = Field(
+        False, description="Connect a Walmart account another store already uses (both would take in its orders)."
+    )
 
 
 # ---------------------------------------------------------------- orders

@@ -210,6 +210,7 @@ ENDPOINT_GROUPS: dict[str, str] = {
     "GET /v3/inventory": "inventory_read",
     "PUT /v3/inventory": "inventory_update",
     "POST /v3/webhooks/subscriptions": "notifications",
+    "POST /v3/webhooks/test": "notifications",
     "GET /v3/webhooks/subscriptions": "notifications",
     "DELETE /v3/webhooks/subscriptions/{subscriptionId}": "notifications",
 }

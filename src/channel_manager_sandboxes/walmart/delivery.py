@@ -11,8 +11,26 @@ import contextlib
 
 import httpx
 
+from channel_manager_sandboxes.walmart.errors import SandboxHTTPError
 from channel_manager_sandboxes.walmart.notifications import Delivery
 from channel_manager_sandboxes.walmart.state import WalmartSandbox
+
+
+async def send_test_notification(sandbox: WalmartSandbox, delivery: Delivery) -> dict[str, str]:
+    """Delivers the test notification now, once; a 2xx validates the URL, anything else is a 400 naming it."""
+    try:
+        async with httpx.AsyncClient(timeout=sandbox.settings.delivery_timeout) as http:
+            response = await http.post(delivery.url, content=delivery.body, headers=delivery.headers)
+    except httpx.HTTPError as exc:
+        problem = f"{type(exc).__name__} from {delivery.url}"
+    else:
+        if response.is_success:
+            return {"message": "Eventurl successfully validated"}
+        problem = f"HTTP {response.status_code} from {delivery.url}"
+    raise SandboxHTTPError(
+        400, "INVALID_REQUEST_CONTENT.GMP_NOTIFICATION_API", f"Eventurl could not be validated: {problem}",
+        field="eventUrl",
+    )  # fmt: skip
 
 
 class NotificationDispatcher:

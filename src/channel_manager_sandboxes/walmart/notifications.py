@@ -64,6 +64,13 @@ def auth_headers(auth: Mapping[str, Any], body: bytes) -> dict[str, str]:
     return {}
 
 
+def delivery_headers(body: bytes, headers: Mapping[str, Any], auth: Mapping[str, Any]) -> dict[str, str]:
+    """The headers of one notification: the subscription's own, plus its HMAC signature or Basic auth."""
+    result = {"Content-Type": "application/json", **{k: str(v) for k, v in headers.items()}}
+    result.update(auth_headers(auth, body))
+    return result
+
+
 def subscription_json(seller: Seller, sub: Subscription) -> dict[str, Any]:
     data: dict[str, Any] = {
         "eventType": sub.event_type,
@@ -124,6 +131,25 @@ class Notifications:
                 )
         return {"subscriptionId": subscription_id, "message": "Subscription deleted successfully"}
 
+    def test_notification(self, seller: Seller, body: Any) -> Delivery:
+        """``POST /v3/webhooks/test``: the sample delivery of ``eventType`` to ``eventUrl``, signed as a
+        subscription with these ``authDetails`` would be. Its payload names no purchase order."""
+        for name in ("eventType", "eventVersion", "resourceName", "eventUrl"):
+            if not isinstance(body, Mapping) or not body.get(name):
+                raise _invalid(f"{name} is required", name)
+        event_id = f"test-{uuid.uuid4()}"
+        source = {
+            "eventType": body["eventType"],
+            "eventTime": iso(self.clock.now_ms()),
+            "eventId": event_id,
+            "eventVersion": body["eventVersion"],
+            "eventFilters": None,
+        }
+        payload = {"partnerId": seller.partner_id, "sample": True}
+        raw = json.dumps({"source": source, "payload": payload}, ensure_ascii=False).encode()
+        headers = delivery_headers(raw, dict(body.get("headers") or {}), dict(body.get("authDetails") or {}))
+        return Delivery(event_id, str(body["eventType"]), str(body["eventUrl"]), raw, headers, seller.seller_id)
+
     def emit(self, seller: Seller, event_type: str, order: PurchaseOrder, lines: list[Line], status: str) -> None:
         """Queue a notification to every matching subscription (called with the lock held)."""
         payload = _order_payload(seller, order, notification_lines(order, lines, status))
@@ -144,8 +170,7 @@ class Notifications:
         if sub.event_type == "ORDER_UPDATES":
             payload = {"subEventType": event_type, "order": payload}
         body = json.dumps({"source": source, "payload": payload}, ensure_ascii=False).encode()
-        headers = {"Content-Type": "application/json", **{k: str(v) for k, v in sub.headers.items()}}
-        headers.update(auth_headers(sub.auth, body))
+        headers = delivery_headers(body, sub.headers, sub.auth)
         delivery = Delivery(event_id, event_type, sub.event_url, body, headers, seller.seller_id)
         self.deliveries.append(delivery)
         if self.dispatch is not None:

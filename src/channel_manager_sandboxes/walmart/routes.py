@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from channel_manager_sandboxes.walmart.contract import ORDER_EVENT_TYPES
+from channel_manager_sandboxes.walmart.delivery import send_test_notification
 from channel_manager_sandboxes.walmart.gateway import answer, gate, json_body, query_params
 
 router = APIRouter(tags=["Walmart API (v3)"])
@@ -125,6 +126,13 @@ async def subscribe(request: Request) -> Response:
     context = await gate(request, "POST /v3/webhooks/subscriptions")
     body = await json_body(request)
     return await answer(request, context, context.sandbox.subscribe(context.seller, body))
+
+
+@router.post("/v3/webhooks/test")
+async def test_notification(request: Request) -> Response:
+    context = await gate(request, "POST /v3/webhooks/test")
+    delivery = context.sandbox.test_notification(context.seller, await json_body(request))
+    return await answer(request, context, await send_test_notification(context.sandbox, delivery))
 
 
 @router.get("/v3/webhooks/subscriptions")

@@ -156,6 +156,9 @@ class WalmartSandbox:
     def delete_subscription(self, seller: Seller, subscription_id: str) -> dict[str, Any]:
         return self.notifications.delete_subscription(seller, subscription_id)
 
+    def test_notification(self, seller: Seller, body: Any) -> Delivery:
+        return self.notifications.test_notification(seller, body)
+
     # ------------------------------------------------------------ control API
 
     def create_order(self, seller_id: str, spec: Mapping[str, Any]) -> PurchaseOrder:

@@ -394,3 +394,14 @@ def test_nothing_is_charged_before_shipping() -> None:
     assert line.value == D("26.59")
     shipped = replace(line, quantities=line.quantities.ship(1))
     assert shipped.charged_for_shipped == D("15.79")
+
+
+def test_cancelling_a_shipped_order_says_nothing_is_open_not_that_no_lines_were_given() -> None:
+    order = make_order(make_line("1", 2))
+    order.acknowledge(at(0))
+    ship(order, "S1", {"1": 2})
+    with pytest.raises(DomainError) as caught:
+        order.check_open("cancel", order.open_lines())
+    message = str(caught.value)
+    assert message == f"Nothing to cancel: PO {PO_ID} has no open quantity left (2 shipped)."
+    assert "no lines given" not in message

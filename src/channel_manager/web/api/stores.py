@@ -84,8 +84,11 @@ async def add_store(
                     422, "Commerce refused the credentials", f"Checking the Commerce credentials failed: {error}",
                     side="commerce", slug="credentials", field="body.commerce",
                 ) from None  # fmt: skip
+        shared = body.allow_shared_walmart_account
         saved = await state.context.run_db(
-            lambda: store_service.add_store(state.database, store, actor=principal.actor)
+            lambda: store_service.add_store(
+                state.database, store, allow_shared_walmart_account=shared, actor=principal.actor
+            )
         )
         return store_out(saved)
 
