@@ -1,8 +1,9 @@
 """The jobs that send an order's changes to Walmart: acknowledge, ship (and correct tracking), cancel.
 
-Every one may run more than once for the same job (a lost response, a worker killed after the call). So each
-first finds out whether its change is already in effect at Walmart, and treats Walmart's "already done" as
-success after checking: the change is applied once in effect.
+Every one may run more than once for the same job (a lost response, a worker killed after the call, a lease
+taken over, the merchant's Retry). So each commits the job's "may be in effect" marker before it sends
+(``JobRun.sending``), reads Walmart first whenever the marker is set (``JobRun.may_be_in_effect``), and treats
+Walmart's "already done" as success after checking: the change is applied once in effect.
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ from .job_run import JobRun
 async def acknowledge_order(run: JobRun) -> None:
     order = await run.order()
     walmart = run.link.walmart
-    # A try after the first may follow an acknowledgement Walmart applied but whose answer was lost:
+    # An earlier try may have sent an acknowledgement Walmart applied but whose answer was lost:
     # look at the PO before sending it again (no unit left in Created means it is in effect).
     if order.acknowledged_at is None and (
-        run.job.attempts <= 1
+        not run.may_be_in_effect
         or any(line.quantity_in("Created") for line in (await walmart.get_order(order.purchase_order_id)).lines)
     ):
+        await run.sending()
         # Already acknowledged, or its lines already moved on: nothing left to acknowledge.
         with contextlib.suppress(WalmartAlreadyAppliedError):
             await walmart.acknowledge_order(order.purchase_order_id)
@@ -69,12 +71,13 @@ async def ship_lines(run: JobRun) -> None:
     shipment = order.shipment(key)
     walmart = run.link.walmart
     if shipment.sync_state is not SyncState.SYNCED:
-        # A try after the first may follow a call that Walmart applied but whose answer was lost:
+        # An earlier try may have sent a call that Walmart applied but whose answer was lost:
         # look at the PO before shipping again (a partial quantity would otherwise ship twice).
-        applied = run.job.attempts > 1 and _walmart_shows_shipment(
+        applied = run.may_be_in_effect and _walmart_shows_shipment(
             await walmart.get_order(order.purchase_order_id), order, key
         )
         if not applied:
+            await run.sending()
             process_mode = "PARTIAL_UPDATE" if shipment.needs_partial_update() else None
             try:
                 await walmart.ship_order_lines(
@@ -120,10 +123,11 @@ async def cancel_lines(run: JobRun) -> None:
     cancellation = next(c for c in order.cancellations if c.key == key)
     walmart = run.link.walmart
     if cancellation.sync_state is not SyncState.SYNCED:
-        applied = run.job.attempts > 1 and _walmart_shows_cancellation(
+        applied = run.may_be_in_effect and _walmart_shows_cancellation(
             await walmart.get_order(order.purchase_order_id), order, key
         )
         if not applied:
+            await run.sending()
             try:
                 await walmart.cancel_order_lines(order.purchase_order_id, cancel_lines_for(cancellation))
             except WalmartAlreadyAppliedError:

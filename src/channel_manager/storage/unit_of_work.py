@@ -26,6 +26,7 @@ from .jobs import JobRepository
 from .orders import OrderRepository
 from .returns import ReturnRepository
 from .stores import StoreRepository
+from .worker_heartbeats import WorkerHeartbeats
 
 
 class UnitOfWork:
@@ -75,6 +76,7 @@ class UnitOfWork:
         self.attempts = AttemptRepository(connection)
         self.cursors = CursorRepository(connection)
         self.inbound_events = InboundEventRepository(connection)
+        self.heartbeats = WorkerHeartbeats(connection)
         return self
 
     def __exit__(
