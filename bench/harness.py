@@ -22,12 +22,12 @@ from sqlalchemy.pool import NullPool
 from channel_manager.crypto import SecretBox
 from channel_manager.domain.secret import Secret
 from channel_manager.domain.stores import ChannelStore, CommerceConnection, StoreSettings, WalmartAccount
-from channel_manager.sandbox.commerce.settings import DEFAULT_TOKEN
-from channel_manager.sandbox.serving import free_port
-from channel_manager.sandbox.walmart.generator import DEFAULT_CATALOG
 from channel_manager.service import stores as store_service
 from channel_manager.storage.database import create_engine_for, upgrade_database
 from channel_manager.storage.unit_of_work import Database
+from channel_manager_sandboxes.commerce.settings import DEFAULT_TOKEN
+from channel_manager_sandboxes.serving import free_port
+from channel_manager_sandboxes.walmart.generator import DEFAULT_CATALOG
 
 EXECUTABLE = str(Path(sys.executable).parent / "channel-manager")
 CLIENT_ID = "bench-client"

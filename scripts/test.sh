@@ -8,4 +8,5 @@ export CHANNEL_MANAGER_TEST_POSTGRES_URL=${CHANNEL_MANAGER_TEST_POSTGRES_URL:-po
 bash scripts/ensure-postgres.sh
 .venv/bin/ruff check src tests bench
 .venv/bin/mypy  # strict on domain/, service/, storage/, walmart/, commerce/ (see [tool.mypy] in pyproject.toml)
+bash scripts/check-php.sh
 .venv/bin/python -m pytest "$@"

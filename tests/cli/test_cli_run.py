@@ -14,11 +14,11 @@ from typing import Any
 import httpx
 import pytest
 
-from channel_manager.sandbox.commerce import SandboxSettings
-from channel_manager.sandbox.commerce import create_app as create_commerce_app
-from channel_manager.sandbox.serving import BackgroundServer, free_port
-from channel_manager.sandbox.walmart import WalmartSandboxSettings
-from channel_manager.sandbox.walmart import create_app as create_walmart_app
+from channel_manager_sandboxes.commerce import SandboxSettings
+from channel_manager_sandboxes.commerce import create_app as create_commerce_app
+from channel_manager_sandboxes.serving import BackgroundServer, free_port
+from channel_manager_sandboxes.walmart import WalmartSandboxSettings
+from channel_manager_sandboxes.walmart import create_app as create_walmart_app
 
 EXECUTABLE = str(Path(sys.executable).parent / "channel-manager")
 

@@ -11,9 +11,9 @@ import pytest
 
 from channel_manager.domain.secret import Secret
 from channel_manager.domain.statuses import OrderStatus
-from channel_manager.sandbox.serving import free_port
 from channel_manager.sync.runner import RunOptions, run_service
 from channel_manager.walmart.notifications import sign_notification
+from channel_manager_sandboxes.serving import free_port
 
 from .conftest import World
 

@@ -10,9 +10,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.live import Live
 
+from channel_manager_sandboxes.serving import free_port
+
 from ..bootstrap import build_context, initialise, open_app
 from ..logs import configure_logging
-from ..sandbox.serving import free_port
 from ..settings import load_settings
 from ..storage.unit_of_work import Database
 from ..sync.retry import RetryPolicy
