@@ -70,6 +70,8 @@ async def run_service(
         for i, w in enumerate(workers)
     ]
     process_id = new_worker_id()
+    with contextlib.suppress(Exception):  # the first heartbeat before the service says it started
+        await context.run_db(beat, context, process_id, len(workers))
     background: list[asyncio.Task[object]] = [
         asyncio.create_task(
             _supervised("heartbeat", lambda: _heartbeat(context, process_id, len(workers), stop), stop),
