@@ -1,13 +1,11 @@
-"""Health and Prometheus metrics."""
+"""Prometheus metrics (``/health`` is in ``health.py``; the API app puts ``/metrics`` behind a token)."""
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
-from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import PlainTextResponse
 
 from ..service.health import HealthReport, health_report
 from .state import ServiceState
@@ -21,73 +19,6 @@ def _counts(state: ServiceState) -> tuple[dict[str, int], dict[str, int], int]:
         orders = uow.orders.count_by_status()
         unprocessed = len(uow.inbound_events.unprocessed(1000))
     return jobs, orders, unprocessed
-
-
-@router.get("/health", summary="Is the connector working: workers alive, database reachable, no job waiting too long")
-async def health(request: Request) -> JSONResponse:
-    """503 when no worker is alive (no process heartbeat), the database is unreachable, or the oldest due job
-    waits longer than ``OLDEST_DUE_JOB_LIMIT``; the body says which, and per store the last successful poll of
-    each kind and the job backlog."""
-    state: ServiceState = request.app.state.service
-    try:
-        jobs, orders, unprocessed = await state.context.run_db(_counts, state)
-        report = await state.context.run_db(health_report, state.context)
-    except Exception as error:
-        return JSONResponse({"status": "unhealthy", "problems": [f"Database unreachable: {error}"]}, status_code=503)
-    body: dict[str, Any] = {
-        "status": "ok" if report.healthy else "unhealthy",
-        "problems": report.problems,
-        "database": state.database.url,
-        "workers_alive": report.workers_alive,
-        "processes_alive": report.processes_alive,
-        "oldest_due_job_since": _time(report.oldest_due_job_since),
-        "stores": [
-            {
-                "id": store.store_id,
-                "name": store.name,
-                "last_successful_poll": {name: _time(at) for name, at in sorted(store.last_polls.items())},
-                "due_jobs": store.due_jobs,
-                "oldest_due_job_since": _time(store.oldest_due_job_since),
-            }
-            for store in report.stores
-        ],
-        "jobs": jobs,
-        "orders": orders,
-        "webhook_events_waiting": unprocessed,
-        "uptime_seconds": round(time.time() - state.metrics.started_at, 1),
-    }
-    return JSONResponse(body, status_code=200 if report.healthy else 503)
-
-
-def _time(at: datetime | None) -> str | None:
-    return at.isoformat() if at is not None else None
-
-
-def health_metric_lines(report: HealthReport, now: datetime) -> list[str]:
-    """The health report as Prometheus gauges."""
-    oldest = (now - report.oldest_due_job_since).total_seconds() if report.oldest_due_job_since else 0.0
-    return [
-        "# HELP channel_manager_healthy 1 when /health answers ok.",
-        "# TYPE channel_manager_healthy gauge",
-        f"channel_manager_healthy {int(report.healthy)}",
-        "# HELP channel_manager_workers_alive Workers of processes whose heartbeat is recent.",
-        "# TYPE channel_manager_workers_alive gauge",
-        f"channel_manager_workers_alive {report.workers_alive}",
-        "# HELP channel_manager_oldest_due_job_seconds How long the oldest due job has waited to be claimed.",
-        "# TYPE channel_manager_oldest_due_job_seconds gauge",
-        f"channel_manager_oldest_due_job_seconds {oldest:.1f}",
-        "# HELP channel_manager_store_due_jobs Jobs due or running, per store.",
-        "# TYPE channel_manager_store_due_jobs gauge",
-        *(f'channel_manager_store_due_jobs{{store="{s.store_id}"}} {s.due_jobs}' for s in report.stores),
-        "# HELP channel_manager_last_successful_poll_timestamp_seconds When each poller of a store last succeeded.",
-        "# TYPE channel_manager_last_successful_poll_timestamp_seconds gauge",
-        *(
-            f'channel_manager_last_successful_poll_timestamp_seconds{{store="{s.store_id}",poller="{name}"}} '
-            f"{at.timestamp():.3f}"
-            for s in report.stores
-            for name, at in sorted(s.last_polls.items())
-        ),
-    ]
 
 
 @router.get("/metrics", response_class=PlainTextResponse, summary="Prometheus metrics")
@@ -114,3 +45,30 @@ async def metrics(request: Request) -> PlainTextResponse:
         *health_metric_lines(report, state.context.now()),
     ]
     return PlainTextResponse("\n".join(lines) + "\n", media_type="text/plain; version=0.0.4")
+
+
+def health_metric_lines(report: HealthReport, now: datetime) -> list[str]:
+    """``/health``'s verdict and its parts as Prometheus gauges."""
+    oldest = (now - report.oldest_due_job_since).total_seconds() if report.oldest_due_job_since else 0.0
+    return [
+        "# HELP channel_manager_healthy 1 when /health answers ok.",
+        "# TYPE channel_manager_healthy gauge",
+        f"channel_manager_healthy {int(report.healthy)}",
+        "# HELP channel_manager_workers_alive Workers of processes whose heartbeat is recent.",
+        "# TYPE channel_manager_workers_alive gauge",
+        f"channel_manager_workers_alive {report.workers_alive}",
+        "# HELP channel_manager_oldest_due_job_seconds How long the oldest due job has waited to be claimed.",
+        "# TYPE channel_manager_oldest_due_job_seconds gauge",
+        f"channel_manager_oldest_due_job_seconds {oldest:.1f}",
+        "# HELP channel_manager_store_due_jobs Jobs due or running, per store.",
+        "# TYPE channel_manager_store_due_jobs gauge",
+        *(f'channel_manager_store_due_jobs{{store="{s.store_id}"}} {s.due_jobs}' for s in report.stores),
+        "# HELP channel_manager_last_successful_poll_timestamp_seconds When each poller of a store last succeeded.",
+        "# TYPE channel_manager_last_successful_poll_timestamp_seconds gauge",
+        *(
+            f'channel_manager_last_successful_poll_timestamp_seconds{{store="{s.store_id}",poller="{name}"}} '
+            f"{at.timestamp():.3f}"
+            for s in report.stores
+            for name, at in sorted(s.last_polls.items())
+        ),
+    ]

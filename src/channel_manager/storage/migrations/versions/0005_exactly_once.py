@@ -2,7 +2,7 @@
 worker processes' heartbeats.
 
 Revision ID: 0005_exactly_once
-Revises: 0001
+Revises: 0003_api_access
 Create Date: 2026-12-02 02:30:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005_exactly_once"
-down_revision: str | None = "0001"
+down_revision: str | None = "0003_api_access"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
