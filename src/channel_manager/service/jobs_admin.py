@@ -14,7 +14,9 @@ JOB_STATES = ("pending", "running", "done", "failed")
 
 class JobNotRetryable(StorageError):
     def __init__(self, job_id: int) -> None:
-        super().__init__(f"Job {job_id} does not exist or is neither failed nor waiting for a retry; only those can be retried.")
+        super().__init__(
+            f"Job {job_id} does not exist or is neither failed nor waiting for a retry; only those can be retried."
+        )
         self.job_id = job_id
 
 
