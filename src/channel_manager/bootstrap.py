@@ -18,7 +18,7 @@ from .settings import AppSettings, load_settings
 from .storage.database import create_engine_for, database_revision, head_revision, upgrade_database
 from .storage.errors import StorageError
 from .storage.unit_of_work import Database
-from .sync.context import SyncContext
+from .sync.context import LEASE_SECONDS, SyncContext
 from .sync.retry import RetryPolicy
 
 
@@ -40,7 +40,7 @@ def build_context(
     *,
     clock: Clock = utc_now,
     retry_policy: RetryPolicy | None = None,
-    lease_seconds: float = 60.0,
+    lease_seconds: float = LEASE_SECONDS,
     walmart_options: dict[str, Any] | None = None,
     commerce_options: dict[str, Any] | None = None,
 ) -> SyncContext:

@@ -58,9 +58,6 @@ async def new_po_is_taken_in(world: World, processes: RunProcesses, seconds: flo
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-@pytest.mark.xfail(
-    reason="issue 14 item 2: after a 2 s database outage no job runs again", raises=AssertionError, strict=True
-)
 async def test_work_resumes_after_a_two_second_postgresql_outage(
     world: World, run_processes: RunProcesses, postgres_proxy: TcpProxy, database_url: str
 ) -> None:
@@ -76,9 +73,6 @@ async def test_work_resumes_after_a_two_second_postgresql_outage(
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-@pytest.mark.xfail(
-    reason="issue 14 item 2: after 'database is locked' no job runs again", raises=AssertionError, strict=True
-)
 async def test_work_resumes_after_sqlite_stays_locked_past_the_busy_timeout(
     world: World, run_processes: RunProcesses, database_url: str
 ) -> None:

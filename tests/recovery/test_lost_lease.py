@@ -26,9 +26,6 @@ LEASE_SECONDS = 3.0
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-@pytest.mark.xfail(
-    reason="issue 14 item 3: a worker that lost its lease still makes its call", raises=AssertionError, strict=True
-)
 async def test_worker_that_lost_its_lease_does_not_ship_after_the_new_owner(world: World) -> None:
     po = world.walmart_order([dict(line) for line in LINES])
     await world.take_in()  # world's own worker (B below) holds a Walmart token from here on

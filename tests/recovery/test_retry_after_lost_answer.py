@@ -21,9 +21,6 @@ pytestmark = pytest.mark.anyio
 LINES = [{"sku": "MUG-1", "quantity": 3}, {"sku": "TEE-2", "quantity": 2}]
 
 
-@pytest.mark.xfail(
-    reason="issue 14 item 1: Retry resends a change Walmart already applied", raises=AssertionError, strict=True
-)
 async def test_retry_after_a_lost_ship_answer_and_a_permanent_error_does_not_ship_again(world: World) -> None:
     po = world.walmart_order([dict(line) for line in LINES])
     await world.take_in()
@@ -56,9 +53,6 @@ async def test_retry_after_a_lost_ship_answer_and_a_permanent_error_does_not_shi
     assert order.problem is None
 
 
-@pytest.mark.xfail(
-    reason="issue 14 item 1: Retry resends a refund Walmart already applied", raises=AssertionError, strict=True
-)
 async def test_retry_after_a_lost_refund_answer_and_a_permanent_error_does_not_refund_again(world: World) -> None:
     po = world.walmart_order([{"sku": "MUG-1", "quantity": 2}])
     await world.take_in()

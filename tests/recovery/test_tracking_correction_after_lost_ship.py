@@ -23,9 +23,6 @@ pytestmark = pytest.mark.anyio
 LINES = [{"sku": "MUG-1", "quantity": 3}, {"sku": "TEE-2", "quantity": 2}]
 
 
-@pytest.mark.xfail(
-    reason="issue 14 item 6: a correction after a lost ship answer is resent as a new shipment", strict=True
-)
 async def test_tracking_correction_after_a_lost_ship_answer_reaches_walmart(world: World) -> None:
     po = world.walmart_order([dict(line) for line in LINES])
     await world.take_in()

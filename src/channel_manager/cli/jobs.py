@@ -80,5 +80,7 @@ def retry(job_id: int = typer.Argument(..., help="The job id (see `jobs list --s
         try:
             jobs_admin.retry_job(application.database, job_id)
         except jobs_admin.JobNotRetryable:
-            raise typer.BadParameter(f"job {job_id} does not exist or has not failed", param_hint="JOB_ID") from None
+            raise typer.BadParameter(
+                f"job {job_id} does not exist or is neither failed nor waiting for a retry", param_hint="JOB_ID"
+            ) from None
     console.print(f"Job {job_id} will run again.")

@@ -56,6 +56,7 @@ async def mirror_walmart_cancel(run: JobRun) -> None:
         commerce_order = await commerce.get_order(order.commerce_order_id)
         wanted = units_to_take_out(order, commerce_order)
         if wanted:
+            await run.sending()
             done = await _take_out(run, order, commerce_order, wanted, _comment(order, key))
     else:
         done = "no Commerce order to change"

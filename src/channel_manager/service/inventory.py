@@ -83,6 +83,7 @@ async def push_inventory(run: JobRun) -> None:
     ``storage.coalesced_jobs``). Setting an absolute quantity is safe to repeat."""
     sku = str(run.job.payload["sku"])
     quantity = max(0, math.floor(await stock_of(run, sku)))
+    await run.sending()
     await run.link.walmart.set_inventory(sku, quantity)
     await run.finish()
 

@@ -4,12 +4,13 @@ records the job's effect, clears the problem it had caused and marks it done."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..domain.orders import PurchaseOrder
 from ..storage.jobs import Job
 from ..storage.unit_of_work import UnitOfWork
 from .context import ServiceContext, StoreLink
+from .jobs import mark_may_be_in_effect
 from .outbox import describe, problem_key
 
 
@@ -23,6 +24,20 @@ class JobRun:
     link: StoreLink
     job: Job
     worker_id: str
+
+    @property
+    def may_be_in_effect(self) -> bool:
+        """Whether an earlier try may have sent the call (its answer lost, its worker gone, a lease taken
+        over, a Retry): then the handler reads the remote before sending again."""
+        return self.job.may_be_in_effect
+
+    async def sending(self) -> None:
+        """Called right before the job's remote call: commits the job's ``may_be_in_effect`` marker, so any
+        later try looks before it sends. Raises :class:`LeaseLost` (nothing may be sent) when the job is no
+        longer ours."""
+        if not await self.context.run_db(mark_may_be_in_effect, self.context, self.job, self.worker_id):
+            raise LeaseLost(f"job {self.job.id} was taken over by another worker")
+        self.job = replace(self.job, may_be_in_effect=True)
 
     def load_order(self) -> PurchaseOrder:
         assert self.job.order_id is not None

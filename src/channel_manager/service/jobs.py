@@ -42,13 +42,20 @@ def extend_lease(context: ServiceContext, job: Job, worker_id: str, until: datet
 
 
 def release_job(context: ServiceContext, job: Job, worker_id: str, message: str) -> None:
-    """Gives the job back, due at once. The attempt stays counted: the handler may have been stopped mid-call
-    after the remote applied the change, and only a try after the first looks at the remote before sending
-    again (a released partial shipment would otherwise ship twice)."""
-    now = context.now()
+    """Gives the job back, due at once, its attempt not counted. Its ``may_be_in_effect`` marker stays: if the
+    handler was stopped after sending its call, the next try reads the remote before sending again."""
     with context.unit_of_work() as uow:
-        uow.jobs.retry_later(job.id, worker_id, now, message, now=now)
+        uow.jobs.release(job.id, worker_id, now=context.now())
         uow.commit()
+
+
+def mark_may_be_in_effect(context: ServiceContext, job: Job, worker_id: str) -> bool:
+    """Commits, before the job's remote call is sent, that the call may be in effect; False when the job is
+    no longer ours (then nothing may be sent)."""
+    with context.unit_of_work() as uow:
+        marked = uow.jobs.mark_may_be_in_effect(job.id, worker_id, now=context.now())
+        uow.commit()
+    return bool(marked)
 
 
 def record_job_failure(
@@ -79,3 +86,17 @@ def record_job_failure(
                 uow.orders.save(order)
         uow.commit()
     return True
+
+
+def beat(context: ServiceContext, process_id: str, workers: int) -> None:
+    """This process's workers are alive (``/health`` counts recent heartbeats)."""
+    with context.unit_of_work() as uow:
+        uow.heartbeats.beat(process_id, workers, context.now())
+        uow.commit()
+
+
+def stopped(context: ServiceContext, process_id: str) -> None:
+    """This process's workers stopped (a clean shutdown; a killed process's heartbeat just grows old)."""
+    with context.unit_of_work() as uow:
+        uow.heartbeats.remove(process_id)
+        uow.commit()

@@ -14,7 +14,9 @@ JOB_STATES = ("pending", "running", "done", "failed")
 
 class JobNotRetryable(StorageError):
     def __init__(self, job_id: int) -> None:
-        super().__init__(f"Job {job_id} does not exist or has not failed; only failed jobs can be retried.")
+        super().__init__(
+            f"Job {job_id} does not exist or is neither failed nor waiting for a retry; only those can be retried."
+        )
         self.job_id = job_id
 
 
@@ -54,7 +56,8 @@ def list_jobs(
 
 
 def retry_job(database: Database, job_id: int, *, actor: str | None = None) -> Job:
-    """Runs a failed job again (the running service picks it up at once)."""
+    """Runs a failed job, or one waiting for its next automatic try, again now (the running service picks it
+    up at once; a change that may be in effect is looked up at the remote first)."""
     with database.unit_of_work() as uow:
         job = uow.jobs.get(job_id)
         if job is None or not uow.jobs.retry(job_id):

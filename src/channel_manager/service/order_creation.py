@@ -16,6 +16,7 @@ async def create_commerce_order(run: JobRun) -> None:
         return
     settings = run.link.store.settings
     commerce = run.link.commerce
+    await run.sending()
     created = await commerce.create_order(
         channel_order_for(order), path=settings.order_creation_path.value, store_id=settings.commerce_store_id
     )

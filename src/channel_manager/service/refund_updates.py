@@ -72,10 +72,11 @@ async def refund_return(run: JobRun) -> None:
             # After a try whose answer was lost, Walmart may have the refund already: look first.
             needed, by_walmart = (
                 _still_to_refund(lines, await _walmart_return(run, return_order_id))
-                if run.job.attempts > 1
+                if run.may_be_in_effect
                 else ([ReturnRefundLine(n, q) for n, q, _ in lines], False)
             )
             if needed and not by_walmart:
+                await run.sending()
                 try:
                     await walmart.refund_return(return_order_id, local.customer_order_id, needed)
                 except WalmartAlreadyAppliedError:
@@ -175,10 +176,11 @@ async def refund_order(run: JobRun) -> None:
     refund = order.refund_by_key(key)
     walmart = run.link.walmart
     if refund.sync_state is not SyncState.SYNCED:
-        applied = run.job.attempts > 1 and _walmart_shows_refund(
+        applied = run.may_be_in_effect and _walmart_shows_refund(
             await walmart.get_order(order.purchase_order_id), refund, marker
         )
         if not applied:
+            await run.sending()
             await walmart.refund_order_lines(
                 order.purchase_order_id,
                 [

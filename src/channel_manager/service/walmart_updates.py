@@ -1,15 +1,18 @@
 """The jobs that send an order's changes to Walmart: acknowledge, ship (and correct tracking), cancel.
 
-Every one may run more than once for the same job (a lost response, a worker killed after the call). So each
-first finds out whether its change is already in effect at Walmart, and treats Walmart's "already done" as
-success after checking: the change is applied once in effect.
+Every one may run more than once for the same job (a lost response, a worker killed after the call, a lease
+taken over, the merchant's Retry). So each commits the job's "may be in effect" marker before it sends
+(``JobRun.sending``), reads Walmart first whenever the marker is set (``JobRun.may_be_in_effect``), and treats
+Walmart's "already done" as success after checking: the change is applied once in effect.
 """
 
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass, replace
 
 from ..domain.orders import PurchaseOrder
+from ..domain.shipments import Shipment, ShipmentLine
 from ..domain.sync import SyncState
 from ..storage.unit_of_work import UnitOfWork
 from ..walmart import models as wm
@@ -21,12 +24,13 @@ from .job_run import JobRun
 async def acknowledge_order(run: JobRun) -> None:
     order = await run.order()
     walmart = run.link.walmart
-    # A try after the first may follow an acknowledgement Walmart applied but whose answer was lost:
+    # An earlier try may have sent an acknowledgement Walmart applied but whose answer was lost:
     # look at the PO before sending it again (no unit left in Created means it is in effect).
     if order.acknowledged_at is None and (
-        run.job.attempts <= 1
+        not run.may_be_in_effect
         or any(line.quantity_in("Created") for line in (await walmart.get_order(order.purchase_order_id)).lines)
     ):
+        await run.sending()
         # Already acknowledged, or its lines already moved on: nothing left to acknowledge.
         with contextlib.suppress(WalmartAlreadyAppliedError):
             await walmart.acknowledge_order(order.purchase_order_id)
@@ -63,32 +67,91 @@ def _walmart_shows_shipment(walmart_order: wm.Order, order: PurchaseOrder, key: 
     return True
 
 
+@dataclass(frozen=True)
+class ShipmentPlan:
+    """What a shipment still needs at Walmart, per line: units to correct (Walmart shows them shipped with
+    another tracking number: ``PARTIAL_UPDATE``) and units to ship (Walmart does not have them)."""
+
+    correct: tuple[ShipmentLine, ...]
+    ship: tuple[ShipmentLine, ...]
+
+
+def plan_shipment(walmart_order: wm.Order, order: PurchaseOrder, key: str) -> ShipmentPlan:
+    """Reads what Walmart already has of shipment ``key``. On each of its lines, units under its (current)
+    tracking number are done; units under a number no other shipment of the order has are this shipment's,
+    sent before a correction (or before a lost answer): corrected in place; the rest is shipped."""
+    shipment = order.shipment(key)
+    others = [s for s in order.shipments if s.key != key]
+    other_numbers = {s.tracking_number for s in others}
+    correct: list[ShipmentLine] = []
+    ship: list[ShipmentLine] = []
+    for line in shipment.lines:
+        try:
+            remote = walmart_order.line(line.line_number)
+        except KeyError:
+            ship.append(line)
+            continue
+        same_number_elsewhere = sum(
+            x.quantity
+            for s in others
+            if s.tracking_number == shipment.tracking_number and s.sync_state is SyncState.SYNCED
+            for x in s.lines
+            if x.line_number == line.line_number
+        )
+        with_number = sum(c.quantity for c in remote.shipments if c.tracking_number == shipment.tracking_number)
+        done = min(line.quantity, max(0, with_number - same_number_elsewhere))
+        with_old_number = sum(
+            c.quantity
+            for c in remote.shipments
+            if c.tracking_number != shipment.tracking_number and c.tracking_number not in other_numbers
+        )
+        to_correct = min(line.quantity - done, with_old_number)
+        to_ship = line.quantity - done - to_correct
+        if to_correct:
+            correct.append(ShipmentLine(line.line_number, to_correct))
+        if to_ship:
+            ship.append(ShipmentLine(line.line_number, to_ship))
+    return ShipmentPlan(tuple(correct), tuple(ship))
+
+
+def _unread_plan(shipment: Shipment) -> ShipmentPlan:
+    """Without a read of Walmart: a shipment Walmart confirmed is corrected, any other is shipped."""
+    if shipment.needs_partial_update():
+        return ShipmentPlan(shipment.lines, ())
+    return ShipmentPlan((), shipment.lines)
+
+
 async def ship_lines(run: JobRun) -> None:
     key = str(run.job.payload["shipment"])
     order = await run.order()
     shipment = order.shipment(key)
     walmart = run.link.walmart
     if shipment.sync_state is not SyncState.SYNCED:
-        # A try after the first may follow a call that Walmart applied but whose answer was lost:
-        # look at the PO before shipping again (a partial quantity would otherwise ship twice).
-        applied = run.job.attempts > 1 and _walmart_shows_shipment(
-            await walmart.get_order(order.purchase_order_id), order, key
-        )
-        if not applied:
-            process_mode = "PARTIAL_UPDATE" if shipment.needs_partial_update() else None
-            try:
-                await walmart.ship_order_lines(
-                    order.purchase_order_id, shipment_lines_for(order, shipment), process_mode=process_mode
-                )
-            except WalmartAlreadyAppliedError as exc:
-                if not _walmart_shows_shipment(await walmart.get_order(order.purchase_order_id), order, key):
-                    raise WalmartPermanentError(
-                        f"{exc} Walmart shows these lines shipped with another tracking number; correct it in "
-                        "Seller Center or ship the rest again in Commerce.",
-                        http_status=exc.http_status,
-                        code=exc.code,
-                        correlation_id=exc.correlation_id,
-                    ) from exc
+        # An earlier try may have sent a call that Walmart applied but whose answer was lost, and a tracking
+        # correction needs to know what Walmart has: look at the PO first (a partial quantity would
+        # otherwise ship twice, a shipped line be shipped again instead of corrected).
+        plan = _unread_plan(shipment)
+        if run.may_be_in_effect or shipment.corrections > 0:
+            plan = plan_shipment(await walmart.get_order(order.purchase_order_id), order, key)
+        if plan.correct or plan.ship:
+            await run.sending()
+        try:
+            for lines, process_mode in ((plan.correct, "PARTIAL_UPDATE"), (plan.ship, None)):
+                if lines:
+                    await walmart.ship_order_lines(
+                        order.purchase_order_id,
+                        shipment_lines_for(order, replace(shipment, lines=lines)),
+                        process_mode=process_mode,
+                    )
+        except WalmartAlreadyAppliedError as exc:
+            if not _walmart_shows_shipment(await walmart.get_order(order.purchase_order_id), order, key):
+                raise WalmartPermanentError(
+                    f"{exc} Walmart shows these lines shipped with another tracking number; correct it in "
+                    "Seller Center or ship the rest again in Commerce.",
+                    http_status=exc.http_status,
+                    code=exc.code,
+                    correlation_id=exc.correlation_id,
+                ) from exc
     now = run.context.now()
 
     def apply(_: UnitOfWork, current: PurchaseOrder) -> None:
@@ -120,10 +183,11 @@ async def cancel_lines(run: JobRun) -> None:
     cancellation = next(c for c in order.cancellations if c.key == key)
     walmart = run.link.walmart
     if cancellation.sync_state is not SyncState.SYNCED:
-        applied = run.job.attempts > 1 and _walmart_shows_cancellation(
+        applied = run.may_be_in_effect and _walmart_shows_cancellation(
             await walmart.get_order(order.purchase_order_id), order, key
         )
         if not applied:
+            await run.sending()
             try:
                 await walmart.cancel_order_lines(order.purchase_order_id, cancel_lines_for(cancellation))
             except WalmartAlreadyAppliedError:

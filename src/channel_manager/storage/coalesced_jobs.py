@@ -43,4 +43,5 @@ def enqueue_coalesced(
         run_after=run_after,
         max_attempts=max_attempts,
         now=now,
+        serial_key=key,
     )

@@ -26,3 +26,11 @@ class CursorRepository:
             set_={"value": statement.excluded.value, "updated_at": statement.excluded.updated_at},
         )
         self._connection.execute(statement)
+
+    def list(self, store_id: int, *, prefix: str = "") -> dict[str, str]:
+        """The store's values whose name starts with ``prefix``, by name."""
+        pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = select(sync_cursors.c.name, sync_cursors.c.value).where(
+            sync_cursors.c.store_id == store_id, sync_cursors.c.name.like(pattern, escape="\\")
+        )
+        return {name: value for name, value in self._connection.execute(query)}

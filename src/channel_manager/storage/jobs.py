@@ -1,8 +1,14 @@
 """The durable job queue, which is also the transactional outbox.
 
 A job is written in the same transaction as the change that needs it, so it exists exactly when the change
-committed. Workers claim due jobs with a lease; jobs of one order run one at a time, in the order they were
-written. A worker that dies leaves its lease to run out, and another worker picks the job up again.
+committed. Workers claim due jobs with a lease (kept alive by a heartbeat); jobs of one business key (an
+order, a SKU of a store) run one at a time, in the order they were written. A worker that dies leaves its
+lease to run out, and another worker picks the job up again.
+
+A job's ``may_be_in_effect`` marker is committed before its remote call is sent. It survives a lost answer, a
+lease taken over, a released or stalled job, the merchant's Retry and a restart: while it is set, the job's
+handler reads the remote before sending again. Only the job's success (the remote answered, or a read showed
+the change in effect) clears it.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, and_, func, or_, select, update
+from sqlalchemy import Connection, RowMapping, and_, case, func, or_, select, update
 
 from . import _sql
 from ._sql import utcnow
@@ -48,6 +54,8 @@ class Job:
     created_at: datetime
     updated_at: datetime
     finished_at: datetime | None
+    may_be_in_effect: bool = False
+    serial_key: str | None = None
 
     @property
     def attempts_left(self) -> int:
@@ -60,15 +68,21 @@ def _job(row: RowMapping) -> Job:
     return Job(**values)
 
 
+def order_serial_key(order_id: int) -> str:
+    """The serialisation key of an order's jobs."""
+    return f"order:{order_id}"
+
+
 def _not_blocked() -> Any:
-    """No earlier unfinished job of the same order: jobs of one order run one at a time, oldest first."""
+    """No earlier unfinished job of the same business key: jobs of one key (an order, a SKU of a store) run
+    one at a time, oldest first."""
     earlier = jobs.alias("earlier")
     blocker = (
         select(earlier.c.id)
-        .where(earlier.c.order_id == jobs.c.order_id, earlier.c.id < jobs.c.id, earlier.c.state.in_(UNFINISHED))
+        .where(earlier.c.serial_key == jobs.c.serial_key, earlier.c.id < jobs.c.id, earlier.c.state.in_(UNFINISHED))
         .exists()
     )
-    return or_(jobs.c.order_id.is_(None), ~blocker)
+    return or_(jobs.c.serial_key.is_(None), ~blocker)
 
 
 class JobRepository:
@@ -88,9 +102,13 @@ class JobRepository:
         run_after: datetime | None = None,
         max_attempts: int = 10,
         now: datetime | None = None,
+        serial_key: str | None = None,
     ) -> int | None:
-        """Adds a job; its id, or ``None`` when a job with ``dedupe_key`` already exists (in any state)."""
+        """Adds a job; its id, or ``None`` when a job with ``dedupe_key`` already exists (in any state).
+        An order's jobs are serialised by the order; ``serial_key`` serialises jobs without one."""
         now = now or utcnow()
+        if serial_key is None and order_id is not None:
+            serial_key = order_serial_key(order_id)
         statement = (
             _sql.insert(self._connection, jobs)
             .values(
@@ -105,6 +123,8 @@ class JobRepository:
                 run_after=run_after or now,
                 created_at=now,
                 updated_at=now,
+                may_be_in_effect=False,
+                serial_key=serial_key,
             )
             .on_conflict_do_nothing(index_elements=[jobs.c.dedupe_key])
             .returning(jobs.c.id)
@@ -117,7 +137,7 @@ class JobRepository:
         """Takes up to ``limit`` due jobs for ``worker_id`` and leases them until ``now + lease_seconds``.
 
         Due: pending with ``run_after <= now``, or running under a lease that ran out (its worker is gone).
-        A job whose order has an earlier unfinished job waits for it. On PostgreSQL, concurrent workers skip
+        A job whose business key has an earlier unfinished job waits for it. On PostgreSQL, concurrent workers skip
         each other's rows (``FOR UPDATE SKIP LOCKED``); SQLite's write lock already makes claims one at a time.
         """
         self._give_up_on_stalled(now)
@@ -181,11 +201,17 @@ class JobRepository:
             job_id,
             worker_id,
             state=JobState.DONE.value,
+            may_be_in_effect=False,
             locked_by=None,
             locked_until=None,
             finished_at=now,
             updated_at=now,
         )
+
+    def mark_may_be_in_effect(self, job_id: int, worker_id: str, *, now: datetime | None = None) -> bool:
+        """Records, before the remote call is sent, that it may be in effect from now on; ``False`` (nothing
+        recorded, and nothing may be sent) when ``worker_id`` no longer holds the job."""
+        return self._update_locked(job_id, worker_id, may_be_in_effect=True, updated_at=now or utcnow())
 
     def retry_later(
         self, job_id: int, worker_id: str, run_after: datetime, error: str, *, now: datetime | None = None
@@ -236,16 +262,18 @@ class JobRepository:
     # ------------------------------------------------------------------ the merchant's retry
 
     def retry(self, job_id: int, *, now: datetime | None = None) -> bool:
-        """A failed job runs again now, with a fresh count of attempts. ``False`` unless it had failed."""
+        """A failed job, or one waiting for its next automatic try, runs again now (a failed one with a fresh
+        count of attempts). ``False`` unless it had failed or was waiting. Its ``may_be_in_effect`` marker
+        stays: a change that may have reached the remote is looked up there before it is sent again."""
         return self._retry_where(jobs.c.id == job_id, now) > 0
 
     def retry_failed_for_order(self, order_id: int, *, now: datetime | None = None) -> int:
-        """Every failed job of the order runs again; how many."""
+        """Every failed or waiting job of the order runs again now; how many."""
         return self._retry_where(jobs.c.order_id == order_id, now)
 
     def _retry_where(self, condition: Any, now: datetime | None) -> int:
         now = now or utcnow()
-        statement = (
+        failed = self._connection.execute(
             update(jobs)
             .where(condition, jobs.c.state == JobState.FAILED.value)
             .values(
@@ -257,8 +285,13 @@ class JobRepository:
                 finished_at=None,
                 updated_at=now,
             )
-        )
-        return int(self._connection.execute(statement).rowcount)
+        ).rowcount
+        waiting = self._connection.execute(
+            update(jobs)
+            .where(condition, jobs.c.state == JobState.PENDING.value, jobs.c.run_after > now)
+            .values(run_after=now, updated_at=now)
+        ).rowcount
+        return int(failed) + int(waiting)
 
     # ------------------------------------------------------------------ reading
 
@@ -300,6 +333,17 @@ class JobRepository:
             (store_id, kind, "failed" if state == JobState.FAILED.value else "retrying", count)
             for store_id, kind, state, count in self._connection.execute(query)
         ]
+
+    def backlog_by_store(self, now: datetime) -> dict[int, tuple[int, datetime | None]]:
+        """Per store: how many jobs are due (pending and due, or running) and since when the oldest due one
+        waits to be claimed (``None`` when none waits)."""
+        due = or_(
+            and_(jobs.c.state == JobState.PENDING.value, jobs.c.run_after <= now),
+            jobs.c.state == JobState.RUNNING.value,
+        )
+        waiting_since = func.min(case((jobs.c.state == JobState.PENDING.value, jobs.c.run_after)))
+        query = select(jobs.c.store_id, func.count(), waiting_since).where(due).group_by(jobs.c.store_id)
+        return {int(store): (int(count), oldest) for store, count, oldest in self._connection.execute(query)}
 
     def count_by_state(self, store_id: int | None = None) -> dict[str, int]:
         query = select(jobs.c.state, func.count()).group_by(jobs.c.state)

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from .types import Money, UTCDateTime
@@ -261,9 +262,26 @@ jobs = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("finished_at", UTCDateTime),
+    #: Set (and committed) before the job's remote call is sent; cleared only when a read of the remote
+    #: confirmed whether the call is in effect. While set, every try reads the remote before sending.
+    Column("may_be_in_effect", Boolean, nullable=False, server_default=false()),
+    #: The business key jobs are serialised by (``order:<id>``, ``stock:<store>:<sku>``): one at a time per
+    #: key, in claim order. ``None``: not serialised.
+    Column("serial_key", String(255)),
     CheckConstraint("state IN ('pending', 'running', 'done', 'failed')", name="state"),
     Index(None, "state", "run_after"),
     Index(None, "order_id", "id"),
+    Index(None, "serial_key", "id"),
+)
+
+#: One row per running ``channel-manager run`` process: its workers' last sign of life (``/health``).
+worker_heartbeats = Table(
+    "worker_heartbeats",
+    metadata,
+    Column("process_id", String(200), primary_key=True),
+    Column("workers", Integer, nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("heartbeat_at", UTCDateTime, nullable=False),
 )
 
 sync_cursors = Table(

@@ -28,6 +28,7 @@ from .jobs import JobRepository
 from .orders import OrderRepository
 from .returns import ReturnRepository
 from .stores import StoreRepository
+from .worker_heartbeats import WorkerHeartbeats
 
 
 class UnitOfWork:
@@ -80,6 +81,7 @@ class UnitOfWork:
         self.attempts = AttemptRepository(connection)
         self.cursors = CursorRepository(connection)
         self.inbound_events = InboundEventRepository(connection)
+        self.heartbeats = WorkerHeartbeats(connection)
         self.tokens = TokenRepository(connection)
         self.idempotency = IdempotencyRepository(connection)
         self.audit = AuditRepository(connection)

@@ -16,6 +16,7 @@ from ..logs import get_logger
 from ..service.commerce_changes import sync_commerce_order
 from ..service.context import StoreLink
 from ..service.cursors import move_cursor, read_cursor
+from ..service.health import record_poll_success
 from ..service.intake import take_in
 from ..service.returns import record_walmart_returns
 from ..service.walmart_changes import record_walmart_changes
@@ -167,6 +168,7 @@ async def _every(context: SyncContext, link: StoreLink, poll: object, interval: 
         started = loop.time()
         try:
             result = await poll(context, link)  # type: ignore[operator]
+            await context.run_db(record_poll_success, context, link.id, name)
             if result.new:
                 log.info(name, store_id=link.id, seen=result.seen, new=result.new)
         except Exception as error:  # a poll that fails is retried at its next turn

@@ -6,15 +6,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 from ..logs import get_logger
+from ..service.jobs import beat, stopped
 from ..storage.unit_of_work import Database
 from .context import SyncContext
 from .pollers import run_store_pollers
-from .worker import Worker
+from .worker import Worker, new_worker_id
+
+#: How often a process writes its workers' heartbeat; ``/health`` takes a process older than
+#: ``service.health.WORKER_GONE_AFTER`` for dead.
+HEARTBEAT_SECONDS = 2.5
 
 log = get_logger("channel_manager.run")
 
@@ -60,10 +65,25 @@ async def run_service(
             loop.add_signal_handler(signum, stop.set)
 
     workers = [Worker(context) for _ in range(max(1, options.workers))]
-    worker_tasks = [asyncio.create_task(w.run(stop), name=f"worker-{i}") for i, w in enumerate(workers)]
-    background: list[asyncio.Task[object]] = []
+    worker_tasks = [
+        asyncio.create_task(_supervised(f"worker-{i}", lambda w=w: w.run(stop), stop), name=f"worker-{i}")
+        for i, w in enumerate(workers)
+    ]
+    process_id = new_worker_id()
+    with contextlib.suppress(Exception):  # the first heartbeat before the service says it started
+        await context.run_db(beat, context, process_id, len(workers))
+    background: list[asyncio.Task[object]] = [
+        asyncio.create_task(
+            _supervised("heartbeat", lambda: _heartbeat(context, process_id, len(workers), stop), stop),
+            name="heartbeat",
+        )
+    ]
     if options.pollers:
-        background.append(asyncio.create_task(_poll_stores(context, stop, options), name="pollers"))
+        background.append(
+            asyncio.create_task(
+                _supervised("pollers", lambda: _poll_stores(context, stop, options), stop), name="pollers"
+            )
+        )
     server = served(context) if served is not None else None
     try:
         if server is not None:
@@ -93,16 +113,64 @@ async def run_service(
         for task in background:
             task.cancel()
         await asyncio.gather(*background, return_exceptions=True)
+        with contextlib.suppress(Exception):
+            await context.run_db(stopped, context, process_id)
         await context.aclose()
         log.info("stopped", jobs_run=sum(w.jobs_run for w in workers))
 
 
+#: A supervised task that ended by an error is started again after this long (doubling up to the maximum).
+RESTART_SECONDS = 0.5
+MAX_RESTART_SECONDS = 10.0
+
+
+async def _supervised(name: str, start: Callable[[], Awaitable[object]], stop: asyncio.Event) -> None:
+    """Runs ``start()`` until ``stop`` is set, starting it again whenever it ends (an error, or returning
+    early): no task of the process stops for good while the process runs."""
+    delay = RESTART_SECONDS
+    while not stop.is_set():
+        try:
+            await start()
+        except Exception as error:
+            log.error("task_failed", task=name, error=str(error), restart_in=delay)
+        else:
+            if stop.is_set():
+                return
+            log.warning("task_ended", task=name, restart_in=delay)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=delay)
+        delay = min(MAX_RESTART_SECONDS, delay * 2)
+
+
+async def _heartbeat(context: SyncContext, process_id: str, workers: int, stop: asyncio.Event) -> None:
+    """Writes this process's heartbeat every ``HEARTBEAT_SECONDS`` (``/health`` counts recent ones); a failed
+    write is tried again at the next beat."""
+    while not stop.is_set():
+        try:
+            await context.run_db(beat, context, process_id, workers)
+        except Exception as error:
+            log.warning("heartbeat_failed", error=str(error))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=HEARTBEAT_SECONDS)
+
+
 async def _poll_stores(context: SyncContext, stop: asyncio.Event, options: RunOptions) -> None:
-    """Starts each store's pollers, including stores connected while running."""
+    """Starts each store's pollers, including stores connected while running; a store's pollers that ended
+    by an error are started again at the next scan, and a failed scan is tried again at the next."""
     running: dict[int, asyncio.Task[None]] = {}
     try:
         while not stop.is_set():
-            for store_id in await context.run_db(_store_ids, context):
+            try:
+                store_ids = await context.run_db(_store_ids, context)
+            except Exception as error:
+                log.warning("store_scan_failed", error=str(error))
+                store_ids = []
+            for store_id, task in list(running.items()):
+                if task.done() and not stop.is_set():
+                    if not task.cancelled() and task.exception() is not None:
+                        log.error("store_pollers_failed", store_id=store_id, error=str(task.exception()))
+                    del running[store_id]
+            for store_id in store_ids:
                 if store_id not in running:
                     running[store_id] = asyncio.create_task(run_store_pollers(context, store_id, stop))
             with contextlib.suppress(TimeoutError):

@@ -19,6 +19,12 @@ from .outcomes import Failure, classify
 
 log = get_logger("channel_manager.worker")
 
+#: The lease is extended this many times per lease period (10 s lease: every 2.5 s).
+HEARTBEATS_PER_LEASE = 4
+#: A worker that met an error waits this long before it tries again, doubling up to the maximum.
+MIN_BACKOFF_SECONDS = 0.5
+MAX_BACKOFF_SECONDS = 10.0
+
 
 def new_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -44,9 +50,20 @@ class Worker:
     # ---------------------------------------------------------------- loop
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Claims and runs jobs until ``stop`` is set; a job under way is finished first."""
+        """Claims and runs jobs until ``stop`` is set; a job under way is finished first. A database error
+        (or any other) does not end the loop: the worker backs off (doubling up to ``MAX_BACKOFF_SECONDS``)
+        and resumes; its claimed job, if any, comes back to a worker when the lease runs out."""
+        backoff = 0.0
         while not stop.is_set():
-            ran = await self.run_once()
+            try:
+                ran = await self.run_once()
+            except Exception as error:
+                backoff = min(MAX_BACKOFF_SECONDS, max(MIN_BACKOFF_SECONDS, backoff * 2))
+                log.warning("worker_error", worker_id=self.worker_id, error=str(error), retry_in=backoff)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=backoff)
+                continue
+            backoff = 0.0
             if ran == 0:
                 await self._idle(stop)
 
@@ -73,40 +90,71 @@ class Worker:
     # ---------------------------------------------------------------- one job
 
     async def run_job(self, job: Job) -> None:
+        """Runs the job's handler while a keeper extends its lease. The moment the lease is lost (another
+        worker owns the job, or it could not be extended before it ran out) the handler is cancelled and its
+        result discarded: whatever it was about to send is not sent."""
         handler = self.handlers.get(job.kind)
         link = await self.context.store(job.store_id)
-        keeper = asyncio.create_task(self._keep_lease(job))
         with link.attempts.scope(order_id=job.order_id, job_id=job.id, flush=False) as scope:
+            if handler is None:
+                work: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+                work.set_exception(LookupError(f"no handler for job kind {job.kind!r}"))
+            else:
+                work = asyncio.ensure_future(handler(JobRun(self.context, link, job, self.worker_id)))
+            lost = asyncio.Event()
+            keeper = asyncio.create_task(self._keep_lease(job, work, lost))
             try:
-                if handler is None:
-                    raise LookupError(f"no handler for job kind {job.kind!r}")
-                await handler(JobRun(self.context, link, job, self.worker_id))
+                await asyncio.shield(work)
                 self.jobs_run += 1
                 log.debug("job_done", job_id=job.id, kind=job.kind, order_id=job.order_id, store_id=job.store_id)
             except LeaseLost:
                 log.warning("job_lease_lost", job_id=job.id, kind=job.kind)
             except asyncio.CancelledError:
-                await asyncio.shield(self.context.run_db(self._release, job))
-                raise
+                if lost.is_set() and work.cancelled():
+                    log.warning("job_lease_lost", job_id=job.id, kind=job.kind, cancelled=True)
+                else:  # the worker is stopped: the handler is stopped too, and the job given back
+                    work.cancel()
+                    with contextlib.suppress(BaseException):
+                        await work
+                    with contextlib.suppress(Exception):
+                        await asyncio.shield(self.context.run_db(self._release, job))
+                    raise
             except Exception as error:
-                failure = classify(error, job_kind=job.kind)
-                await self.context.run_db(self._record_failure, job, failure)
+                if lost.is_set():
+                    log.warning("job_lease_lost", job_id=job.id, kind=job.kind, error=str(error))
+                else:
+                    failure = classify(error, job_kind=job.kind)
+                    await self.context.run_db(self._record_failure, job, failure)
             finally:
                 keeper.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await keeper
         await self.context.record_attempts(scope.collected)
 
-    async def _keep_lease(self, job: Job) -> None:
-        """Extends the lease while the handler runs, so a slow call is not mistaken for a dead worker."""
-        interval = max(0.5, self.context.lease_seconds / 3)
-        while True:
+    async def _keep_lease(self, job: Job, work: asyncio.Future[None], lost: asyncio.Event) -> None:
+        """The lease's heartbeat: extends it every ``lease_seconds / 4`` while the handler runs, so a slow call
+        is not mistaken for a dead worker. When another worker owns the job, or the lease ran out before it
+        could be extended (the database unreachable), the handler is cancelled."""
+        interval = max(0.25, self.context.lease_seconds / HEARTBEATS_PER_LEASE)
+        held_until = job.locked_until
+        while not work.done():
             await asyncio.sleep(interval)
             until = self.context.now() + timedelta(seconds=self.context.lease_seconds)
-            await self.context.run_db(self._extend, job, until)
+            try:
+                extended = await self.context.run_db(self._extend, job, until)
+            except Exception as error:
+                log.warning("lease_not_extended", job_id=job.id, error=str(error))
+                extended = None
+            if extended:
+                held_until = until
+                continue
+            if extended is False or held_until is None or self.context.now() >= held_until:
+                lost.set()
+                work.cancel()
+                return
 
-    def _extend(self, job: Job, until: datetime) -> None:
-        extend_lease(self.context, job, self.worker_id, until)
+    def _extend(self, job: Job, until: datetime) -> bool:
+        return extend_lease(self.context, job, self.worker_id, until)
 
     def _release(self, job: Job) -> None:
         """Gives the job back when the worker is cancelled, due at once (its attempt stays counted)."""

@@ -16,6 +16,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from ..metrics import REGISTRY
+from ..service.health import HealthReport, health_report
 from .state import ServiceState
 
 router = APIRouter(tags=["operations"])
@@ -107,6 +108,32 @@ def _by_label(name: str, documentation: str, label: str, counts: Mapping[str, in
     return family
 
 
+class _HealthCollector(Collector):
+    """``/health``'s verdict and its parts as gauges."""
+
+    def __init__(self, report: HealthReport) -> None:
+        self.report = report
+
+    def collect(self) -> Iterator[Metric]:
+        report = self.report
+        yield _gauge("channel_manager_healthy", "1 when /health answers ok.", int(report.healthy))
+        yield _gauge(
+            "channel_manager_workers_alive", "Workers of processes whose heartbeat is recent.", report.workers_alive
+        )
+        due = GaugeMetricFamily("channel_manager_store_due_jobs", "Jobs due or running, per store.", labels=["store"])
+        polls = GaugeMetricFamily(
+            "channel_manager_last_successful_poll_timestamp_seconds",
+            "When each poller of a store last succeeded.",
+            labels=["store", "poller"],
+        )
+        for store in report.stores:
+            due.add_metric([str(store.store_id)], store.due_jobs)
+            for name, at in sorted(store.last_polls.items()):
+                polls.add_metric([str(store.store_id), name], at.timestamp())
+        yield due
+        yield polls
+
+
 @router.get("/metrics", response_class=PlainTextResponse, summary="Prometheus metrics")
 async def metrics(request: Request) -> Response:
     state: ServiceState = request.app.state.service
@@ -114,5 +141,6 @@ async def metrics(request: Request) -> Response:
     scrape = CollectorRegistry(auto_describe=False)
     uptime = time.time() - state.metrics.started_at
     scrape.register(_SnapshotCollector(snapshot, dict(state.metrics.webhooks_received), uptime))
+    scrape.register(_HealthCollector(await state.context.run_db(health_report, state.context)))
     body = generate_latest(scrape) + generate_latest(REGISTRY)
     return Response(body, media_type=CONTENT_TYPE_LATEST)
