@@ -33,9 +33,6 @@ SAVES = [
 
 
 @pytest.mark.parametrize(("route", "store_settings"), SAVES)
-@pytest.mark.xfail(
-    reason="issue 14 item 7: a shipment made before the Commerce order is linked is never sent", strict=True
-)
 async def test_shipment_made_in_commerce_before_the_order_is_linked_reaches_walmart(world: World, route: str) -> None:
     other = world.walmart_order([{"sku": "CAP-3", "quantity": 1}])
     await world.take_in()  # another order of the store, linked as usual

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine, exc
 from channel_manager.crypto import SecretBox
 
 from .attempt_repository import AttemptRepository, SyncAttempt, record_attempts
+from .commerce_order_changes import CommerceOrderChangeRepository
 from .cursors import CursorRepository
 from .database import (
     READ_ONLY,
@@ -43,6 +44,7 @@ class UnitOfWork:
     attempts: AttemptRepository
     cursors: CursorRepository
     inbound_events: InboundEventRepository
+    commerce_changes: CommerceOrderChangeRepository
 
     def __init__(self, engine: Engine, secret_box: SecretBox, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -75,6 +77,7 @@ class UnitOfWork:
         self.attempts = AttemptRepository(connection)
         self.cursors = CursorRepository(connection)
         self.inbound_events = InboundEventRepository(connection)
+        self.commerce_changes = CommerceOrderChangeRepository(connection)
         return self
 
     def __exit__(

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from ..commerce.models import CommerceOrder
 from ..logs import get_logger
-from ..service.commerce_changes import sync_commerce_order
+from ..service.commerce_changes import sync_commerce_order, sync_recorded_changes
 from ..service.context import StoreLink
 from ..service.cursors import move_cursor, read_cursor
 from ..service.intake import take_in
@@ -84,7 +84,8 @@ async def reconcile_walmart_orders(context: SyncContext, link: StoreLink) -> Pol
 
 
 async def poll_commerce_orders(context: SyncContext, link: StoreLink) -> PollResult:
-    """Commerce orders changed since the watermark (Commerce's own ``updated_at`` clock, with overlap)."""
+    """Commerce orders changed since the watermark (Commerce's own ``updated_at`` clock, with overlap). An order
+    with a Walmart PO number not linked yet is recorded, not skipped; it is read in full once it is linked."""
     result = PollResult()
     cursor = await read_cursor(context, link.id, COMMERCE_ORDERS_CURSOR)
     since = cursor or (context.now() - timedelta(days=1))
@@ -110,6 +111,8 @@ async def poll_commerce_orders(context: SyncContext, link: StoreLink) -> PollRes
         raise failures[0]  # the watermark stays: the next turn reads these orders again
     result.seen = len(changed)
     result.new = sum(o for o in outcomes if isinstance(o, int))
+    # Orders changed before they were linked (recorded, not skipped) are read in full once linked.
+    result.new += (await sync_recorded_changes(context, link)).jobs
     for order in changed:
         if order.updated_at and (newest is None or order.updated_at > newest):
             newest = order.updated_at
