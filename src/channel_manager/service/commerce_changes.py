@@ -232,7 +232,7 @@ def _record_commerce_state(
         summary = record_shipments(uow, link.store, order, shipments, now)
         cancelled = record_cancellation(uow, link.store, order, commerce_order, now)
         summary.cancellations += cancelled.cancellations
-        summary.refunds += record_credit_memos(uow, link.store, order, commerce_order, credit_memos, now)
+        summary.refunds += record_credit_memos(uow, link.store, order, commerce_order, credit_memos, now, shipments)
         queue_cancel_stock_pushes(uow, order, now)
         uow.orders.save(order)
         uow.commit()
