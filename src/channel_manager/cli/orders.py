@@ -241,9 +241,9 @@ def resync(
     purchase_order_id: str = typer.Argument(..., help="The Walmart purchase order number."),
     store: str | None = typer.Option(None, "--store", help="The store (name or id), when several have this PO."),
 ) -> None:
-    """Read the order again from Walmart and Commerce, record what was missed, retry what failed."""
-    from ..service.commerce_changes import sync_commerce_order
-    from ..service.intake import take_in_purchase_order
+    """Read the order again from Walmart and Commerce, record what changed on either side (Walmart's own cancels
+    included), send what Walmart is missing, retry what failed."""
+    from ..service.reconciliation import resync_order
 
     with opened_app() as application:
         store_id = _store_id(application, store)
@@ -251,10 +251,7 @@ def resync(
         order_service.retry_order(application.database, purchase_order_id, store_id=order.store_id)
 
         async def action(context: SyncContext) -> None:
-            link = await context.store(order.store_id)
-            await take_in_purchase_order(context, link, purchase_order_id)
-            if order.commerce_order_id is not None:
-                await sync_commerce_order(context, link, order.commerce_order_id)
+            await resync_order(context, await context.store(order.store_id), purchase_order_id)
 
         run_and_send(application.database, action)
         order = order_service.find_order(application.database, purchase_order_id, store_id=order.store_id)
