@@ -291,8 +291,9 @@ async def sync_recorded_changes(
 
 
 def _recorded_linked(context: ServiceContext, store_id: int, commerce_order_id: int | None) -> list[int]:
-    with context.unit_of_work() as uow:
-        uow.commerce_changes.prune(store_id, context.now() - UNLINKED_CHANGE_KEPT)
+    with context.database.unit_of_work(read_only=commerce_order_id is not None) as uow:
+        if commerce_order_id is None:  # the poll's turn: records of orders never linked are dropped in time
+            uow.commerce_changes.prune(store_id, context.now() - UNLINKED_CHANGE_KEPT)
         ids = uow.commerce_changes.linked(store_id)
         uow.commit()
     return [i for i in ids if commerce_order_id is None or i == commerce_order_id]
