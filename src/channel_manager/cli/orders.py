@@ -243,18 +243,16 @@ def resync(
 ) -> None:
     """Read the order again from Walmart and Commerce, record what changed on either side (Walmart's own cancels
     included), send what Walmart is missing, retry what failed."""
-    from ..service.reconciliation import resync_order
+    from ..service.resync import resync_order
 
     with opened_app() as application:
         store_id = _store_id(application, store)
-        order = order_service.find_order(application.database, purchase_order_id, store_id=store_id)
-        order_service.retry_order(application.database, purchase_order_id, store_id=order.store_id)
 
-        async def action(context: SyncContext) -> None:
-            await resync_order(context, await context.store(order.store_id), purchase_order_id)
+        async def action(context: SyncContext) -> object:
+            return await resync_order(context, application.database, purchase_order_id, store_id=store_id)
 
         run_and_send(application.database, action)
-        order = order_service.find_order(application.database, purchase_order_id, store_id=order.store_id)
+        order = order_service.find_order(application.database, purchase_order_id, store_id=store_id)
     console.print(f"PO {purchase_order_id}: {order.status.value}. {order.status_details}")
 
 

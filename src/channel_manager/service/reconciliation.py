@@ -271,9 +271,10 @@ async def reconcile_orders(context: ServiceContext, link: StoreLink, walmart_ord
     return sum(o for o in outcomes if isinstance(o, int))
 
 
-async def resync_order(context: ServiceContext, link: StoreLink, purchase_order_id: str) -> Reconciliation | None:
-    """``orders resync``: re-reads the PO at Walmart (taking it in if new, recording Walmart's own cancels) and
-    the order in Commerce (recording its shipments, cancels and memos), then reconciles the two."""
+async def read_both_sides(context: ServiceContext, link: StoreLink, purchase_order_id: str) -> Reconciliation | None:
+    """Resync's reading (``service/resync.py``): re-reads the PO at Walmart (taking it in if new, recording
+    Walmart's own cancels) and the order in Commerce (recording its shipments, cancels and memos), then
+    reconciles the two."""
     walmart_order = await context.read_walmart_order(link, purchase_order_id)
     await take_in(context, link, [walmart_order])
     await record_walmart_changes(context, link, [walmart_order])

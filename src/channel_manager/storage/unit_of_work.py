@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine, exc
 
 from channel_manager.crypto import SecretBox
 
+from .api_access import AuditRepository, IdempotencyRepository, TokenRepository
 from .attempt_repository import AttemptRepository, SyncAttempt, record_attempts
 from .commerce_order_changes import CommerceOrderChangeRepository
 from .cursors import CursorRepository
@@ -44,6 +45,9 @@ class UnitOfWork:
     attempts: AttemptRepository
     cursors: CursorRepository
     inbound_events: InboundEventRepository
+    tokens: TokenRepository
+    idempotency: IdempotencyRepository
+    audit: AuditRepository
     commerce_changes: CommerceOrderChangeRepository
 
     def __init__(self, engine: Engine, secret_box: SecretBox, *, read_only: bool = False) -> None:
@@ -77,6 +81,9 @@ class UnitOfWork:
         self.attempts = AttemptRepository(connection)
         self.cursors = CursorRepository(connection)
         self.inbound_events = InboundEventRepository(connection)
+        self.tokens = TokenRepository(connection)
+        self.idempotency = IdempotencyRepository(connection)
+        self.audit = AuditRepository(connection)
         self.commerce_changes = CommerceOrderChangeRepository(connection)
         return self
 

@@ -1,7 +1,7 @@
 """Commerce changes recorded per Commerce order whether or not it is linked yet (issue 14 item 7).
 
 Revision ID: 0006_reconcile
-Revises: 0001
+Revises: 0003_api_access
 Create Date: 2026-12-02 02:30:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006_reconcile"
-down_revision: str | None = "0001"
+down_revision: str | None = "0003_api_access"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
