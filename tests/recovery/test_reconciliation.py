@@ -11,7 +11,6 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 import sqlalchemy as sa
 
@@ -22,21 +21,11 @@ from channel_manager.service.cursors import move_cursor
 from channel_manager.storage.tables import jobs
 from channel_manager.sync import pollers
 from channel_manager.walmart.requests import ShipmentLine
+from sync.test_walmart_cancels import pass_ship_date, reconcile
 
 from .conftest import SHIP, World, calls, run_environment, shipped, walmart_units
 
 pytestmark = pytest.mark.anyio
-
-
-def pass_ship_date(world: World) -> None:
-    """Walmart's clock passes the estimated ship date + its auto-cancel days: open units are auto-cancelled."""
-    url = f"{world.servers.walmart_url}/_sandbox/clock/advance"
-    httpx.post(url, json={"days": 7}, timeout=10).raise_for_status()
-
-
-async def reconcile(world: World) -> None:
-    await pollers.reconcile_walmart_orders(world.context, await world.context.store(world.store_id))
-    await world.drain()
 
 
 async def channel_manager(database_url: str, data_dir: Path, *args: str) -> tuple[int, str, str]:
