@@ -33,9 +33,6 @@ SAVES = [
 
 
 @pytest.mark.parametrize(("route", "store_settings"), SAVES)
-@pytest.mark.xfail(
-    reason="issue 14 item 7: a shipment made before the Commerce order is linked is never sent", strict=True
-)
 async def test_shipment_made_in_commerce_before_the_order_is_linked_reaches_walmart(world: World, route: str) -> None:
     other = world.walmart_order([{"sku": "CAP-3", "quantity": 1}])
     await world.take_in()  # another order of the store, linked as usual
@@ -68,3 +65,36 @@ async def test_shipment_made_in_commerce_before_the_order_is_linked_reaches_walm
     assert shipped(world, po, "1") == [(2, "1ZBEFORELINK1")]
     order = world.order(po)
     assert order.status is OrderStatus.SHIPPED, f"{order.status.value}: {order.status_details}"
+
+
+@pytest.mark.parametrize("store_settings", [{"invoice_on_import": False}])
+async def test_a_change_recorded_before_the_link_is_read_by_the_next_poll_when_the_adoption_read_fails(
+    world: World,
+) -> None:
+    """The change of the unlinked order is recorded for the Commerce order: if reading it right after the
+    link fails, the next Commerce poll reads it in full (the order itself did not change since)."""
+    other = world.walmart_order([{"sku": "CAP-3", "quantity": 1}])
+    await world.take_in()
+    po = world.walmart_order([{"sku": "MUG-1", "quantity": 2}])
+    world.commerce_fault(route="POST /V1/orders", mode="lose_response", status=503, count=1)
+    await poll_walmart(world)
+    await world.step()  # acknowledged
+    await world.step()  # saved, answer lost
+    commerce = await the_commerce_order(world, po)
+    items = [(item.item_id, item.qty_ordered) for item in commerce.items if item.parent_item_id is None]
+    await world.merchant.ship_order(commerce.entity_id, items, [("ups", "UPS", "1ZRECORDED01")])
+    await poll_commerce(world)  # recorded, not skipped
+    advance_commerce_clock(world, 60)
+    await world.ship_in_commerce(other, {"1": 1}, tracking="1ZOTHER00002")
+    await poll_commerce(world)  # the watermark moves past the unlinked order's change
+
+    world.commerce_fault(route="GET /V1/shipments", mode="error", status=503, count=50)
+    await world.settle()  # adopted and linked; the read after the link fails
+    world.clear_faults()
+    assert world.order(po).commerce_order_id == commerce.entity_id
+    assert walmart_units(world, po) == {"1": {"Acknowledged": 2}}
+
+    await poll_commerce(world)  # the other order is not new; the recorded change is read now
+    await world.settle()
+    assert shipped(world, po, "1") == [(2, "1ZRECORDED01")]
+    assert shipped(world, other, "1") == [(1, "1ZOTHER00002")]

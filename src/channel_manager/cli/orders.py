@@ -281,7 +281,8 @@ def resync(
     purchase_order_id: str = typer.Argument(..., help="The Walmart purchase order number."),
     store: str | None = typer.Option(None, "--store", help="The store (name or id), when several have this PO."),
 ) -> None:
-    """Read the order again from Walmart and Commerce, record what was missed, retry what failed."""
+    """Read the order again from Walmart and Commerce, record what changed on either side (Walmart's own cancels
+    included), send what Walmart is missing, retry what failed."""
     from ..service.resync import resync_order
 
     with opened_app() as application:

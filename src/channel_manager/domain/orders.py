@@ -327,6 +327,14 @@ class PurchaseOrder:
             self.record(at, "shipment_synced", f"Shipment {key} is shipped at Walmart.")
         return updated
 
+    def resend_shipment(self, key: str, at: datetime) -> Shipment:
+        """Walmart does not have a shipment recorded as sent (read back by reconciliation): it is sent again,
+        as a new shipment (not a correction of one Walmart lacks)."""
+        updated = replace(self.shipment(key), sync_state=SyncState.PENDING, first_synced_at=None)
+        self._replace_shipment(updated)
+        self.record(at, "reconciled", f"Walmart does not show shipment {key}; channel-manager sends it again.")
+        return updated
+
     # ---------------------------------------------------------------- cancelling
 
     def cancel(
@@ -383,6 +391,11 @@ class PurchaseOrder:
                     self.record(at, "cancellation_synced", "Cancellation applied at Walmart.")
                 return
         raise DomainError(f"PO {self.purchase_order_id} has no cancellation {key}.")
+
+    def resend_cancellation(self, key: str, at: datetime) -> None:
+        """Walmart does not show a cancellation recorded as sent (read back by reconciliation): sent again."""
+        self.mark_cancellation(key, SyncState.PENDING, at)
+        self.record(at, "reconciled", f"Walmart does not show cancellation {key}; channel-manager sends it again.")
 
     # ---------------------------------------------------------------- returns
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..commerce.models import CommerceCreditMemo, CommerceOrder, CommerceShipment, ShipmentTrack
 from ..domain.cancellations import ReasonSource
@@ -191,10 +191,13 @@ async def sync_commerce_order(
     context: ServiceContext, link: StoreLink, commerce_order: CommerceOrder | int
 ) -> ChangeSummary | None:
     """Reads one Commerce order's shipments and state, and records what changed (with its jobs).
-    ``None`` when the order is not one of ours (no linked PO)."""
+    ``None`` when the order is not linked to a PO: if it carries a Walmart PO number (``ext_order_id``) its
+    change is recorded for the Commerce order, and read in full once the order is linked
+    (:func:`sync_recorded_changes`), so a poll that moves on past it loses nothing."""
     commerce_order_id = commerce_order if isinstance(commerce_order, int) else commerce_order.entity_id
     local_id = await context.run_db(_linked_order_id, context, link.id, commerce_order_id)
     if local_id is None:
+        await _record_unlinked_change(context, link, commerce_order)
         return None
     with link.attempts.scope(order_id=local_id, flush=False) as scope:
         if isinstance(commerce_order, int):
@@ -229,11 +232,77 @@ def _record_commerce_state(
         summary = record_shipments(uow, link.store, order, shipments, now)
         cancelled = record_cancellation(uow, link.store, order, commerce_order, now)
         summary.cancellations += cancelled.cancellations
-        summary.refunds += record_credit_memos(uow, link.store, order, commerce_order, credit_memos, now)
+        summary.refunds += record_credit_memos(uow, link.store, order, commerce_order, credit_memos, now, shipments)
         queue_cancel_stock_pushes(uow, order, now)
         uow.orders.save(order)
         uow.commit()
     return summary
+
+
+# ---------------------------------------------------------------- changes of orders not linked yet
+
+#: A recorded change of a Commerce order never linked is dropped after this long (another channel's order).
+UNLINKED_CHANGE_KEPT = timedelta(days=14)
+
+
+async def _record_unlinked_change(
+    context: ServiceContext, link: StoreLink, commerce_order: CommerceOrder | int
+) -> None:
+    if isinstance(commerce_order, int):  # a webhook names the order only: is it a Walmart order?
+        with link.attempts.scope(flush=False) as scope:
+            commerce_order = await link.commerce.get_order(commerce_order)
+        await context.record_attempts(scope.collected)
+    if not commerce_order.ext_order_id:
+        return
+    await context.run_db(_record_change, context, link.id, commerce_order)
+
+
+def _record_change(context: ServiceContext, store_id: int, commerce_order: CommerceOrder) -> None:
+    with context.unit_of_work() as uow:
+        record_unlinked_change(uow, store_id, commerce_order, context.now())
+        uow.commit()
+
+
+def record_unlinked_change(uow: UnitOfWork, store_id: int, commerce_order: CommerceOrder, now: datetime) -> None:
+    """Records that the Commerce order has changes not read in full yet (until it is linked and read)."""
+    uow.commerce_changes.record(
+        store_id, commerce_order.entity_id, commerce_order.ext_order_id, commerce_order.updated_at, now
+    )
+
+
+async def sync_recorded_changes(
+    context: ServiceContext, link: StoreLink, commerce_order_id: int | None = None
+) -> ChangeSummary:
+    """Reads in full every Commerce order (or the one given) whose change was recorded while it was not linked
+    and that is linked now, records what it finds (shipments, cancels, credit memos), then forgets the record.
+    A failure leaves the record for the next turn."""
+    ids = await context.run_db(_recorded_linked, context, link.id, commerce_order_id)
+    total = ChangeSummary()
+    for recorded_id in ids:
+        read_at = context.now()
+        summary = await sync_commerce_order(context, link, recorded_id)
+        if summary is not None:
+            total.shipments += summary.shipments
+            total.corrections += summary.corrections
+            total.cancellations += summary.cancellations
+            total.refunds += summary.refunds
+            await context.run_db(_forget_change, context, link.id, recorded_id, read_at)
+    return total
+
+
+def _recorded_linked(context: ServiceContext, store_id: int, commerce_order_id: int | None) -> list[int]:
+    with context.database.unit_of_work(read_only=commerce_order_id is not None) as uow:
+        if commerce_order_id is None:  # the poll's turn: records of orders never linked are dropped in time
+            uow.commerce_changes.prune(store_id, context.now() - UNLINKED_CHANGE_KEPT)
+        ids = uow.commerce_changes.linked(store_id)
+        uow.commit()
+    return [i for i in ids if commerce_order_id is None or i == commerce_order_id]
+
+
+def _forget_change(context: ServiceContext, store_id: int, commerce_order_id: int, read_at: datetime) -> None:
+    with context.unit_of_work() as uow:
+        uow.commerce_changes.forget(store_id, commerce_order_id, recorded_before=read_at)
+        uow.commit()
 
 
 def _linked_order_id(context: ServiceContext, store_id: int, commerce_order_id: int) -> int | None:

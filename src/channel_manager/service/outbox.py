@@ -150,15 +150,17 @@ def enqueue_intake(uow: UnitOfWork, order: PurchaseOrder, now: datetime) -> None
         _order_job(uow, JobKind.CREATE_COMMERCE_ORDER, order, "create:{order}", now, max_attempts=50)
 
 
-def enqueue_shipment(uow: UnitOfWork, order: PurchaseOrder, key: str, revision: int, now: datetime) -> None:
+def enqueue_shipment(
+    uow: UnitOfWork, order: PurchaseOrder, key: str, revision: int, now: datetime, *, resend: str = ""
+) -> None:
     """A shipment (``revision`` 0) or its tracking correction number ``revision``."""
     payload: ShipmentPayload = {"shipment": key}
-    _order_job(uow, JobKind.SHIP_LINES, order, f"ship:{{order}}:{key}:{revision}", now, payload)
+    _order_job(uow, JobKind.SHIP_LINES, order, f"ship:{{order}}:{key}:{revision}{resend}", now, payload)
 
 
-def enqueue_cancellation(uow: UnitOfWork, order: PurchaseOrder, key: str, now: datetime) -> None:
+def enqueue_cancellation(uow: UnitOfWork, order: PurchaseOrder, key: str, now: datetime, *, resend: str = "") -> None:
     payload: CancellationPayload = {"cancellation": key}
-    _order_job(uow, JobKind.CANCEL_LINES, order, f"cancel:{{order}}:{key}", now, payload)
+    _order_job(uow, JobKind.CANCEL_LINES, order, f"cancel:{{order}}:{key}{resend}", now, payload)
 
 
 def enqueue_mirror_cancel(uow: UnitOfWork, order: PurchaseOrder, key: str, now: datetime) -> None:

@@ -1,5 +1,6 @@
-"""The merchant's Resync: read the order again from Walmart and Commerce, record what was missed, and run
-its failed updates again."""
+"""The merchant's Resync: read the order again from Walmart and Commerce, record what changed on either side
+(Walmart's own cancels included), reconcile the two (``service/reconciliation.py``), and run its failed updates
+again."""
 
 from __future__ import annotations
 
@@ -7,9 +8,8 @@ from ..domain.orders import PurchaseOrder
 from ..storage.unit_of_work import Database
 from . import audit
 from . import orders as order_service
-from .commerce_changes import sync_commerce_order
 from .context import ServiceContext
-from .intake import take_in_purchase_order
+from .reconciliation import read_both_sides
 
 
 async def resync_order(
@@ -25,9 +25,8 @@ async def resync_order(
         lambda: order_service.retry_order(database, purchase_order_id, store_id=order.store_id, actor=actor)
     )
     link = await context.store(order.store_id)
-    await take_in_purchase_order(context, link, purchase_order_id)
-    if order.commerce_order_id is not None:
-        await sync_commerce_order(context, link, order.commerce_order_id)
+    # Both sides read again (Walmart's own cancels included) and reconciled: what Walmart lacks is sent again.
+    await read_both_sides(context, link, purchase_order_id)
     await context.run_db(
         audit.record_for_order, database, order, actor, "order.resync", "Resync from Walmart and Commerce requested"
     )

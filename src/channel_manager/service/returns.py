@@ -21,7 +21,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from ..commerce.models import CommerceCreditMemo, CommerceOrder, CommerceOrderItem
+from ..commerce.models import CommerceCreditMemo, CommerceOrder, CommerceOrderItem, CommerceShipment
 from ..domain.errors import DomainError
 from ..domain.orders import PurchaseOrder
 from ..domain.reasons import RefundReason, refund_reason_in_text
@@ -212,46 +212,41 @@ def _memo_reason(store: ChannelStore, memo: CommerceCreditMemo) -> RefundReason:
     return store.settings.default_refund_reason
 
 
-def shipped_units_refunded(item: CommerceOrderItem) -> int:
-    """Units of the item Commerce refunded after they shipped: refunded and cancelled units beyond the ones
-    that never shipped (those are a cancel, see ``record_cancellation``)."""
-    unshipped = item.qty_ordered - item.qty_shipped
-    return max(0, int(item.qty_refunded + item.qty_canceled - unshipped + 1e-6))
+def _shipped(item: CommerceOrderItem, shipments: Sequence[CommerceShipment]) -> int:
+    """Units of the item Commerce shipped: its own count, or its shipments' when those were read later."""
+    in_shipments = sum(i.qty for s in shipments for i in s.items if i.order_item_id == item.item_id)
+    return int(max(item.qty_shipped, in_shipments) + 1e-6)
 
 
 def _allocate(
-    order: PurchaseOrder, commerce_order: CommerceOrder, memos: Sequence[CommerceCreditMemo]
+    order: PurchaseOrder,
+    commerce_order: CommerceOrder,
+    memos: Sequence[CommerceCreditMemo],
+    shipments: Sequence[CommerceShipment] = (),
 ) -> dict[int, dict[str, int]]:
-    """Credit memo id -> PO line -> shipped units it refunds, for memos not recorded yet (newest memo first:
-    units are the latest to be refunded)."""
+    """Credit memo id -> PO line -> shipped units it refunds, for memos not recorded yet, each from the memo's
+    own items. Commerce refunds the units still to ship first: walking the order's memos oldest first, a line's
+    units up to its unshipped quantity (less what Commerce cancelled) are a cancel
+    (``commerce_changes.record_cancellation``), the units beyond it are refunds of shipped units."""
     recorded_ids = {r.commerce_credit_memo_id for r in order.refunds if r.commerce_credit_memo_id is not None}
-    new: dict[str, int] = {}
-    for line in order.lines:
-        item = next((i for i in commerce_order.items if i.item_id == line.commerce_item_id), None)
-        if item is None:
-            continue
-        recorded = sum(
-            refund_line.quantity
-            for refund in order.refunds
-            if refund.commerce_credit_memo_id is not None
-            for refund_line in refund.lines
-            if refund_line.line_number == line.line_number
-        )
-        if shipped_units_refunded(item) > recorded:
-            new[line.line_number] = shipped_units_refunded(item) - recorded
+    unshipped: dict[int, int] = {}
+    for item in commerce_order.items:
+        if item.parent_item_id is None:
+            left = item.qty_ordered - _shipped(item, shipments) - item.qty_canceled
+            unshipped[item.item_id] = max(0, int(left + 1e-6))
     allocation: dict[int, dict[str, int]] = {}
-    for memo in sorted(memos, key=lambda m: m.entity_id, reverse=True):
-        if memo.entity_id in recorded_ids or memo.order_id != commerce_order.entity_id:
+    for memo in sorted(memos, key=lambda m: m.entity_id):
+        if memo.order_id != commerce_order.entity_id:
             continue
         for memo_item in memo.items:
+            units = int(memo_item.qty + 1e-6)
+            cancelled = min(units, unshipped.get(memo_item.order_item_id, 0))
+            unshipped[memo_item.order_item_id] = unshipped.get(memo_item.order_item_id, 0) - cancelled
             memo_line = order.line_for_commerce_item(memo_item.order_item_id)
-            if memo_line is None:
+            if memo_line is None or memo.entity_id in recorded_ids or units - cancelled <= 0:
                 continue
-            take = min(int(memo_item.qty + 1e-6), new.get(memo_line.line_number, 0))
-            if take > 0:
-                lines = allocation.setdefault(memo.entity_id, {})
-                lines[memo_line.line_number] = lines.get(memo_line.line_number, 0) + take
-                new[memo_line.line_number] -= take
+            lines = allocation.setdefault(memo.entity_id, {})
+            lines[memo_line.line_number] = lines.get(memo_line.line_number, 0) + units - cancelled
     return allocation
 
 
@@ -317,11 +312,13 @@ def record_credit_memos(
     commerce_order: CommerceOrder,
     memos: Sequence[CommerceCreditMemo],
     now: datetime,
+    shipments: Sequence[CommerceShipment] = (),
 ) -> int:
-    """Turns the shipped units of new credit memos into Walmart refunds with their jobs; how many jobs."""
+    """Turns the shipped units of new credit memos into Walmart refunds with their jobs; how many jobs. Each
+    memo refunds what its own items say (``_allocate``), never what changed between two reads."""
     assert order.id is not None
     jobs = 0
-    allocation = _allocate(order, commerce_order, memos)
+    allocation = _allocate(order, commerce_order, memos, shipments)
     for memo in sorted(memos, key=lambda m: m.entity_id):
         lines = allocation.get(memo.entity_id)
         if not lines:

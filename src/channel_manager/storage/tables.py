@@ -294,6 +294,19 @@ sync_cursors = Table(
     PrimaryKeyConstraint("store_id", "name"),
 )
 
+#: A Commerce order that changed while it was not linked to its PO yet (its save's answer lost, the order not
+#: adopted yet): recorded per Commerce order so the poll can move on, and read in full once the order is linked.
+commerce_order_changes = Table(
+    "commerce_order_changes",
+    metadata,
+    _store_fk(),
+    Column("commerce_order_id", BigInteger, nullable=False),
+    Column("purchase_order_id", String(64)),
+    Column("changed_at", UTCDateTime),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("store_id", "commerce_order_id"),
+)
+
 inbound_events = Table(
     "inbound_events",
     metadata,

@@ -13,6 +13,7 @@ from channel_manager.metrics import observe_attempts
 
 from .api_access import AuditRepository, IdempotencyRepository, TokenRepository
 from .attempt_repository import AttemptRepository, SyncAttempt, record_attempts
+from .commerce_order_changes import CommerceOrderChangeRepository
 from .cursors import CursorRepository
 from .database import (
     READ_ONLY,
@@ -49,6 +50,7 @@ class UnitOfWork:
     tokens: TokenRepository
     idempotency: IdempotencyRepository
     audit: AuditRepository
+    commerce_changes: CommerceOrderChangeRepository
 
     def __init__(self, engine: Engine, secret_box: SecretBox, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -85,6 +87,7 @@ class UnitOfWork:
         self.tokens = TokenRepository(connection)
         self.idempotency = IdempotencyRepository(connection)
         self.audit = AuditRepository(connection)
+        self.commerce_changes = CommerceOrderChangeRepository(connection)
         return self
 
     def __exit__(

@@ -1,8 +1,8 @@
-"""Polling both sides on their intervals: new Walmart POs (with a UTC watermark and an overlap), Commerce
-changes of linked orders (by ``updated_at``), Walmart returns (by last-modified time), and a reconciliation
-pass over recent Walmart POs. Each poll reads pages from one side and hands each page to the service layer,
-which records it in its own transaction; a watermark moves only after every page was recorded, so a crash
-means asking again, never missing a change."""
+"""Polling both sides on their intervals: new Walmart POs (with a UTC watermark and an overlap), Commerce changes of
+linked orders (by ``updated_at``), POs Walmart changed lately (its own cancels, by last-modified time), Walmart
+returns (by last-modified time), and a two-sided reconciliation pass over recent Walmart POs. Each poll reads pages
+from one side and hands each page to the service layer, which records it in its own transaction; a watermark moves
+only after every page was recorded, so a crash means asking again, never missing a change."""
 
 from __future__ import annotations
 
@@ -13,11 +13,12 @@ from datetime import timedelta
 
 from ..commerce.models import CommerceOrder
 from ..logs import get_logger
-from ..service.commerce_changes import sync_commerce_order
+from ..service.commerce_changes import sync_commerce_order, sync_recorded_changes
 from ..service.context import StoreLink
 from ..service.cursors import move_cursor, read_cursor
 from ..service.health import record_poll_success
 from ..service.intake import take_in
+from ..service.reconciliation import reconcile_orders
 from ..service.returns import record_walmart_returns
 from ..service.walmart_changes import record_walmart_changes
 from ..walmart.requests import query_time
@@ -35,6 +36,12 @@ COMMERCE_OVERLAP_SECONDS = 5.0
 #: Changed Commerce orders read at the same time in one polling turn.
 COMMERCE_ORDERS_AT_ONCE = 8
 RECONCILE_LOOKBACK = timedelta(days=14)
+WALMART_MODIFIED_CURSOR = "walmart.orders.modified_since"
+#: POs modified this long before the last poll of changes are asked for again (Walmart's indexing lag).
+WALMART_MODIFIED_OVERLAP = timedelta(minutes=2)
+WALMART_MODIFIED_FIRST_LOOKBACK = timedelta(hours=1)
+#: The changed POs asked for were created within this window (Walmart cancels an order days after it).
+WALMART_MODIFIED_CREATED_WINDOW = timedelta(days=30)
 WALMART_RETURNS_CURSOR = "walmart.returns.modified_since"
 #: Returns modified this long before the last poll are asked for again (Walmart's clock and indexing lag).
 RETURNS_OVERLAP = timedelta(minutes=10)
@@ -69,7 +76,8 @@ async def poll_walmart_orders(context: SyncContext, link: StoreLink) -> PollResu
 
 
 async def reconcile_walmart_orders(context: SyncContext, link: StoreLink) -> PollResult:
-    """Every recent PO in any status: takes in what polling and webhooks missed."""
+    """Every recent PO in any status: takes in what polling and webhooks missed, records Walmart's own cancels,
+    and reconciles each open order's Commerce side with Walmart's (``service/reconciliation.py``)."""
     result = PollResult()
     created_since = context.now() - RECONCILE_LOOKBACK
     with link.attempts.scope(flush=False) as scope:
@@ -77,7 +85,29 @@ async def reconcile_walmart_orders(context: SyncContext, link: StoreLink) -> Pol
             result.seen += len(page.orders)
             result.new += await take_in(context, link, page.orders)
             result.new += await record_walmart_changes(context, link, page.orders)
+            result.new += await reconcile_orders(context, link, page.orders)
     await context.record_attempts(scope.collected)
+    return result
+
+
+async def poll_walmart_changes(context: SyncContext, link: StoreLink) -> PollResult:
+    """The frequent, cheap poll of POs Walmart changed lately (``lastModifiedStartDate``: the watermark minus an
+    overlap), so a Walmart-side cancel (auto-cancel, customer, fraud) comes in within seconds without a
+    notification, not only at the reconciliation; the watermark moves after every page was recorded."""
+    started = context.now()
+    since = await read_cursor(context, link.id, WALMART_MODIFIED_CURSOR)
+    modified_since = (since - WALMART_MODIFIED_OVERLAP) if since else started - WALMART_MODIFIED_FIRST_LOOKBACK
+    result = PollResult()
+    with link.attempts.scope(flush=False) as scope:
+        async for page in link.walmart.iter_order_pages(
+            created_start_date=started - WALMART_MODIFIED_CREATED_WINDOW,
+            last_modified_start_date=modified_since,
+            limit=200,
+        ):
+            result.seen += len(page.orders)
+            result.new += await record_walmart_changes(context, link, page.orders)
+    await context.record_attempts(scope.collected)
+    await move_cursor(context, link.id, WALMART_MODIFIED_CURSOR, started)
     return result
 
 
@@ -85,7 +115,8 @@ async def reconcile_walmart_orders(context: SyncContext, link: StoreLink) -> Pol
 
 
 async def poll_commerce_orders(context: SyncContext, link: StoreLink) -> PollResult:
-    """Commerce orders changed since the watermark (Commerce's own ``updated_at`` clock, with overlap)."""
+    """Commerce orders changed since the watermark (Commerce's own ``updated_at`` clock, with overlap). An order
+    with a Walmart PO number not linked yet is recorded, not skipped; it is read in full once it is linked."""
     result = PollResult()
     cursor = await read_cursor(context, link.id, COMMERCE_ORDERS_CURSOR)
     since = cursor or (context.now() - timedelta(days=1))
@@ -111,6 +142,8 @@ async def poll_commerce_orders(context: SyncContext, link: StoreLink) -> PollRes
         raise failures[0]  # the watermark stays: the next turn reads these orders again
     result.seen = len(changed)
     result.new = sum(o for o in outcomes if isinstance(o, int))
+    # Orders changed before they were linked (recorded, not skipped) are read in full once linked.
+    result.new += (await sync_recorded_changes(context, link)).jobs
     for order in changed:
         if order.updated_at and (newest is None or order.updated_at > newest):
             newest = order.updated_at
@@ -152,6 +185,7 @@ async def run_store_pollers(context: SyncContext, store_id: int, stop: asyncio.E
     settings = link.store.settings
     loops = [
         (poll_walmart_orders, settings.order_poll_seconds),
+        (poll_walmart_changes, settings.order_poll_seconds),
         (poll_commerce_orders, settings.commerce_poll_seconds),
         (reconcile_walmart_orders, settings.reconcile_seconds),
         (poll_walmart_returns, settings.returns_poll_seconds),
