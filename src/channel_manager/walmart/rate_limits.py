@@ -106,11 +106,25 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
         return parse_replenishment_time(text, now)
 
 
+def reserve_tokens(limit: RateLimit, skew_seconds: float) -> float:
+    """Whole tokens a client keeps unspent against timing skew (see :class:`TokenBucket`): at least one
+    (none with no skew allowed), never the whole bucket."""
+    if skew_seconds <= 0:
+        return 0.0
+    wanted = max(1.0, float(round(limit.per_second * skew_seconds)))
+    return max(0.0, min(wanted, float(limit.requests) - 1.0))
+
+
 class TokenBucket:
     """A token bucket that a coroutine ``acquire()``s before each request.
 
-    ``margin`` (< 1) keeps the local refill a little slower than Walmart's so that timing jitter
-    does not make the client send into an empty bucket at Walmart.
+    ``margin`` (< 1) keeps the local refill a little slower than Walmart's, so that over time the client
+    never gets ahead of Walmart. ``skew_seconds`` covers what a rate margin cannot: a request is counted
+    here when it leaves and at Walmart when it arrives, and the two moments differ by a latency that varies
+    (connection set-up, a loaded CPU, clocks of two machines). If the first request of a burst arrives late
+    and a later one early, Walmart's bucket has refilled less than ours. So the client keeps a reserve of
+    whole tokens it never spends (at least one, ``skew_seconds`` worth of refill): the burst is that much
+    smaller, the long-run rate is the same.
     """
 
     def __init__(
@@ -118,12 +132,14 @@ class TokenBucket:
         limit: RateLimit,
         *,
         margin: float = 0.98,
+        skew_seconds: float = 0.25,
         monotonic: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
     ) -> None:
         self.limit = limit
         self.capacity = float(limit.requests)
         self.margin = margin
+        self.reserve = reserve_tokens(limit, skew_seconds)
         self._monotonic = monotonic
         self._wall = wall
         self._tokens = self.capacity
@@ -152,9 +168,10 @@ class TokenBucket:
     def _wait_time(self, now: float) -> float:
         if now < self._blocked_until:
             return self._blocked_until - now
-        if self._tokens >= 1.0:
+        needed = 1.0 + self.reserve
+        if self._tokens >= needed:
             return 0.0
-        return (1.0 - self._tokens) / self.rate
+        return (needed - self._tokens) / self.rate
 
     async def acquire(self) -> None:
         """Take one token, waiting until one is there."""
