@@ -13,9 +13,11 @@ from ..connections import commerce_client_for, walmart_client_for
 from ..domain.stores import ChannelStore
 from ..storage.attempt_repository import SyncAttempt
 from ..storage.errors import StoreNotFound
+from ..storage.rate_budgets import PostgresRateBudgets
 from ..storage.unit_of_work import Database, UnitOfWork
 from ..walmart import models as wm
 from ..walmart.client import WalmartClient
+from ..walmart.rate_limits import RateLimiter, seller_budget_key
 from .attempt_recorder import AttemptRecorder
 
 T = TypeVar("T")
@@ -100,7 +102,7 @@ class ServiceContext:
             if link is None:
                 store = await self.run_db(self._load_store, store_id)
                 recorder = AttemptRecorder(self.database, store_id)
-                walmart_options = {"max_retries": 1, "timeout": 20.0, **self.walmart_options}
+                walmart_options = self._walmart_options_for(store)
                 link = StoreLink(
                     store=store,
                     walmart=walmart_client_for(store, on_attempt=recorder.walmart, **walmart_options),
@@ -109,6 +111,20 @@ class ServiceContext:
                 )
                 self._links[store_id] = link
         return link
+
+    def _walmart_options_for(self, store: ChannelStore) -> dict[str, Any]:
+        """The Walmart client's options; on PostgreSQL its rate limits come from the budget every process
+        shares (one per seller account and endpoint), on SQLite (one process) from its own buckets."""
+        options: dict[str, Any] = {"max_retries": 1, "timeout": 20.0, **self.walmart_options}
+        limits = options.get("rate_limits")
+        if self.database.dialect == "postgresql" and not isinstance(limits, RateLimiter):
+            options["rate_limits"] = RateLimiter(
+                limits,
+                enabled=options.pop("rate_limiting", True),
+                shared=PostgresRateBudgets(self.database.engine),
+                shared_account=seller_budget_key(store.walmart.base_url, store.walmart.client_id),
+            )
+        return options
 
     def _load_store(self, store_id: int) -> ChannelStore:
         with self.unit_of_work() as uow:
