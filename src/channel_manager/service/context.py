@@ -58,6 +58,7 @@ class ServiceContext:
     work_available: asyncio.Event = field(default_factory=asyncio.Event)
     _links: dict[int, StoreLink] = field(default_factory=dict)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _closing: set[asyncio.Task[None]] = field(default_factory=set)
 
     def now(self) -> datetime:
         return self.clock()
@@ -133,13 +134,32 @@ class ServiceContext:
             raise StoreNotFound(store_id)
         return store
 
-    async def forget_store(self, store_id: int) -> None:
-        """Drops the cached clients (after the store's settings or credentials changed)."""
+    async def forget_store(self, store_id: int, *, grace_seconds: float = 0.0) -> None:
+        """Drops the store's cached clients: the next use builds them again from the database (after its
+        settings or credentials changed). They are closed at once, or after ``grace_seconds`` so that calls
+        under way with them (a worker's job) can finish."""
         link = self._links.pop(store_id, None)
-        if link is not None:
-            await link.walmart.aclose()
-            await link.commerce.aclose()
+        if link is None:
+            return
+        if grace_seconds <= 0:
+            await _close_link(link)
+            return
+        task = asyncio.create_task(_close_link(link, after=grace_seconds))
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
     async def aclose(self) -> None:
         for store_id in list(self._links):
             await self.forget_store(store_id)
+        for task in list(self._closing):
+            task.cancel()  # closes at once
+        await asyncio.gather(*self._closing, return_exceptions=True)
+
+
+async def _close_link(link: StoreLink, *, after: float = 0.0) -> None:
+    try:
+        if after > 0:
+            await asyncio.sleep(after)
+    finally:
+        await link.walmart.aclose()
+        await link.commerce.aclose()
