@@ -2,7 +2,8 @@
 pacing (it holds each endpoint to Walmart's published limits, e.g. 60 acknowledgements a minute, even when the
 sandbox enforces none). The latency phases turn that pacing off to measure the connector, not the limits.
 
-    python bench/connector.py --workers 4 --port 8080 [--no-api] [--no-pollers] [--no-client-rate-limits]
+    python bench/connector.py --workers 4 --port 8080 --webhook-port 8090 [--no-api] [--no-pollers]
+        [--no-client-rate-limits]
 """
 
 from __future__ import annotations
@@ -12,14 +13,16 @@ import asyncio
 
 from channel_manager.bootstrap import build_context, open_app
 from channel_manager.sync.runner import RunOptions, run_service
+from channel_manager.web.server import HttpOptions, listeners
 
 
 async def serve(args: argparse.Namespace) -> None:
     application = open_app()
     try:
         context = build_context(application.database, walmart_options={"rate_limiting": args.client_rate_limits})
-        options = RunOptions(workers=args.workers, port=args.port, pollers=args.pollers, api=args.api)
-        await run_service(application.database, options, context=context)
+        options = RunOptions(workers=args.workers, pollers=args.pollers)
+        http = HttpOptions(port=args.port, webhook_port=args.webhook_port, api=args.api, webhooks=args.webhooks)
+        await run_service(application.database, options, context=context, served=listeners(application.database, http))
     finally:
         application.close()
 
@@ -28,7 +31,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--webhook-port", type=int, default=8090)
     parser.add_argument("--no-api", dest="api", action="store_false")
+    parser.add_argument("--no-webhooks", dest="webhooks", action="store_false")
     parser.add_argument("--no-pollers", dest="pollers", action="store_false")
     parser.add_argument("--no-client-rate-limits", dest="client_rate_limits", action="store_false")
     asyncio.run(serve(parser.parse_args()))

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from channel_manager.commerce.auth import BearerToken
 from channel_manager.commerce.client import CommerceClient
-from channel_manager.sandbox.commerce.settings import DEFAULT_TOKEN
+from channel_manager_sandboxes.commerce.settings import DEFAULT_TOKEN
 
 SELLER = "seller-1"
 

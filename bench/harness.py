@@ -22,12 +22,12 @@ from sqlalchemy.pool import NullPool
 from channel_manager.crypto import SecretBox
 from channel_manager.domain.secret import Secret
 from channel_manager.domain.stores import ChannelStore, CommerceConnection, StoreSettings, WalmartAccount
-from channel_manager.sandbox.commerce.settings import DEFAULT_TOKEN
-from channel_manager.sandbox.serving import free_port
-from channel_manager.sandbox.walmart.generator import DEFAULT_CATALOG
 from channel_manager.service import stores as store_service
 from channel_manager.storage.database import create_engine_for, upgrade_database
 from channel_manager.storage.unit_of_work import Database
+from channel_manager_sandboxes.commerce.settings import DEFAULT_TOKEN
+from channel_manager_sandboxes.serving import free_port
+from channel_manager_sandboxes.walmart.generator import DEFAULT_CATALOG
 
 EXECUTABLE = str(Path(sys.executable).parent / "channel-manager")
 CLIENT_ID = "bench-client"
@@ -203,6 +203,7 @@ class Connector:
 
     processes: list[Process] = field(default_factory=list)
     api_url: str = ""
+    webhook_url: str = ""
 
     def cpu_seconds(self) -> float:
         return sum(p.cpu_seconds() for p in self.processes)
@@ -218,15 +219,17 @@ def start_connector(
     env: dict[str, str], logs: Path, processes: int, workers_per_process: int, *, client_rate_limits: bool
 ) -> Connector:
     """With the Walmart client's pacing on this is exactly ``channel-manager run``; off, ``bench/connector.py``."""
-    port = free_port()
-    connector = Connector(api_url=f"http://127.0.0.1:{port}")
+    port, webhook_port = free_port(), free_port()
+    connector = Connector(api_url=f"http://127.0.0.1:{port}", webhook_url=f"http://127.0.0.1:{webhook_port}")
     program = None if client_rate_limits else [sys.executable, str(BENCH_DIR / "connector.py")]
     extra = [] if client_rate_limits else ["--no-client-rate-limits"]
     workers = ["--workers", str(workers_per_process)]
     connector.processes.append(
         start(
             "connector-0",
-            ["run", *workers, "--port", str(port), *extra][0 if program is None else 1 :],
+            ["run", *workers, "--port", str(port), "--webhook-port", str(webhook_port), *extra][
+                0 if program is None else 1 :
+            ],
             env,
             logs,
             f"{connector.api_url}/health",
@@ -234,7 +237,7 @@ def start_connector(
         )
     )
     for index in range(1, processes):
-        args = ["run", *workers, "--no-api", "--no-pollers", *extra][0 if program is None else 1 :]
+        args = ["run", *workers, "--no-api", "--no-webhooks", "--no-pollers", *extra][0 if program is None else 1 :]
         connector.processes.append(start(f"connector-{index}", args, env, logs, program=program))
     time.sleep(0.5)
     for process in connector.processes:

@@ -75,16 +75,16 @@ def _round(value: float | None, digits: int = 3) -> float | None:
     return None if value is None else round(value, digits)
 
 
-async def subscribe(sandboxes: Sandboxes, api_url: str, store_id: int) -> None:
+async def subscribe(sandboxes: Sandboxes, webhook_url: str, store_id: int) -> None:
     async with WalmartClient(sandboxes.walmart_url, CLIENT_ID, CLIENT_SECRET, rate_limiting=False) as walmart:
         await walmart.subscribe(
-            "PO_CREATED", f"{api_url}/webhooks/walmart/{store_id}", auth_method="HMAC",
+            "PO_CREATED", f"{webhook_url}/webhooks/walmart/{store_id}", auth_method="HMAC",
             client_secret=WALMART_HOOK_SECRET,
         )  # fmt: skip
     async with httpx.AsyncClient(timeout=10) as http:
         response = await http.put(
             f"{sandboxes.commerce_url}/_sandbox/webhooks",
-            json={"url": f"{api_url}/webhooks/commerce/{store_id}", "secret": COMMERCE_HOOK_SECRET},
+            json={"url": f"{webhook_url}/webhooks/commerce/{store_id}", "secret": COMMERCE_HOOK_SECRET},
         )
         response.raise_for_status()
 
@@ -117,7 +117,7 @@ def run_phase(setup: Setup, spec: PhaseSpec) -> dict[str, Any]:
                 env, logs, spec.processes, spec.workers_per_process, client_rate_limits=spec.rate_limits
             )
             if spec.push:
-                asyncio.run(subscribe(sandboxes, connector.api_url, store_id))
+                asyncio.run(subscribe(sandboxes, connector.webhook_url, store_id))
             time.sleep(1.0)  # first polls of a fresh store are done
             result = asyncio.run(_measure(database.engine, sandboxes, connector, spec))
             result["connector_exit_codes"] = connector.stop()

@@ -26,13 +26,13 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
-from channel_manager.sandbox.serving import BackgroundServer
-from channel_manager.sandbox.walmart import WalmartSandboxSettings, create_app
 from channel_manager.storage.database import create_engine_for, upgrade_database
 from channel_manager.storage.rate_budgets import PostgresRateBudgets
 from channel_manager.walmart.client import WalmartClient
 from channel_manager.walmart.errors import WalmartRetryableError
 from channel_manager.walmart.rate_limits import RateLimit, RateLimiter, seller_budget_key
+from channel_manager_sandboxes.serving import BackgroundServer
+from channel_manager_sandboxes.walmart import WalmartSandboxSettings, create_app
 
 CLIENT_ID = "budget-client"
 CLIENT_SECRET = "budget-Walmart-Secret-0042"

@@ -14,11 +14,11 @@ from typing import Any
 import httpx
 import pytest
 
-from channel_manager.sandbox.commerce import SandboxSettings
-from channel_manager.sandbox.commerce import create_app as create_commerce_app
-from channel_manager.sandbox.serving import BackgroundServer, free_port
-from channel_manager.sandbox.walmart import WalmartSandboxSettings
-from channel_manager.sandbox.walmart import create_app as create_walmart_app
+from channel_manager_sandboxes.commerce import SandboxSettings
+from channel_manager_sandboxes.commerce import create_app as create_commerce_app
+from channel_manager_sandboxes.serving import BackgroundServer, free_port
+from channel_manager_sandboxes.walmart import WalmartSandboxSettings
+from channel_manager_sandboxes.walmart import create_app as create_walmart_app
 
 EXECUTABLE = str(Path(sys.executable).parent / "channel-manager")
 
@@ -63,9 +63,12 @@ def test_run_syncs_cli_shipments_and_cancels_then_stops_on_sigterm(tmp_path: Pat
 
     po = walmart.create_order("seller-1", {"lines": [{"sku": "MUG-1", "quantity": 3, "unit_price": "8.50"}]})
     po_id = po.purchase_order_id
+    created = cli("tokens", "create", "--name", "test", "--role", "viewer")
+    assert created.returncode == 0, created.stderr
+    token = next(word for word in created.stdout.split() if word.startswith("cm_"))
     port = free_port()
     service = subprocess.Popen(
-        [EXECUTABLE, "run", "--port", str(port), "--workers", "2"],
+        [EXECUTABLE, "run", "--port", str(port), "--webhook-port", str(free_port()), "--workers", "2"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -75,7 +78,11 @@ def test_run_syncs_cli_shipments_and_cancels_then_stops_on_sigterm(tmp_path: Pat
 
         def order() -> dict[str, Any] | None:
             try:
-                response = httpx.get(f"http://127.0.0.1:{port}/api/orders/{po_id}", timeout=5)
+                response = httpx.get(
+                    f"http://127.0.0.1:{port}/api/orders/{po_id}",
+                    headers={"Authorization": f"Bearer {token}"},
+                    timeout=5,
+                )
             except httpx.HTTPError:
                 return None
             return response.json()["order"] if response.status_code == 200 else None

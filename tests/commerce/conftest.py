@@ -19,9 +19,9 @@ from channel_manager.commerce import (
     CommerceAttempt,
     CommerceClient,
 )
-from channel_manager.sandbox.commerce import CommerceSandbox, SandboxSettings, create_app
-from channel_manager.sandbox.commerce.settings import DEFAULT_TOKEN
-from channel_manager.sandbox.serving import BackgroundServer
+from channel_manager_sandboxes.commerce import CommerceSandbox, SandboxSettings, create_app
+from channel_manager_sandboxes.commerce.settings import DEFAULT_TOKEN
+from channel_manager_sandboxes.serving import BackgroundServer
 
 
 @dataclass

@@ -149,8 +149,8 @@ async def test_partial_shipments_then_complete(sandbox: RunningSandbox, client: 
 
 async def test_ship_answer_as_numeric_string_is_accepted() -> None:
     from channel_manager.commerce import BearerToken
-    from channel_manager.sandbox.commerce import SandboxSettings
-    from channel_manager.sandbox.commerce.settings import DEFAULT_TOKEN
+    from channel_manager_sandboxes.commerce import SandboxSettings
+    from channel_manager_sandboxes.commerce.settings import DEFAULT_TOKEN
 
     from .conftest import start_sandbox
 

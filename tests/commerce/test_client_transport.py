@@ -25,14 +25,14 @@ from channel_manager.commerce import (
     verify_webhook,
 )
 from channel_manager.commerce.webhooks import SHIPMENT_SAVED, SIGNATURE_HEADER, SUCCESS_RESPONSE
-from channel_manager.sandbox.commerce.settings import (
+from channel_manager_sandboxes.commerce.settings import (
     DEFAULT_ACCESS_TOKEN,
     DEFAULT_ACCESS_TOKEN_SECRET,
     DEFAULT_CONSUMER_KEY,
     DEFAULT_CONSUMER_SECRET,
     DEFAULT_TOKEN,
 )
-from channel_manager.sandbox.serving import BackgroundServer
+from channel_manager_sandboxes.serving import BackgroundServer
 
 from .conftest import RunningSandbox, channel_order
 

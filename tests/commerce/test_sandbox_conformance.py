@@ -3,7 +3,8 @@
 
 Documented exceptions (fields the schema marks required that real Commerce omits because they are
 null, and Commerce omits nulls): ``sales-data-order-payment-interface`` ``account_status`` and
-``cc_last4``. They are dropped from ``required`` before validating. And ``error-response``
+``cc_last4``, and ``catalog-inventory-data-stock-item-interface`` ``low_stock_date`` (null while the item is in
+stock). They are dropped from ``required`` before validating. And ``error-response``
 ``parameters`` is declared an array, but Commerce sends an object for named placeholders
 (``{"fieldName": "cartId", ...}``, NOTES.md section 12), so both are allowed.
 """
@@ -22,7 +23,7 @@ from jsonschema import Draft4Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from channel_manager.sandbox.commerce.settings import DEFAULT_TOKEN
+from channel_manager_sandboxes.commerce.settings import DEFAULT_TOKEN
 
 from .conftest import RunningSandbox
 
@@ -34,7 +35,10 @@ SCHEMA_FILE = (
     / "admin-schema-2.4.8.yaml"
 )
 ROOT = "urn:magento-admin-2.4.8"
-OMITTED_WHEN_NULL = {"sales-data-order-payment-interface": ("account_status", "cc_last4")}
+OMITTED_WHEN_NULL = {
+    "sales-data-order-payment-interface": ("account_status", "cc_last4"),
+    "catalog-inventory-data-stock-item-interface": ("low_stock_date",),
+}
 
 
 class Contract:
@@ -234,7 +238,28 @@ def test_sandbox_answers_match_the_openapi(sandbox: RunningSandbox, contract: Co
         json={"paymentMethod": {"method": "channelpayment"}},
     )
 
+    # The catalog (read by third-party clients).
+    product = call("GET", "/V1/products/SKU-A", "/V1/products/{sku}")
+    assert product["sku"] == "SKU-A" and product["extension_attributes"]["stock_item"]["product_id"] == product["id"]
+    found = call(
+        "GET",
+        "/V1/products",
+        params={
+            "searchCriteria[filter_groups][0][filters][0][field]": "sku",
+            "searchCriteria[filter_groups][0][filters][0][value]": "SKU-%",
+            "searchCriteria[filter_groups][0][filters][0][condition_type]": "like",
+            "searchCriteria[filter_groups][1][filters][0][field]": "price",
+            "searchCriteria[filter_groups][1][filters][0][value]": "10",
+            "searchCriteria[filter_groups][1][filters][0][condition_type]": "gt",
+            "searchCriteria[pageSize]": 5,
+        },
+    )
+    assert [p["sku"] for p in found["items"]] == ["SKU-A"] and found["total_count"] == 1
+    call("GET", "/V1/stockItems/SKU-B", "/V1/stockItems/{productSku}")
+
     # Error bodies.
+    call("GET", "/V1/products/NOPE", "/V1/products/{sku}")
+    call("GET", "/V1/stockItems/NOPE", "/V1/stockItems/{productSku}")
     call("GET", "/V1/orders/999", "/V1/orders/{id}")
     call(
         "POST",
@@ -262,3 +287,9 @@ def test_the_contract_check_is_not_vacuous(contract: Contract) -> None:
             "items": [{"sku": "A", "item_id": "not an int"}],
         }
     )
+    product = contract.schema("GET", "/V1/products/{sku}", 200)
+    assert product is not None
+    assert not Draft4Validator(product, registry=contract.registry).is_valid({"id": 1, "name": "no sku"})
+    stock_item = contract.schema("GET", "/V1/stockItems/{productSku}", 200)
+    assert stock_item is not None
+    assert not Draft4Validator(stock_item, registry=contract.registry).is_valid({"qty": "ten", "is_in_stock": True})

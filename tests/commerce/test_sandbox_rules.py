@@ -8,26 +8,57 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from channel_manager.sandbox.commerce.errors import SandboxApiError
-from channel_manager.sandbox.commerce.order_rules import to_invoice, to_refund, to_ship
-from channel_manager.sandbox.commerce.search import parse_criteria, search
-from channel_manager.sandbox.commerce.state import CommerceSandbox
+from channel_manager_sandboxes.commerce.errors import SandboxApiError
+from channel_manager_sandboxes.commerce.order_rules import to_invoice, to_refund, to_ship
+from channel_manager_sandboxes.commerce.search import parse_criteria, search
+from channel_manager_sandboxes.commerce.state import CommerceSandbox
 
 
-def new_order(sandbox: CommerceSandbox, qty_a: int = 2, qty_b: int = 1, po: str = "PO-1") -> dict[str, Any]:
-    for sku, price in (("A", 10.0), ("B", 4.0)):
-        if sku not in sandbox.catalog.products:
-            sandbox.upsert_product(sku, price=price, quantity=50)
+def direct_order(sandbox: CommerceSandbox, po: str) -> dict[str, Any]:
+    """A direct save (``POST /V1/orders``): no reservation, and nothing stops a second order for the PO."""
     return sandbox.save_order(
         {
             "customer_email": "x@relay.walmart.com",
             "ext_order_id": po,
-            "shipping_amount": 5,
-            "items": [{"sku": "A", "qty_ordered": qty_a, "price": 10}, {"sku": "B", "qty_ordered": qty_b, "price": 4}],
+            "items": [{"sku": "A", "qty_ordered": 1, "price": 10}],
             "payment": {"method": "channelpayment"},
         },
         1,
     )
+
+
+def new_order(sandbox: CommerceSandbox, qty_a: int = 2, qty_b: int = 1, po: str = "PO-1") -> dict[str, Any]:
+    """An order placed the way that reserves stock (the companion module's quote path)."""
+    for sku, price in (("A", 10.0), ("B", 4.0)):
+        if sku not in sandbox.catalog.products:
+            sandbox.upsert_product(sku, price=price, quantity=50)
+    address = {
+        "firstname": "Jane",
+        "lastname": "Doe",
+        "street": ["1 Main St"],
+        "city": "Austin",
+        "region_code": "TX",
+        "postcode": "78701",
+        "country_id": "US",
+        "telephone": "5125550100",
+    }
+    placed = sandbox.module.place(
+        {
+            "order": {
+                "channel": "walmart",
+                "external_order_id": po,
+                "customer": {"email": "x@relay.walmart.com", "firstname": "Jane", "lastname": "Doe"},
+                "shipping_address": address,
+                "shipping": {"method": "Standard", "amount": 5},
+                "items": [
+                    {"line_number": "1", "sku": "A", "qty": qty_a, "price": 10},
+                    {"line_number": "2", "sku": "B", "qty": qty_b, "price": 4},
+                ],
+            }
+        },
+        1,
+    )
+    return sandbox.get_order(placed["entity_id"])
 
 
 def items(order: dict[str, Any]) -> tuple[int, int]:
@@ -105,8 +136,8 @@ def test_direct_save_partial_update_keeps_or_regenerates_increment_id() -> None:
 def test_duplicate_ext_order_ids_are_counted() -> None:
     sandbox = CommerceSandbox()
     new_order(sandbox, po="PO-1")
-    new_order(sandbox, po="PO-1")
-    new_order(sandbox, po="PO-2")
+    direct_order(sandbox, po="PO-1")
+    direct_order(sandbox, po="PO-2")
     assert sandbox.duplicate_ext_order_ids() == 1
 
 

@@ -18,18 +18,18 @@ from channel_manager.domain.orders import PurchaseOrder
 from channel_manager.domain.secret import Secret
 from channel_manager.domain.stores import ChannelStore, CommerceConnection, StoreSettings, WalmartAccount
 from channel_manager.logs import configure_logging
-from channel_manager.sandbox.commerce import CommerceSandbox, SandboxSettings
-from channel_manager.sandbox.commerce import create_app as create_commerce_app
-from channel_manager.sandbox.commerce.settings import DEFAULT_TOKEN
-from channel_manager.sandbox.serving import BackgroundServer
-from channel_manager.sandbox.walmart import WalmartSandbox, WalmartSandboxSettings
-from channel_manager.sandbox.walmart import create_app as create_walmart_app
 from channel_manager.service.context import utc_now
 from channel_manager.storage.unit_of_work import Database
 from channel_manager.sync import pollers
 from channel_manager.sync.context import SyncContext
 from channel_manager.sync.retry import RetryPolicy
 from channel_manager.sync.worker import Worker
+from channel_manager_sandboxes.commerce import CommerceSandbox, SandboxSettings
+from channel_manager_sandboxes.commerce import create_app as create_commerce_app
+from channel_manager_sandboxes.commerce.settings import DEFAULT_TOKEN
+from channel_manager_sandboxes.serving import BackgroundServer
+from channel_manager_sandboxes.walmart import WalmartSandbox, WalmartSandboxSettings
+from channel_manager_sandboxes.walmart import create_app as create_walmart_app
 
 CLIENT_ID = "e2e-client"
 CLIENT_SECRET = "e2e-Walmart-Secret-0042"

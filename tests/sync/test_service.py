@@ -9,11 +9,14 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from channel_manager.domain.access import Role
 from channel_manager.domain.secret import Secret
 from channel_manager.domain.statuses import OrderStatus
-from channel_manager.sandbox.serving import free_port
+from channel_manager.service.tokens import create_token
 from channel_manager.sync.runner import RunOptions, run_service
 from channel_manager.walmart.notifications import sign_notification
+from channel_manager.web.server import HttpOptions, listeners
+from channel_manager_sandboxes.serving import free_port
 
 from .conftest import World
 
@@ -49,8 +52,11 @@ def _with_webhook_secrets(world: World) -> None:
 async def test_webhooks_alone_bring_orders_in_and_shipments_out(world: World) -> None:
     _with_webhook_secrets(world)
     await world.context.forget_store(world.store_id)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
+    port, webhook_port = free_port(), free_port()
+    api_base = f"http://127.0.0.1:{port}"
+    base = f"http://127.0.0.1:{webhook_port}"  # the webhook listener
+    _, token = create_token(world.database, "e2e", Role.VIEWER)
+    authorized = {"Authorization": f"Bearer {token}"}
     link = await world.context.store(world.store_id)
     await link.walmart.subscribe(
         "PO_CREATED", f"{base}/webhooks/walmart/{world.store_id}", auth_method="HMAC", client_secret=WALMART_HOOK_SECRET
@@ -64,13 +70,14 @@ async def test_webhooks_alone_bring_orders_in_and_shipments_out(world: World) ->
     ).raise_for_status()
 
     stop, started = asyncio.Event(), asyncio.Event()
-    options = RunOptions(workers=2, port=port, pollers=False, api=True, shutdown_grace_seconds=5)
+    options = RunOptions(workers=2, pollers=False, shutdown_grace_seconds=5)
+    served = listeners(world.database, HttpOptions(port=port, webhook_port=webhook_port))
     service = asyncio.create_task(
-        run_service(world.database, options, context=world.context, stop=stop, started=started)
+        run_service(world.database, options, context=world.context, stop=stop, started=started, served=served)
     )
     try:
         await asyncio.wait_for(started.wait(), 10)
-        assert (await http.get(f"{base}/health")).json()["status"] == "ok"
+        assert (await http.get(f"{api_base}/health")).json()["status"] == "ok"
 
         po = world.walmart_order([{"sku": "MUG-1", "quantity": 2}, {"sku": "TEE-2", "quantity": 1}])
 
@@ -86,13 +93,13 @@ async def test_webhooks_alone_bring_orders_in_and_shipments_out(world: World) ->
         await eventually(lambda: world.order(po).status is OrderStatus.SHIPPED and not world.order(po).status_details)
         assert world.walmart_truth(po)["lines"]["1"]["by_status"] == {"Shipped": 2}
 
-        metrics = (await http.get(f"{base}/metrics")).text
+        metrics = (await http.get(f"{api_base}/metrics", headers=authorized)).text
         assert 'channel_manager_webhooks_received_total{source="walmart"}' in metrics
         api: dict = {}
 
         async def shipping_attempt_listed() -> bool:
             nonlocal api
-            api = (await http.get(f"{base}/api/orders/{po}")).json()
+            api = (await http.get(f"{api_base}/api/orders/{po}", headers=authorized)).json()
             return any(a["endpoint"] == "POST /v3/orders/{purchaseOrderId}/shipping" for a in api["attempts"])
 
         # Attempts are written right after the job commits: wait for them rather than race them.

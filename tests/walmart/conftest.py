@@ -9,10 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
-from channel_manager.sandbox.serving import BackgroundServer
-from channel_manager.sandbox.walmart import WalmartSandbox, WalmartSandboxSettings, create_app
 from channel_manager.walmart.client import WalmartClient
 from channel_manager.walmart.http_attempts import WalmartAttempt
+from channel_manager_sandboxes.serving import BackgroundServer
+from channel_manager_sandboxes.walmart import WalmartSandbox, WalmartSandboxSettings, create_app
 
 CLIENT_ID = "test-client"
 CLIENT_SECRET = "s3cr3t-Walmart-Secret-Value"

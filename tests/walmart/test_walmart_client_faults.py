@@ -89,8 +89,8 @@ async def test_partial_quantity_replay_ships_twice_and_is_counted(walmart: Sandb
 
 
 async def test_connection_refused_is_certainly_not_applied() -> None:
-    from channel_manager.sandbox.serving import free_port
     from channel_manager.walmart.client import WalmartClient
+    from channel_manager_sandboxes.serving import free_port
 
     async with WalmartClient(
         f"http://127.0.0.1:{free_port()}", "id", "secret", max_retries=1, retry_backoff=0.01

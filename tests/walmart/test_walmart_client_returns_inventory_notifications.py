@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from fastapi import FastAPI, Request
 
-from channel_manager.sandbox.serving import BackgroundServer
 from channel_manager.walmart.errors import WalmartAlreadyAppliedError, WalmartNotFoundError
 from channel_manager.walmart.notifications import parse_notification, verify_notification
 from channel_manager.walmart.requests import ReturnRefundLine, ShipmentLine
+from channel_manager_sandboxes.serving import BackgroundServer
 
 from .conftest import SandboxUnderTest
 

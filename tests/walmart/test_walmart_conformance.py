@@ -26,6 +26,8 @@ import yaml
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
+from channel_manager_sandboxes.walmart import contract
+
 from .conftest import CLIENT_ID, CLIENT_SECRET, SandboxUnderTest
 
 # The official files live in the shared docs beside the repository (../shared), as on CI; a missing file
@@ -257,3 +259,61 @@ def test_error_bodies_have_walmarts_shapes(walmart: SandboxUnderTest) -> None:
         assert old.status_code == 400 and old.json()["errors"]["error"][0]["field"] == "createdStartDate"
         millis = http.get("/v3/orders", headers=authed, params={"createdStartDate": "2030-01-01T00:00:00.396Z"})
         assert millis.json()["errors"]["error"][0]["description"] == "Invalid Date format value"
+
+
+def _descend(node: Any) -> Any:
+    """Through ``items`` and ``properties`` wrappers to the next named level."""
+    while isinstance(node, dict) and "items" in node:
+        node = node["items"]
+    return node.get("properties", node) if isinstance(node, dict) else node
+
+
+def _enum_at(node: Any, *keys: str) -> list[str]:
+    """The enum of the schema under ``node`` reached through the property names ``keys``."""
+    for key in keys:
+        node = _descend(node)[key]
+    while isinstance(node, dict) and "items" in node:
+        node = node["items"]
+    return list(node["enum"])
+
+
+def _request_schema(path: str) -> dict[str, Any]:
+    return spec("orders")["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+
+
+def test_the_sandboxs_own_constants_are_walmarts() -> None:
+    """The sandbox keeps its own copies of Walmart's lists (it must not echo the connector's): each equals the
+    enum of the official file it was copied from."""
+    ship = _request_schema("/v3/orders/{purchaseOrderId}/shipping")
+    tracking = ("orderShipment", "orderLines", "orderLine", "orderLineStatuses", "orderLineStatus", "trackingInfo")
+    assert list(contract.CARRIERS) == _enum_at(ship, *tracking, "carrierName", "carrier")
+    assert list(contract.METHOD_CODES) == _enum_at(ship, *tracking, "methodCode")
+    cancel = _request_schema("/v3/orders/{purchaseOrderId}/cancel")
+    assert list(contract.CANCEL_REASONS) == _enum_at(
+        cancel,
+        "orderCancellation",
+        "orderLines",
+        "orderLine",
+        "orderLineStatuses",
+        "orderLineStatus",
+        "cancellationReason",
+    )
+    refund = _request_schema("/v3/orders/{purchaseOrderId}/refund")
+    assert list(contract.REFUND_REASONS) == _enum_at(
+        refund,
+        "orderRefund",
+        "orderLines",
+        "orderLine",
+        "refunds",
+        "refund",
+        "refundCharges",
+        "refundCharge",
+        "refundReason",
+    )
+    assert contract.RETURN_REFUND_REASON in contract.REFUND_REASONS
+    status = next(p for p in spec("orders")["paths"]["/v3/orders"]["get"]["parameters"] if p["name"] == "status")
+    assert all(s in status["description"] for s in contract.ORDER_STATUSES)
+    listing = spec("orders")["paths"]["/v3/orders"]["get"]["description"]
+    assert f"maximum of {contract.MAX_QUERY_RESULTS} orders" in listing
+    assert set(contract.MUTATING_ENDPOINTS) <= set(contract.ENDPOINT_GROUPS)
+    assert set(contract.ENDPOINT_GROUPS.values()) == set(contract.RATE_LIMITS)

@@ -76,7 +76,7 @@ def _server_refusals(skew_seconds: float) -> int:
     """Sends 30 requests through a client bucket (fake time) to the sandbox's server bucket. The first burst
     opens its connections and arrives 30 ms after it left, later requests 1 ms after: the latency skew a
     loaded CPU gives (``test_configured_limits_mean_no_429`` failed once with one 429 this way)."""
-    from channel_manager.sandbox.walmart.limits import ServerBucket
+    from channel_manager_sandboxes.walmart.limits import ServerBucket
 
     limit = RateLimit(10, 0.5)
     clock = FakeClock()

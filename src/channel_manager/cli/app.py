@@ -14,7 +14,7 @@ from ..crypto import SecretKeyError
 from ..domain.errors import DomainError
 from ..storage.errors import StorageError
 from ..walmart.errors import WalmartError
-from . import jobs, orders, returns, sandbox, stores
+from . import jobs, orders, returns, sandbox, stores, tokens
 from .demo import demo_command
 from .render import console, err_console
 from .run import run_command
@@ -31,6 +31,7 @@ app.add_typer(orders.app, name="orders")
 app.add_typer(sandbox.app, name="sandbox")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(returns.app, name="returns")
+app.add_typer(tokens.app, name="tokens")
 app.command("run")(run_command)
 app.command("demo")(demo_command)
 

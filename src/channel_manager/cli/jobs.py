@@ -5,14 +5,14 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from ..service import jobs as job_service
+from ..service import jobs_admin
 from ..service import stores as store_service
 from .context import opened_app
 from .render import console, when
 
 app = typer.Typer(help="List and retry sync jobs (every update sent to Walmart or Commerce).", no_args_is_help=True)
 
-STATES = ("pending", "running", "done", "failed")
+STATES = jobs_admin.JOB_STATES
 
 
 @app.command("list")
@@ -26,9 +26,8 @@ def list_(
         raise typer.BadParameter(f"unknown state {state!r}; use one of: {', '.join(STATES)}", param_hint="--state")
     with opened_app() as application:
         store_id = store_service.find_store(application.database, store).id if store else None
-        with application.database.unit_of_work(read_only=True) as uow:
-            counts = uow.jobs.count_by_state(store_id=store_id)
-            jobs = uow.jobs.list(state=state, store_id=store_id, limit=limit)
+        page = jobs_admin.list_jobs(application.database, state=state, store_id=store_id, limit=limit)
+    counts, jobs = page.counts, page.jobs
     console.print("  ".join(f"{name}: {counts.get(name, 0)}" for name in STATES))
     if not jobs:
         console.print("No jobs match.")
@@ -52,7 +51,8 @@ def list_(
 def retry(job_id: int = typer.Argument(..., help="The job id (see `jobs list --state failed`).")) -> None:
     """Run a failed job again (the running service picks it up at once)."""
     with opened_app() as application:
-        retried = job_service.retry_job(application.database, job_id)
-    if not retried:
-        raise typer.BadParameter(f"job {job_id} does not exist or has not failed", param_hint="JOB_ID")
+        try:
+            jobs_admin.retry_job(application.database, job_id)
+        except jobs_admin.JobNotRetryable:
+            raise typer.BadParameter(f"job {job_id} does not exist or has not failed", param_hint="JOB_ID") from None
     console.print(f"Job {job_id} will run again.")

@@ -242,22 +242,16 @@ def resync(
     store: str | None = typer.Option(None, "--store", help="The store (name or id), when several have this PO."),
 ) -> None:
     """Read the order again from Walmart and Commerce, record what was missed, retry what failed."""
-    from ..service.commerce_changes import sync_commerce_order
-    from ..service.intake import take_in_purchase_order
+    from ..service.resync import resync_order
 
     with opened_app() as application:
         store_id = _store_id(application, store)
-        order = order_service.find_order(application.database, purchase_order_id, store_id=store_id)
-        order_service.retry_order(application.database, purchase_order_id, store_id=order.store_id)
 
-        async def action(context: SyncContext) -> None:
-            link = await context.store(order.store_id)
-            await take_in_purchase_order(context, link, purchase_order_id)
-            if order.commerce_order_id is not None:
-                await sync_commerce_order(context, link, order.commerce_order_id)
+        async def action(context: SyncContext) -> object:
+            return await resync_order(context, application.database, purchase_order_id, store_id=store_id)
 
         run_and_send(application.database, action)
-        order = order_service.find_order(application.database, purchase_order_id, store_id=order.store_id)
+        order = order_service.find_order(application.database, purchase_order_id, store_id=store_id)
     console.print(f"PO {purchase_order_id}: {order.status.value}. {order.status_details}")
 
 

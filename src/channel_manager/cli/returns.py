@@ -5,9 +5,13 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
+from ..domain.reasons import RefundReason
 from ..domain.returns import Return, ReturnStatus
 from ..service import returns as return_service
 from ..service import stores as store_service
+from ..service.refunds import refund_return_through_commerce
+from ..sync.context import SyncContext
+from .actions import run_and_send
 from .context import opened_app
 from .render import console, money, when
 
@@ -86,3 +90,32 @@ def show(
             str(line.refunded_quantity),
         )
     console.print(lines)
+
+
+@app.command("refund")
+def refund(
+    return_order_id: str = typer.Argument(..., help="The RMA number."),
+    reason: str | None = typer.Option(
+        None, "--reason", help="Walmart refund reason, e.g. DamagedItem (default: the store's default reason)."
+    ),
+    return_to_stock: bool = typer.Option(False, "--return-to-stock", help="Put the units back in stock."),
+    store: str | None = typer.Option(None, "--store", help="The store (name or id), when several have this RMA."),
+    send: bool = typer.Option(True, help="Send it to Walmart now (else the running service sends it)."),
+) -> None:
+    """Refund what the return has not refunded yet: a credit memo in Commerce, then Walmart's refund."""
+    try:
+        chosen = RefundReason.parse(reason) if reason else None
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--reason") from None
+    with opened_app() as application:
+        store_id = store_service.find_store(application.database, store).id if store else None
+
+        async def action(context: SyncContext) -> object:
+            return await refund_return_through_commerce(
+                context, application.database, return_order_id, store_id=store_id, reason=chosen,
+                return_to_stock=return_to_stock,
+            )  # fmt: skip
+
+        run_and_send(application.database, action, send=send)
+        item = return_service.find_return(application.database, return_order_id, store_id=store_id)
+    console.print(f"Return {item.return_order_id}: {item.status.value}. {item.status_details}".rstrip())

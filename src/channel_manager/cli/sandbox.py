@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from ..sandbox.commerce.command import run_commerce_sandbox
-from ..sandbox.walmart.command import run_walmart_sandbox
+from channel_manager_sandboxes.commerce.command import run_commerce_sandbox
+from channel_manager_sandboxes.walmart.command import run_walmart_sandbox
 
 app = typer.Typer(help="Run a local Walmart or Commerce sandbox server.", no_args_is_help=True)
 app.command("walmart")(run_walmart_sandbox)

@@ -11,10 +11,11 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from channel_manager_sandboxes.commerce import CommerceSandbox
+from channel_manager_sandboxes.walmart import WalmartSandbox
+
 from ..domain.orders import PurchaseOrder
 from ..domain.statuses import OrderStatus
-from ..sandbox.commerce import CommerceSandbox
-from ..sandbox.walmart import WalmartSandbox
 from ..storage.unit_of_work import Database
 from .scenario import DemoOrder
 

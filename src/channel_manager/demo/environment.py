@@ -9,17 +9,18 @@ from typing import Any
 
 import httpx
 
+from channel_manager_sandboxes.commerce import CommerceSandbox, SandboxSettings
+from channel_manager_sandboxes.commerce import create_app as create_commerce_app
+from channel_manager_sandboxes.commerce.settings import DEFAULT_TOKEN
+from channel_manager_sandboxes.serving import BackgroundServer
+from channel_manager_sandboxes.walmart import WalmartSandbox, WalmartSandboxSettings
+from channel_manager_sandboxes.walmart import create_app as create_walmart_app
+from channel_manager_sandboxes.walmart.generator import DEFAULT_CATALOG
+
 from ..commerce.auth import BearerToken
 from ..commerce.client import CommerceClient
 from ..domain.secret import Secret
 from ..domain.stores import ChannelStore, CommerceConnection, StoreSettings, WalmartAccount
-from ..sandbox.commerce import CommerceSandbox, SandboxSettings
-from ..sandbox.commerce import create_app as create_commerce_app
-from ..sandbox.commerce.settings import DEFAULT_TOKEN
-from ..sandbox.serving import BackgroundServer
-from ..sandbox.walmart import WalmartSandbox, WalmartSandboxSettings
-from ..sandbox.walmart import create_app as create_walmart_app
-from ..sandbox.walmart.generator import DEFAULT_CATALOG
 from ..service.stores import replace_store
 from ..storage.unit_of_work import Database
 from ..walmart.client import WalmartClient

@@ -10,13 +10,15 @@ from pathlib import Path
 from rich.console import Console
 from rich.live import Live
 
+from channel_manager_sandboxes.serving import free_port
+
 from ..bootstrap import build_context, initialise, open_app
 from ..logs import configure_logging
-from ..sandbox.serving import free_port
 from ..settings import load_settings
 from ..storage.unit_of_work import Database
 from ..sync.retry import RetryPolicy
 from ..sync.runner import RunOptions, run_service
+from ..web.server import HttpOptions, listeners
 from .board import Latencies, Snapshot, render, take_snapshot
 from .environment import (
     DEMO_STORE_NAME,
@@ -108,8 +110,9 @@ async def _run(
 ) -> tuple[Snapshot | None, bool]:
     loop = asyncio.get_running_loop()
     stop, started, winding_down = asyncio.Event(), asyncio.Event(), asyncio.Event()
-    port = free_port()
+    port, webhook_port = free_port(), free_port()
     api_url = f"http://127.0.0.1:{port}"
+    webhook_url = f"http://127.0.0.1:{webhook_port}"
     context = build_context(
         database,
         retry_policy=RetryPolicy(base_seconds=1.0, max_delay_seconds=10.0),
@@ -117,12 +120,13 @@ async def _run(
         walmart_options={"timeout": 5.0},
         commerce_options={"timeout": 5.0},
     )
-    run_options = RunOptions(
-        workers=options.workers, port=port, pollers=True, api=True, shutdown_grace_seconds=5, store_scan_seconds=2
+    run_options = RunOptions(workers=options.workers, pollers=True, shutdown_grace_seconds=5, store_scan_seconds=2)
+    served = listeners(database, HttpOptions(port=port, webhook_port=webhook_port))
+    service = asyncio.create_task(
+        run_service(database, run_options, context=context, stop=stop, started=started, served=served)
     )
-    service = asyncio.create_task(run_service(database, run_options, context=context, stop=stop, started=started))
     await _wait_started(service, started)
-    await subscribe_webhooks(sandboxes, demo, api_url)
+    await subscribe_webhooks(sandboxes, demo, webhook_url)
     merchant = merchant_client(sandboxes)
     scenario = Scenario(
         database, demo.id, sandboxes, merchant, max_orders=options.orders, pace=pace_for(options), seed=options.seed

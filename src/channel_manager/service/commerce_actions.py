@@ -10,6 +10,7 @@ from ..domain.orders import PurchaseOrder
 from ..domain.reasons import CancellationReason
 from ..domain.shipments import Carrier
 from ..storage.unit_of_work import Database
+from . import audit
 from . import orders as order_service
 from .commerce_changes import ChangeSummary, sync_commerce_order
 from .context import ServiceContext, StoreLink
@@ -41,6 +42,7 @@ async def ship_through_commerce(
     carrier: str,
     tracking_number: str | None,
     tracking_url: str | None = None,
+    actor: str | None = None,
 ) -> ChangeSummary | None:
     """Creates the shipment in Commerce (all open quantity when ``lines`` is None), then records it."""
     order = await context.run_db(lambda: order_service.find_order(database, purchase_order_id, store_id=store_id))
@@ -72,6 +74,12 @@ async def ship_through_commerce(
         source_code=link.store.settings.commerce_source_code,
         increment_id=order.commerce_increment_id,
     )
+    shipped = ", ".join(f"line {n} x{q}" for n, q in wanted.items())
+    await context.run_db(
+        audit.record_for_order, database, order, actor, "order.ship",
+        f"Shipment requested: {shipped}, {resolved.name} {number}",
+        {"lines": wanted, "carrier": resolved.name, "tracking_number": number},
+    )  # fmt: skip
     return await sync_commerce_order(context, link, commerce_order_id)
 
 
@@ -83,6 +91,7 @@ async def cancel_through_commerce(
     store_id: int | None,
     reason: CancellationReason,
     lines: Mapping[str, int] | None = None,
+    actor: str | None = None,
 ) -> ChangeSummary | None:
     """Cancels in Commerce with the reason in an order comment: the whole order while nothing of it is
     invoiced, else the unshipped quantities by an offline credit memo (Commerce's only partial cancel)."""
@@ -113,4 +122,9 @@ async def cancel_through_commerce(
             f"Commerce cancels whole orders only, and Commerce order {order.commerce_increment_id} is not invoiced: "
             "cancel all of its open quantity, or invoice it first."
         )
+    cancelled = ", ".join(f"line {n} x{q}" for n, q in wanted.items())
+    await context.run_db(
+        audit.record_for_order, database, order, actor, "order.cancel",
+        f"Cancel requested: {cancelled}, reason {reason.value}", {"lines": wanted, "reason": reason.value},
+    )  # fmt: skip
     return await sync_commerce_order(context, link, commerce_order_id)

@@ -1,5 +1,6 @@
 """The worker's bookkeeping of the outbox, each step its own transaction: claim due jobs, extend a lease, give
-a job back, record a failure (retry later or fail, with the order's problem), and the merchant's Retry."""
+a job back, record a failure (retry later or fail, with the order's problem). The merchant's view of the
+jobs and their Retry are in ``jobs_admin``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from datetime import datetime
 
 from ..domain.sync import Side, SyncProblem
 from ..storage.jobs import Job
-from ..storage.unit_of_work import Database
 from .context import ServiceContext
 from .outbox import describe, problem_key
 
@@ -79,11 +79,3 @@ def record_job_failure(
                 uow.orders.save(order)
         uow.commit()
     return True
-
-
-def retry_job(database: Database, job_id: int) -> bool:
-    """The merchant's Retry of one failed job; False when it does not exist or has not failed."""
-    with database.unit_of_work() as uow:
-        retried = uow.jobs.retry(job_id)
-        uow.commit()
-    return bool(retried)

@@ -10,13 +10,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from ..domain.errors import DomainError
+from ..domain.errors import DomainError, RefundNotAllowed
 from ..domain.orders import PurchaseOrder
 from ..domain.reasons import RefundReason
 from ..storage.unit_of_work import Database
+from . import audit
 from . import orders as order_service
 from .commerce_changes import ChangeSummary, sync_commerce_order
 from .context import ServiceContext
+from .returns import find_return, units_to_refund
+
+CENT = Decimal("0.01")
 
 
 def planned_amounts(
@@ -36,6 +40,7 @@ async def refund_through_commerce(
     amount: Decimal | None = None,
     reason: RefundReason | None = None,
     return_to_stock: bool = False,
+    actor: str | None = None,
 ) -> ChangeSummary | None:
     """Creates the credit memo in Commerce (offline) for ``lines`` (PO line -> units), then records it; the
     reason goes in the memo's comment (else the store's default reason applies)."""
@@ -61,4 +66,33 @@ async def refund_through_commerce(
         comment=f"Refund reason: {chosen.value}",
         increment_id=order.commerce_increment_id,
     )
+    refunded = ", ".join(f"line {n} x{q}" for n, q in lines.items())
+    money = f", {amount:.2f} {order.currency}" if amount is not None else ""
+    await context.run_db(
+        audit.record_for_order, database, order, actor, "order.refund",
+        f"Refund requested: {refunded}{money}, reason {chosen.value}",
+        {"lines": dict(lines), "amount": None if amount is None else str(amount), "reason": chosen.value},
+    )  # fmt: skip
     return await sync_commerce_order(context, link, order.commerce_order_id)
+
+
+async def refund_return_through_commerce(
+    context: ServiceContext,
+    database: Database,
+    return_order_id: str,
+    *,
+    store_id: int | None,
+    reason: RefundReason | None = None,
+    return_to_stock: bool = False,
+    actor: str | None = None,
+) -> ChangeSummary | None:
+    """The Returns page's Refund: the return's lines not refunded yet, by a credit memo in Commerce (which
+    is then matched to the return and refunds it at Walmart)."""
+    item = await context.run_db(lambda: find_return(database, return_order_id, store_id=store_id))
+    lines = units_to_refund(item)
+    if not lines:
+        raise RefundNotAllowed(f"Return {return_order_id} has nothing left to refund.")
+    return await refund_through_commerce(
+        context, database, item.purchase_order_id, store_id=item.store_id, lines=lines, reason=reason,
+        return_to_stock=return_to_stock, actor=actor,
+    )  # fmt: skip

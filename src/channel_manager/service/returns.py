@@ -189,6 +189,16 @@ def _matched(item: Return, return_line_number: int) -> int:
     return int(item.extra.get(f"matched.{return_line_number}", "0"))
 
 
+def units_to_refund(item: Return) -> dict[str, int]:
+    """PO line -> returned units neither refunded nor covered by a credit memo yet (the Returns page's Refund)."""
+    lines: dict[str, int] = {}
+    for line in item.lines:
+        left = line.quantity - max(line.refunded_quantity, _matched(item, line.return_line_number))
+        if left > 0 and line.line_number:
+            lines[line.line_number] = lines.get(line.line_number, 0) + left
+    return lines
+
+
 def _unmatched_units(item: Return) -> int:
     """Returned units no credit memo covers yet."""
     return sum(max(0, line.quantity - _matched(item, line.return_line_number)) for line in item.lines)

@@ -7,24 +7,27 @@ from typing import Any
 
 from ..connections import commerce_client_for, walmart_client_for
 from ..domain.errors import InvalidStore
+from ..domain.secret import Secret
 from ..domain.stores import ChannelStore
 from ..storage.errors import StoreNotFound
 from ..storage.unit_of_work import Database
+from . import audit
 
 
 def find_store(database: Database, name_or_id: str) -> ChannelStore:
     with database.unit_of_work() as uow:
         store = uow.stores.get_by_name(name_or_id)
-        if store is None and name_or_id.isdigit():
+        if store is None and name_or_id.isdigit() and int(name_or_id) < 2**31:
             store = uow.stores.get(int(name_or_id))
     if store is None:
         raise StoreNotFound(name_or_id)
     return store
 
 
-def add_store(database: Database, store: ChannelStore) -> ChannelStore:
+def add_store(database: Database, store: ChannelStore, *, actor: str | None = None) -> ChannelStore:
     with database.unit_of_work() as uow:
         saved = uow.stores.add(store)
+        audit.record(uow, actor, "store.add", saved.name, f"Store {saved.name!r} connected", store_id=saved.id)
         uow.commit()
     return saved
 
@@ -46,22 +49,39 @@ def list_stores(database: Database) -> list[ChannelStore]:
         return uow.stores.list()
 
 
-def update_store_settings(database: Database, name_or_id: str, changes: dict[str, Any]) -> ChannelStore:
+def update_store_settings(
+    database: Database, name_or_id: str, changes: dict[str, Any], *, actor: str | None = None
+) -> ChannelStore:
     store = find_store(database, name_or_id)
     updated = store.with_settings(store.settings.updated(**changes))
     with database.unit_of_work() as uow:
         uow.stores.update(updated)
+        changed = {k: v for k, v in updated.settings.as_dict().items() if store.settings.as_dict().get(k) != v}
+        audit.record(
+            uow, actor, "store.settings", store.name, f"Settings of store {store.name!r} changed: "
+            + (", ".join(sorted(changed)) or "nothing"), store_id=store.id, details={"changed": sorted(changed)},
+        )  # fmt: skip
         uow.commit()
     return updated
 
 
-def remove_store(database: Database, name_or_id: str, *, force: bool = False) -> ChannelStore:
+def remove_store(database: Database, name_or_id: str, *, force: bool = False, actor: str | None = None) -> ChannelStore:
     store = find_store(database, name_or_id)
     assert store.id is not None
     with database.unit_of_work() as uow:
         uow.stores.remove(store.id, force=force)
+        audit.record(uow, actor, "store.remove", store.name, f"Store {store.name!r} removed", store_id=store.id)
         uow.commit()
     return store
+
+
+def webhook_secret(database: Database, store_id: int, source: str) -> tuple[str, Secret | None]:
+    """The store's name and its Walmart or Commerce webhook secret, and nothing else of its secrets."""
+    with database.unit_of_work(read_only=True) as uow:
+        found = uow.stores.webhook_secret(store_id, source)
+    if found is None:
+        raise StoreNotFound(store_id)
+    return found
 
 
 async def check_credentials(store: ChannelStore) -> None:
@@ -94,3 +114,14 @@ def subscribe_walmart_events(store: ChannelStore, public_url: str, events: tuple
             return done
 
     return asyncio.run(subscribe_all())
+
+
+def separate_webhook_secrets(database: Database) -> int:
+    """Gives every store saved before revision 0003 its own webhook-secret column (re-saving it), so that
+    the receivers never decrypt its other secrets. How many stores it did."""
+    with database.unit_of_work() as uow:
+        ids = uow.stores.ids_without_webhook_secrets()
+        for store_id in ids:
+            uow.stores.update(uow.stores.require(store_id))
+        uow.commit()
+    return len(ids)

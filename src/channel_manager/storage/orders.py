@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, Select, Table, exists, func, insert, or_, select
+from sqlalchemy import Connection, RowMapping, Select, Table, Text, and_, cast, exists, func, insert, or_, select
 
 from channel_manager.domain.cancellations import Cancellation, CancelledLine, ReasonSource
 from channel_manager.domain.orders import Address, OrderLine, PurchaseOrder
@@ -50,6 +50,24 @@ class OrderSummary:
     last_update_at: datetime | None
     status: OrderStatus
     status_details: str
+
+
+#: What the Orders page sorts by; an order without a ship-by date or update sorts by its order date.
+SORT_KEYS = ("ordered_at", "ship_by", "last_update_at", "order_value", "purchase_order_id")
+
+
+def sort_key(sort: str) -> Any:
+    if sort not in SORT_KEYS:
+        raise ValueError(f"unknown sort {sort!r}; use one of: {', '.join(SORT_KEYS)}")
+    if sort in ("ship_by", "last_update_at"):
+        return func.coalesce(po.c[sort], po.c.ordered_at)
+    return po.c[sort]
+
+
+def sort_value(row: OrderSummary, sort: str) -> Any:
+    """The value ``sort_key(sort)`` has for ``row``."""
+    value = getattr(row, sort)
+    return row.ordered_at if value is None else value
 
 
 # ---------------------------------------------------------------------- domain -> row
@@ -443,8 +461,17 @@ class OrderRepository:
 
     @staticmethod
     def _filtered(
-        query: Select[Any], store_id: int | None, status: OrderStatus | str | None, search: str | None
+        query: Select[Any],
+        store_id: int | None,
+        status: OrderStatus | str | None,
+        search: str | None,
+        ordered_from: datetime | None = None,
+        ordered_to: datetime | None = None,
     ) -> Select[Any]:
+        if ordered_from is not None:
+            query = query.where(po.c.ordered_at >= ordered_from)
+        if ordered_to is not None:
+            query = query.where(po.c.ordered_at < ordered_to)
         if store_id is not None:
             query = query.where(po.c.store_id == store_id)
         if status is not None:
@@ -460,6 +487,7 @@ class OrderRepository:
                     po.c.customer_order_id.icontains(text, autoescape=True),
                     po.c.commerce_increment_id.icontains(text, autoescape=True),
                     po.c.customer_email.icontains(text, autoescape=True),
+                    cast(po.c.shipping_address, Text).icontains(text, autoescape=True),  # the buyer's name
                     sku_matches,
                 )
             )
@@ -472,11 +500,25 @@ class OrderRepository:
         search: str | None = None,
         limit: int = 50,
         offset: int = 0,
+        *,
+        ordered_from: datetime | None = None,
+        ordered_to: datetime | None = None,
+        sort: str = "ordered_at",
+        descending: bool = True,
+        after: tuple[Any, int] | None = None,
     ) -> builtins.list[OrderSummary]:
-        """Orders newest first, filtered by store, status and a search over PO, customer order, Commerce order
-        number, e-mail and SKU."""
-        query = self._filtered(select(*_SUMMARY_COLUMNS), store_id, status, search)
-        query = query.order_by(po.c.ordered_at.desc(), po.c.id.desc()).limit(limit).offset(offset)
+        """Orders newest first (or by ``sort``, one of ``SORT_KEYS``), filtered by store, status, order date
+        (``ordered_from`` included, ``ordered_to`` not) and a search over PO, customer order, Commerce order
+        number, buyer (e-mail, name) and SKU. ``after`` is the (sort value, id) of the last row of the page
+        before: the next page starts after it (keyset paging)."""
+        key = sort_key(sort)
+        query = self._filtered(select(*_SUMMARY_COLUMNS), store_id, status, search, ordered_from, ordered_to)
+        if after is not None:
+            value, last_id = after
+            beyond = (key < value, po.c.id < last_id) if descending else (key > value, po.c.id > last_id)
+            query = query.where(or_(beyond[0], and_(key == value, beyond[1])))
+        order = (key.desc(), po.c.id.desc()) if descending else (key.asc(), po.c.id.asc())
+        query = query.order_by(*order).limit(limit).offset(offset)
         return [_summary_from_row(row) for row in self._connection.execute(query).mappings()]
 
     def count(

@@ -51,6 +51,10 @@ class StoreRepository:
         plain = {name: None if value is None else value.reveal() for name, value in secrets.items()}
         return self._box.encrypt(json.dumps(plain, sort_keys=True))
 
+    def _encrypt_webhook_secrets(self, store: ChannelStore) -> str:
+        secrets = {"walmart": store.walmart.webhook_secret, "commerce": store.commerce.webhook_secret}
+        return self._box.encrypt(json.dumps({k: None if v is None else v.reveal() for k, v in secrets.items()}))
+
     def _values(self, store: ChannelStore) -> dict[str, Any]:
         return {
             "name": store.name.strip(),
@@ -60,6 +64,7 @@ class StoreRepository:
             "commerce_store_code": store.commerce.store_code,
             "commerce_consumer_key": store.commerce.consumer_key,
             "credentials": self._encrypt_credentials(store),
+            "webhook_secrets": self._encrypt_webhook_secrets(store),
             "settings": settings_to_json(store.settings),
         }
 
@@ -156,6 +161,24 @@ class StoreRepository:
         if store is None:
             raise StoreNotFound(store_id)
         return store
+
+    def webhook_secret(self, store_id: int, source: str) -> tuple[str, Secret | None] | None:
+        """The store's name and its ``source`` ("walmart" or "commerce") webhook secret, decrypting nothing
+        else; None when there is no such store. (A store saved before revision 0003 has only the one blob
+        of secrets: that is read then, and only the webhook secret is kept.)"""
+        query = select(stores.c.name, stores.c.webhook_secrets, stores.c.credentials).where(stores.c.id == store_id)
+        row = self._connection.execute(query).mappings().one_or_none()
+        if row is None:
+            return None
+        if row["webhook_secrets"] is not None:
+            value = json.loads(self._box.decrypt(row["webhook_secrets"])).get(source)
+        else:
+            value = json.loads(self._box.decrypt(row["credentials"])).get(f"{source}_webhook_secret")
+        return row["name"], None if value is None else Secret(value)
+
+    def ids_without_webhook_secrets(self) -> list[int]:
+        """Stores saved before revision 0003, whose webhook secrets are only in the blob."""
+        return list(self._connection.execute(select(stores.c.id).where(stores.c.webhook_secrets.is_(None))).scalars())
 
     def list(self) -> list[ChannelStore]:
         rows = self._connection.execute(select(stores).order_by(stores.c.name)).mappings().all()

@@ -62,6 +62,9 @@ stores = Table(
     Column("commerce_consumer_key", String(200)),
     # One Fernet token holding every secret of the store as JSON; plaintext never reaches the database.
     Column("credentials", Text, nullable=False),
+    # The webhook secrets again, in their own Fernet token: a receiver checks a signature without
+    # decrypting the store's other secrets. NULL for stores saved before revision 0003_api_access.
+    Column("webhook_secrets", Text),
     Column("settings", JSON, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
@@ -285,6 +288,58 @@ inbound_events = Table(
     CheckConstraint("source IN ('walmart', 'commerce')", name="source"),
     UniqueConstraint("source", "store_id", "event_id"),
     Index(None, "processed_at", "id"),
+)
+
+# ---------------------------------------------------------------- API access (revision 0003_api_access)
+
+API_ROLES = ("metrics", "viewer", "operator", "admin")
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    # SHA-256 (hex) of the token; the token itself is shown once and never stored.
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("hint", String(16), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("last_used_at", UTCDateTime),
+    Column("revoked_at", UTCDateTime),
+    Column("revoked_by", String(200)),
+    CheckConstraint("role IN ('metrics', 'viewer', 'operator', 'admin')", name="role"),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("principal", String(200), nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("status_code", Integer),  # NULL while the first request is still being answered
+    Column("response", JSON),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("principal", "key"),
+    Index(None, "created_at"),
+)
+
+# Who changed what, through the API or the CLI. Plain references (no foreign keys): the trail outlives
+# what it names.
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("store_id", Integer),
+    Column("order_id", Integer),
+    Column("target", String(200), nullable=False),
+    Column("details", JSON, nullable=False),
+    Index(None, "order_id", "id"),
+    Index(None, "at"),
 )
 
 #: Walmart's rate limits, one token bucket per seller account and endpoint group shared by every process

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine, exc
 
 from channel_manager.crypto import SecretBox
 
+from .api_access import AuditRepository, IdempotencyRepository, TokenRepository
 from .attempt_repository import AttemptRepository, SyncAttempt, record_attempts
 from .cursors import CursorRepository
 from .database import (
@@ -43,6 +44,9 @@ class UnitOfWork:
     attempts: AttemptRepository
     cursors: CursorRepository
     inbound_events: InboundEventRepository
+    tokens: TokenRepository
+    idempotency: IdempotencyRepository
+    audit: AuditRepository
 
     def __init__(self, engine: Engine, secret_box: SecretBox, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -75,6 +79,9 @@ class UnitOfWork:
         self.attempts = AttemptRepository(connection)
         self.cursors = CursorRepository(connection)
         self.inbound_events = InboundEventRepository(connection)
+        self.tokens = TokenRepository(connection)
+        self.idempotency = IdempotencyRepository(connection)
+        self.audit = AuditRepository(connection)
         return self
 
     def __exit__(

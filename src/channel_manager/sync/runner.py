@@ -1,14 +1,14 @@
-"""``channel-manager run``: workers, pollers, the webhook processor and the HTTP service in one process."""
+"""``channel-manager run``: workers, pollers and the webhook processor in one process, with whatever
+serves HTTP beside them (``web.server.Listeners``: the entrypoint composes them; ``sync`` knows no web)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-
-import uvicorn
+from typing import Protocol
 
 from ..domain.stores import ChannelStore
 from ..logs import get_logger
@@ -23,10 +23,7 @@ log = get_logger("channel_manager.run")
 @dataclass(frozen=True)
 class RunOptions:
     workers: int = 2
-    host: str = "127.0.0.1"
-    port: int = 8080
     pollers: bool = True
-    api: bool = True
     #: How long workers get to finish the job they hold after a stop signal; then they release it.
     shutdown_grace_seconds: float = 20.0
     #: How often the runner looks for stores added, changed or removed while it runs (less than any poll
@@ -34,12 +31,16 @@ class RunOptions:
     store_scan_seconds: float = 2.0
 
 
-class _EmbeddedServer(uvicorn.Server):
-    """uvicorn inside our own event loop: the runner, not uvicorn, owns the signals."""
+class Served(Protocol):
+    """Something serving beside the workers (the HTTP listeners), started and stopped by the runner."""
 
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
+    def start(self) -> list[asyncio.Task[None]]: ...
+
+    async def wait_started(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def describe(self) -> dict[str, str]: ...
 
 
 async def run_service(
@@ -49,12 +50,11 @@ async def run_service(
     context: SyncContext,
     stop: asyncio.Event | None = None,
     started: asyncio.Event | None = None,
+    served: Callable[[SyncContext], Served] | None = None,
 ) -> None:
     """Runs until SIGTERM/SIGINT (or ``stop``); then stops polling, lets workers finish or release their jobs,
-    and returns. ``context`` comes from ``bootstrap.build_context``."""
-    from ..web.app import create_app
-    from ..web.state import ServiceState
-
+    and returns. ``context`` comes from ``bootstrap.build_context``; ``served(context)`` builds what serves beside
+    them (started first, stopped first)."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -66,35 +66,32 @@ async def run_service(
     background: list[asyncio.Task[object]] = [
         asyncio.create_task(_follow_stores(context, stop, options), name="stores")
     ]
-    server: _EmbeddedServer | None = None
-    if options.api:
-        app = create_app(ServiceState(database, context))
-        config = uvicorn.Config(
-            app, host=options.host, port=options.port, log_level="warning", access_log=False, lifespan="off"
-        )
-        server = _EmbeddedServer(config)
-        background.append(asyncio.create_task(server.serve(), name="http"))
-    log.info(
-        "running",
-        workers=len(workers),
-        api=f"http://{options.host}:{options.port}" if options.api else "off",
-        pollers=options.pollers,
-        database=database.url,
-    )
-    if started is not None:
-        started.set()
+    server = served(context) if served is not None else None
     try:
+        if server is not None:
+            background.extend(server.start())
+            await server.wait_started()
+        log.info(
+            "running",
+            workers=len(workers),
+            pollers=options.pollers,
+            database=database.url,
+            **(server.describe() if server is not None else {}),
+        )
+        if started is not None:
+            started.set()
         await stop.wait()
     finally:
         log.info("stopping", grace_seconds=options.shutdown_grace_seconds)
         stop.set()
         if server is not None:
-            server.should_exit = True
+            server.stop()
         _, pending = await asyncio.wait(worker_tasks, timeout=options.shutdown_grace_seconds)
         for task in pending:
             task.cancel()  # a cancelled worker gives its job back (release) before it ends
         await asyncio.gather(*worker_tasks, return_exceptions=True)
-        await asyncio.wait(background, timeout=5)
+        if background:
+            await asyncio.wait(background, timeout=5)
         for task in background:
             task.cancel()
         await asyncio.gather(*background, return_exceptions=True)

@@ -1,12 +1,9 @@
-"""Health and Prometheus metrics."""
+"""Prometheus metrics (``/health`` is in ``health.py``; the API app puts ``/metrics`` behind a token)."""
 
 from __future__ import annotations
 
-import time
-from typing import Any
-
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import PlainTextResponse
 
 from .state import ServiceState
 
@@ -19,24 +16,6 @@ def _counts(state: ServiceState) -> tuple[dict[str, int], dict[str, int], int]:
         orders = uow.orders.count_by_status()
         unprocessed = len(uow.inbound_events.unprocessed(1000))
     return jobs, orders, unprocessed
-
-
-@router.get("/health", summary="Is the service up and its database reachable")
-async def health(request: Request) -> JSONResponse:
-    state: ServiceState = request.app.state.service
-    try:
-        jobs, orders, unprocessed = await state.context.run_db(_counts, state)
-    except Exception as error:
-        return JSONResponse({"status": "unhealthy", "database": str(error)}, status_code=503)
-    body: dict[str, Any] = {
-        "status": "ok",
-        "database": state.database.url,
-        "jobs": jobs,
-        "orders": orders,
-        "webhook_events_waiting": unprocessed,
-        "uptime_seconds": round(time.time() - state.metrics.started_at, 1),
-    }
-    return JSONResponse(body)
 
 
 @router.get("/metrics", response_class=PlainTextResponse, summary="Prometheus metrics")

@@ -1,49 +1,111 @@
-"""Webhook receivers: ``POST /webhooks/walmart/{store_id}`` and ``POST /webhooks/commerce/{store_id}``.
+"""Webhook receivers, on their own listener: ``POST /webhooks/walmart/{store_id}`` and
+``POST /webhooks/commerce/{store_id}``.
 
-A delivery is checked (signature), stored de-duplicated on its event id, and only then answered 2xx; the
-inbound processor does the work afterwards. A refused delivery gets a 4xx naming the cause.
+In this order, and nothing else first: the body is read up to ``WebhookLimits.max_body_bytes`` (a longer
+one is 413 before it is read whole: the Content-Length is checked, then the streamed bytes counted); only
+the store's webhook secret of that side is decrypted; the signature is compared in constant time (401
+otherwise); a Walmart delivery older than the replay window (its signed ``eventTime``) is refused (401).
+Only then is it stored (de-duplicated on its event id, with the job that processes it) and answered 2xx.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 
 from ..commerce.webhooks import SIGNATURE_HEADER as COMMERCE_SIGNATURE_HEADER
 from ..commerce.webhooks import parse_webhook, verify_webhook
+from ..domain.secret import Secret
+from ..logs import get_logger
+from ..service import stores as store_service
 from ..service.inbound import COMMERCE, WALMART, commerce_event_id, record_delivery
-from ..storage.errors import StoreNotFound
 from ..walmart.notifications import NotificationError, parse_notification, verify_notification
+from .problems import ProblemError, responses
 from .state import ServiceState
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+log = get_logger("channel_manager.web.webhooks")
+StoreId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The store's id (`channel-manager stores list`).")]
 
 
-async def _store(state: ServiceState, store_id: int):  # type: ignore[no-untyped-def]
-    try:
-        return (await state.context.store(store_id)).store
-    except StoreNotFound:
-        raise HTTPException(404, f"There is no store with id {store_id}.") from None
+@dataclass(frozen=True)
+class WebhookLimits:
+    max_body_bytes: int = 256 * 1024
+    #: A Walmart delivery whose (signed) eventTime is older than this is a replay.
+    replay_window: timedelta = timedelta(hours=1)
 
 
-@router.post("/walmart/{store_id}", summary="Receive a Walmart order notification (PO_CREATED, ...)")
-async def walmart_notification(store_id: int, request: Request) -> JSONResponse:
-    state: ServiceState = request.app.state.service
-    store = await _store(state, store_id)
-    body = await request.body()
-    secret = store.walmart.webhook_secret
+def _limits(request: Request) -> WebhookLimits:
+    return getattr(request.app.state, "webhook_limits", WebhookLimits())
+
+
+def _too_large(limit: int) -> ProblemError:
+    return ProblemError(413, "Too large", f"A webhook body is at most {limit} bytes.", slug="too-large")
+
+
+async def capped_body(request: Request, limit: int) -> bytes:
+    """The body, refused with 413 as soon as it is known to be longer than ``limit``."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.strip().isdigit():
+            raise ProblemError(400, "Bad request", "The Content-Length header is not a number.", slug="bad-request")
+        if int(declared) > limit:
+            raise _too_large(limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _secret(state: ServiceState, store_id: int, source: str, label: str) -> Secret:
+    name, secret = await state.context.run_db(store_service.webhook_secret, state.database, store_id, source)
     if secret is None:
-        raise HTTPException(403, f"Walmart webhooks are not set up for store {store.name!r}: it has no webhook secret.")
+        raise ProblemError(
+            403, "Webhooks not set up", f"{label} webhooks are not set up for store {name!r}: it has no webhook "
+            "secret.", slug="no-webhook-secret", side=source,  # type: ignore[arg-type]
+        )  # fmt: skip
+    return secret
+
+
+def _refused(side: str, detail: str) -> ProblemError:
+    return ProblemError(401, "Unauthorized", detail, slug="bad-signature", side=side)  # type: ignore[arg-type]
+
+
+RECEIVER_RESPONSES = responses(400, 401, 403, 404, 413, 422)
+
+
+@router.post(
+    "/walmart/{store_id}",
+    summary="Receive a Walmart order notification (PO_CREATED, ...), signed with WM_SEC.SIGNATURE",
+    responses=RECEIVER_RESPONSES,
+)
+async def walmart_notification(store_id: StoreId, request: Request) -> JSONResponse:
+    state: ServiceState = request.app.state.service
+    limits = _limits(request)
+    body = await capped_body(request, limits.max_body_bytes)
+    secret = await _secret(state, store_id, WALMART, "Walmart")
     if not verify_notification(body, dict(request.headers), client_secret=secret.reveal()):
-        raise HTTPException(401, "Walmart notification refused: the HMAC signature is missing or wrong.")
+        raise _refused("walmart", "Walmart notification refused: the HMAC signature is missing or wrong.")
     try:
         notification = parse_notification(body)
-    except (NotificationError, ValueError) as error:
-        raise HTTPException(400, f"Walmart notification refused: {error}") from None
+    except (NotificationError, ValueError, OverflowError, OSError) as error:
+        raise ProblemError(400, "Bad request", f"Walmart notification refused: {error}", side="walmart") from None
+    if notification.event_time is not None and notification.event_time < datetime.now(UTC) - limits.replay_window:
+        log.warning("stale walmart notification refused", store_id=store_id, event_id=notification.event_id)
+        raise _refused("walmart", "Walmart notification refused: its eventTime is outside the replay window.")
     if not notification.event_id:
-        raise HTTPException(400, "Walmart notification refused: it has no source.eventId.")
+        raise ProblemError(
+            400, "Bad request", "Walmart notification refused: it has no source.eventId.", side="walmart"
+        )
     new = await state.context.run_db(
         record_delivery, state.context, store_id, WALMART, notification.event_id, notification.event_type,
         json.loads(body),
@@ -54,25 +116,24 @@ async def walmart_notification(store_id: int, request: Request) -> JSONResponse:
     return JSONResponse({"status": "accepted" if new else "duplicate", "eventId": notification.event_id})
 
 
-@router.post("/commerce/{store_id}", summary="Receive an Adobe Commerce webhook (order, shipment, credit memo)")
-async def commerce_webhook(store_id: int, request: Request) -> JSONResponse:
+@router.post(
+    "/commerce/{store_id}",
+    summary="Receive an Adobe Commerce webhook (order, shipment, credit memo), signed with "
+    "x-adobe-commerce-webhook-signature",
+    responses=RECEIVER_RESPONSES,
+)
+async def commerce_webhook(store_id: StoreId, request: Request) -> JSONResponse:
     state: ServiceState = request.app.state.service
-    store = await _store(state, store_id)
-    body = await request.body()
-    secret = store.commerce.webhook_secret
-    if secret is None:
-        raise HTTPException(
-            403, f"Commerce webhooks are not set up for store {store.name!r}: it has no webhook secret."
-        )
+    body = await capped_body(request, _limits(request).max_body_bytes)
+    secret = await _secret(state, store_id, COMMERCE, "Commerce")
     if not verify_webhook(body, request.headers.get(COMMERCE_SIGNATURE_HEADER), secret.reveal()):
-        raise HTTPException(401, "Commerce webhook refused: the signature is missing or wrong.")
+        raise _refused("commerce", "Commerce webhook refused: the signature is missing or wrong.")
     try:
         event = parse_webhook(body)
     except ValueError as error:
-        raise HTTPException(400, f"Commerce webhook refused: {error}") from None
-    event_id = commerce_event_id(body)
+        raise ProblemError(400, "Bad request", f"Commerce webhook refused: {error}", side="commerce") from None
     new = await state.context.run_db(
-        record_delivery, state.context, store_id, COMMERCE, event_id, event.event_name, json.loads(body)
+        record_delivery, state.context, store_id, COMMERCE, commerce_event_id(body), event.event_name, json.loads(body)
     )
     if new:
         state.context.work_available.set()

@@ -1,7 +1,7 @@
 """Shared Walmart rate-limit budgets: one token bucket row per (seller account, endpoint group).
 
 Revision ID: 0008_budgets
-Revises: 0001
+Revises: 0003_api_access
 Create Date: 2026-12-02 02:40:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008_budgets"
-down_revision: str | None = "0001"
+down_revision: str | None = "0003_api_access"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,36 @@
+"""What the API's routes share: the service state, store lookup, time and parameter helpers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Path, Query, Request
+
+from ...service import stores as store_service
+from ..state import ServiceState
+
+StoreRef = Annotated[
+    str | None, Query(max_length=200, description="Only this store (its name or id); needed when a PO is in several.")
+]
+PurchaseOrderId = Annotated[str, Path(min_length=1, max_length=64, description="The Walmart purchase order number.")]
+ReturnOrderId = Annotated[str, Path(min_length=1, max_length=64, description="The return's RMA number.")]
+
+READ = (400, 401, 403, 404, 409, 422, 429)
+WRITE = (400, 401, 403, 404, 409, 422, 429, 502, 503)
+
+
+def service(request: Request) -> ServiceState:
+    return request.app.state.service  # type: ignore[no-any-return]
+
+
+def store_id_of(state: ServiceState, store: str | None) -> int | None:
+    """Blocking: the id of the store named (or numbered) ``store``; ``StoreNotFound`` otherwise."""
+    return store_service.find_store(state.database, store).id if store else None
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """A time from a query string; one without an offset is taken as UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
