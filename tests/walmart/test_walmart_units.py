@@ -72,6 +72,31 @@ def test_bucket_follows_headers_and_429() -> None:
     assert bucket._wait_time(mono.now) > 0  # blocked time does not refill
 
 
+def _server_refusals(skew_seconds: float) -> int:
+    """Sends 30 requests through a client bucket (fake time) to the sandbox's server bucket. The first burst
+    opens its connections and arrives 30 ms after it left, later requests 1 ms after: the latency skew a
+    loaded CPU gives (``test_configured_limits_mean_no_429`` failed once with one 429 this way)."""
+    from channel_manager_sandboxes.walmart.limits import ServerBucket
+
+    limit = RateLimit(10, 0.5)
+    clock = FakeClock()
+    bucket = TokenBucket(limit, skew_seconds=skew_seconds, monotonic=clock, wall=clock)
+    arrivals = []
+    for n in range(30):
+        while (wait := (bucket.tokens, bucket._wait_time(clock.now))[1]) > 0:
+            clock.now += wait + 1e-9
+        bucket._tokens -= 1.0
+        arrivals.append(clock.now + (0.030 if n < 10 else 0.001))
+    arrivals.sort()
+    server = ServerBucket(limit, arrivals[0])
+    return sum(not server.take(moment) for moment in arrivals)
+
+
+def test_reserve_covers_latency_skew_between_client_and_walmart() -> None:
+    assert _server_refusals(skew_seconds=0.0) > 0  # the cause: the bucket spent to its last token
+    assert _server_refusals(skew_seconds=0.25) == 0
+
+
 def test_models_accept_real_payloads() -> None:
     raw = {
         "purchaseOrderId": "1815367951431",

@@ -13,9 +13,11 @@ from ..connections import commerce_client_for, walmart_client_for
 from ..domain.stores import ChannelStore
 from ..storage.attempt_repository import SyncAttempt
 from ..storage.errors import StoreNotFound
+from ..storage.rate_budgets import PostgresRateBudgets
 from ..storage.unit_of_work import Database, UnitOfWork
 from ..walmart import models as wm
 from ..walmart.client import WalmartClient
+from ..walmart.rate_limits import RateLimiter, seller_budget_key
 from .attempt_recorder import AttemptRecorder
 
 T = TypeVar("T")
@@ -56,6 +58,7 @@ class ServiceContext:
     work_available: asyncio.Event = field(default_factory=asyncio.Event)
     _links: dict[int, StoreLink] = field(default_factory=dict)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _closing: set[asyncio.Task[None]] = field(default_factory=set)
 
     def now(self) -> datetime:
         return self.clock()
@@ -100,7 +103,7 @@ class ServiceContext:
             if link is None:
                 store = await self.run_db(self._load_store, store_id)
                 recorder = AttemptRecorder(self.database, store_id)
-                walmart_options = {"max_retries": 1, "timeout": 20.0, **self.walmart_options}
+                walmart_options = self._walmart_options_for(store)
                 link = StoreLink(
                     store=store,
                     walmart=walmart_client_for(store, on_attempt=recorder.walmart, **walmart_options),
@@ -110,6 +113,20 @@ class ServiceContext:
                 self._links[store_id] = link
         return link
 
+    def _walmart_options_for(self, store: ChannelStore) -> dict[str, Any]:
+        """The Walmart client's options; on PostgreSQL its rate limits come from the budget every process
+        shares (one per seller account and endpoint), on SQLite (one process) from its own buckets."""
+        options: dict[str, Any] = {"max_retries": 1, "timeout": 20.0, **self.walmart_options}
+        limits = options.get("rate_limits")
+        if self.database.dialect == "postgresql" and not isinstance(limits, RateLimiter):
+            options["rate_limits"] = RateLimiter(
+                limits,
+                enabled=options.pop("rate_limiting", True),
+                shared=PostgresRateBudgets(self.database.engine),
+                shared_account=seller_budget_key(store.walmart.base_url, store.walmart.client_id),
+            )
+        return options
+
     def _load_store(self, store_id: int) -> ChannelStore:
         with self.unit_of_work() as uow:
             store = uow.stores.get(store_id)
@@ -117,13 +134,32 @@ class ServiceContext:
             raise StoreNotFound(store_id)
         return store
 
-    async def forget_store(self, store_id: int) -> None:
-        """Drops the cached clients (after the store's settings or credentials changed)."""
+    async def forget_store(self, store_id: int, *, grace_seconds: float = 0.0) -> None:
+        """Drops the store's cached clients: the next use builds them again from the database (after its
+        settings or credentials changed). They are closed at once, or after ``grace_seconds`` so that calls
+        under way with them (a worker's job) can finish."""
         link = self._links.pop(store_id, None)
-        if link is not None:
-            await link.walmart.aclose()
-            await link.commerce.aclose()
+        if link is None:
+            return
+        if grace_seconds <= 0:
+            await _close_link(link)
+            return
+        task = asyncio.create_task(_close_link(link, after=grace_seconds))
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
     async def aclose(self) -> None:
         for store_id in list(self._links):
             await self.forget_store(store_id)
+        for task in list(self._closing):
+            task.cancel()  # closes at once
+        await asyncio.gather(*self._closing, return_exceptions=True)
+
+
+async def _close_link(link: StoreLink, *, after: float = 0.0) -> None:
+    try:
+        if after > 0:
+            await asyncio.sleep(after)
+    finally:
+        await link.walmart.aclose()
+        await link.commerce.aclose()

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -373,4 +374,21 @@ audit_events = Table(
     Column("details", JSON, nullable=False),
     Index(None, "order_id", "id"),
     Index(None, "at"),
+)
+
+#: Walmart's rate limits, one token bucket per seller account and endpoint group shared by every process
+#: (PostgreSQL only; SQLite runs one process and keeps its buckets in memory). ``tat`` is the bucket's
+#: theoretical arrival time in epoch seconds of the database's clock: the bucket is full when ``tat`` is
+#: in the past, and each call moves it one interval on (see ``storage/rate_budgets.py``).
+rate_limit_budgets = Table(
+    "rate_limit_budgets",
+    metadata,
+    Column("account", String(200), nullable=False),
+    Column("endpoint", String(100), nullable=False),
+    Column("tat", Float, nullable=False),
+    Column("slowdown", Float, nullable=False),
+    Column("taken", BigInteger, nullable=False),
+    Column("throttled", BigInteger, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("account", "endpoint"),
 )

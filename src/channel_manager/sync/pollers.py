@@ -206,6 +206,21 @@ async def _every(context: SyncContext, link: StoreLink, poll: object, interval: 
             if result.new:
                 log.info(name, store_id=link.id, seen=result.seen, new=result.new)
         except Exception as error:  # a poll that fails is retried at its next turn
+            if not await _still_there(context, link.id):
+                # Removed while polling (its rows went with it): stop quietly, the runner forgets its clients.
+                log.info("store_gone", store_id=link.id, poll=name)
+                return
             log.warning(f"{name}_failed", store_id=link.id, error=str(error))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=max(0.0, interval - (loop.time() - started)))
+
+
+async def _still_there(context: SyncContext, store_id: int) -> bool:
+    def exists() -> bool:
+        with context.unit_of_work() as uow:
+            return uow.stores.get(store_id) is not None
+
+    try:
+        return await context.run_db(exists)
+    except Exception:  # the database is away: the store is not known to be gone
+        return True

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from ..domain.stores import ChannelStore
 from ..logs import get_logger
 from ..service.jobs import beat, stopped
 from ..storage.unit_of_work import Database
@@ -30,8 +31,9 @@ class RunOptions:
     pollers: bool = True
     #: How long workers get to finish the job they hold after a stop signal; then they release it.
     shutdown_grace_seconds: float = 20.0
-    #: How often the runner looks for stores added while it runs.
-    store_scan_seconds: float = 10.0
+    #: How often the runner looks for stores added, changed or removed while it runs (less than any poll
+    #: interval, so a change takes effect within one).
+    store_scan_seconds: float = 2.0
 
 
 class Served(Protocol):
@@ -78,12 +80,9 @@ async def run_service(
             name="heartbeat",
         )
     ]
-    if options.pollers:
-        background.append(
-            asyncio.create_task(
-                _supervised("pollers", lambda: _poll_stores(context, stop, options), stop), name="pollers"
-            )
-        )
+    background.append(
+        asyncio.create_task(_supervised("stores", lambda: _follow_stores(context, stop, options), stop), name="stores")
+    )
     server = served(context) if served is not None else None
     try:
         if server is not None:
@@ -154,31 +153,55 @@ async def _heartbeat(context: SyncContext, process_id: str, workers: int, stop: 
             await asyncio.wait_for(stop.wait(), timeout=HEARTBEAT_SECONDS)
 
 
-async def _poll_stores(context: SyncContext, stop: asyncio.Event, options: RunOptions) -> None:
-    """Starts each store's pollers, including stores connected while running; a store's pollers that ended
-    by an error are started again at the next scan, and a failed scan is tried again at the next."""
-    running: dict[int, asyncio.Task[None]] = {}
+async def _follow_stores(context: SyncContext, stop: asyncio.Event, options: RunOptions) -> None:
+    """Follows the stores while running: every ``store_scan_seconds`` the stores are read again; an added
+    store gets its pollers, a changed one (credentials, URLs, any setting) its clients rebuilt and its
+    pollers restarted with the new intervals, a removed one its pollers stopped and its clients closed at
+    once. A worker-only process (no pollers) still drops the clients of changed and removed stores."""
+    followed: dict[int, tuple[ChannelStore, asyncio.Task[None] | None]] = {}
+
+    async def stop_following(store_id: int) -> None:
+        _, task = followed.pop(store_id)
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    def start(store: ChannelStore) -> None:
+        assert store.id is not None
+        task = asyncio.create_task(run_store_pollers(context, store.id, stop)) if options.pollers else None
+        followed[store.id] = (store, task)
+
     try:
         while not stop.is_set():
             try:
-                store_ids = await context.run_db(_store_ids, context)
-            except Exception as error:
+                stores = {s.id: s for s in await context.run_db(_stores, context) if s.id is not None}
+            except Exception as error:  # the database is away: keep what runs, look again next turn
                 log.warning("store_scan_failed", error=str(error))
-                store_ids = []
-            for store_id, task in list(running.items()):
-                if task.done() and not stop.is_set():
-                    if not task.cancelled() and task.exception() is not None:
-                        log.error("store_pollers_failed", store_id=store_id, error=str(task.exception()))
-                    del running[store_id]
-            for store_id in store_ids:
-                if store_id not in running:
-                    running[store_id] = asyncio.create_task(run_store_pollers(context, store_id, stop))
+                stores = None
+            if stores is not None:
+                for store_id in [i for i in followed if i not in stores]:
+                    await stop_following(store_id)
+                    await context.forget_store(store_id)
+                    log.info("store_removed", store_id=store_id)
+                for store_id, (_, task) in list(followed.items()):
+                    if task is not None and task.done() and not stop.is_set():  # ended by an error: start again
+                        if not task.cancelled() and task.exception() is not None:
+                            log.error("store_pollers_failed", store_id=store_id, error=str(task.exception()))
+                        del followed[store_id]
+                for store_id, store in stores.items():
+                    known = followed.get(store_id)
+                    if known is not None and known[0] != store:
+                        await stop_following(store_id)
+                        await context.forget_store(store_id, grace_seconds=options.shutdown_grace_seconds)
+                        log.info("store_changed", store_id=store_id, store=store.name)
+                    if store_id not in followed:
+                        start(store)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=options.store_scan_seconds)
     finally:
-        await asyncio.gather(*running.values(), return_exceptions=True)
+        await asyncio.gather(*(task for _, task in followed.values() if task is not None), return_exceptions=True)
 
 
-def _store_ids(context: SyncContext) -> list[int]:
+def _stores(context: SyncContext) -> list[ChannelStore]:
     with context.unit_of_work() as uow:
-        return [s.id for s in uow.stores.list() if s.id is not None]
+        return uow.stores.list()

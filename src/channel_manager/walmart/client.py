@@ -192,7 +192,7 @@ class WalmartClient:
         finally:
             if response is not None:
                 if bucket is not None:
-                    bucket.observe(response.status_code, response.headers)
+                    await bucket.record(response.status_code, response.headers)
                 if response.status_code >= 400:
                     details = parse_error_details(_json_or_none(response))
                     if details:

@@ -5,6 +5,11 @@ The client keeps its own bucket for each endpoint group, waits in :meth:`TokenBu
 instead of sending into an empty bucket, and corrects the bucket from Walmart's answer:
 ``x-current-token-count``, ``x-next-replenishment-time`` (epoch ms, epoch s or ISO 8601) and
 ``Retry-After``. A 429 empties the bucket until the replenishment time and slows it down for a while.
+
+With several processes the budget must be one: :class:`RateLimiter` then takes each call's slot from
+:class:`SharedBudgets` (PostgreSQL, ``storage/rate_budgets.py``) through a :class:`SharedTokenBucket`, which
+follows the same headers and keeps the same reserve; the in-process bucket is for a single process (SQLite)
+and the fallback while the database cannot be reached.
 """
 
 from __future__ import annotations
@@ -16,6 +21,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from hashlib import sha256
+from typing import Protocol
+
+import structlog
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -106,11 +117,42 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
         return parse_replenishment_time(text, now)
 
 
+def read_limit_headers(headers: Mapping[str, str], wall_now: float) -> tuple[float | None, float | None, float | None]:
+    """(``x-current-token-count``, seconds until ``x-next-replenishment-time``, ``Retry-After`` in seconds)
+    of one answer, each None when absent or unreadable."""
+    headers = {key.lower(): value for key, value in headers.items()}
+    count_text = headers.get("x-current-token-count")
+    replenish_text = headers.get("x-next-replenishment-time") or headers.get("x-next-replenish-time")
+    retry_after = parse_retry_after(headers.get("retry-after"), wall_now)
+    replenish_in = parse_replenishment_time(replenish_text, wall_now) if replenish_text else None
+    count: float | None = None
+    if count_text is not None:
+        try:
+            count = float(count_text)
+        except ValueError:
+            count = None
+    return count, replenish_in, retry_after
+
+
+def reserve_tokens(limit: RateLimit, skew_seconds: float) -> float:
+    """Whole tokens a client keeps unspent against timing skew (see :class:`TokenBucket`): at least one
+    (none with no skew allowed), never the whole bucket."""
+    if skew_seconds <= 0:
+        return 0.0
+    wanted = max(1.0, float(round(limit.per_second * skew_seconds)))
+    return max(0.0, min(wanted, float(limit.requests) - 1.0))
+
+
 class TokenBucket:
     """A token bucket that a coroutine ``acquire()``s before each request.
 
-    ``margin`` (< 1) keeps the local refill a little slower than Walmart's so that timing jitter
-    does not make the client send into an empty bucket at Walmart.
+    ``margin`` (< 1) keeps the local refill a little slower than Walmart's, so that over time the client
+    never gets ahead of Walmart. ``skew_seconds`` covers what a rate margin cannot: a request is counted
+    here when it leaves and at Walmart when it arrives, and the two moments differ by a latency that varies
+    (connection set-up, a loaded CPU, clocks of two machines). If the first request of a burst arrives late
+    and a later one early, Walmart's bucket has refilled less than ours. So the client keeps a reserve of
+    whole tokens it never spends (at least one, ``skew_seconds`` worth of refill): the burst is that much
+    smaller, the long-run rate is the same.
     """
 
     def __init__(
@@ -118,12 +160,14 @@ class TokenBucket:
         limit: RateLimit,
         *,
         margin: float = 0.98,
+        skew_seconds: float = 0.25,
         monotonic: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
     ) -> None:
         self.limit = limit
         self.capacity = float(limit.requests)
         self.margin = margin
+        self.reserve = reserve_tokens(limit, skew_seconds)
         self._monotonic = monotonic
         self._wall = wall
         self._tokens = self.capacity
@@ -152,9 +196,10 @@ class TokenBucket:
     def _wait_time(self, now: float) -> float:
         if now < self._blocked_until:
             return self._blocked_until - now
-        if self._tokens >= 1.0:
+        needed = 1.0 + self.reserve
+        if self._tokens >= needed:
             return 0.0
-        return (1.0 - self._tokens) / self.rate
+        return (needed - self._tokens) / self.rate
 
     async def acquire(self) -> None:
         """Take one token, waiting until one is there."""
@@ -168,21 +213,15 @@ class TokenBucket:
                     return
                 await asyncio.sleep(wait)
 
+    async def record(self, status: int | None, headers: Mapping[str, str]) -> float | None:
+        """:meth:`observe` (the shared bucket's counterpart writes to the database)."""
+        return self.observe(status, headers)
+
     def observe(self, status: int | None, headers: Mapping[str, str]) -> float | None:
         """Correct the bucket from one answer; returns the wait Walmart asked for, if any."""
         now = self._monotonic()
         self._refill(now)
-        headers = {key.lower(): value for key, value in headers.items()}
-        count_text = headers.get("x-current-token-count")
-        replenish_text = headers.get("x-next-replenishment-time") or headers.get("x-next-replenish-time")
-        retry_after = parse_retry_after(headers.get("retry-after"), self._wall())
-        replenish_in = parse_replenishment_time(replenish_text, self._wall()) if replenish_text else None
-        count: float | None = None
-        if count_text is not None:
-            try:
-                count = float(count_text)
-            except ValueError:
-                count = None
+        count, replenish_in, retry_after = read_limit_headers(headers, self._wall())
         if count is not None:
             # Walmart's count is after this request; ours may be lower still because of requests in
             # flight, so only ever lower the local count.
@@ -204,17 +243,175 @@ class TokenBucket:
         return f"TokenBucket({self.limit.requests}/{self.limit.per_seconds:g}s, tokens={math.floor(self.tokens)})"
 
 
-class RateLimiter:
-    """Buckets per (account, endpoint group); share one limiter between clients of the same account."""
+class Slot(Protocol):
+    """A call's place in a shared bucket (``storage.rate_budgets.Slot``)."""
 
-    def __init__(self, limits: Mapping[str, RateLimit] | None = None, *, enabled: bool = True) -> None:
+    @property
+    def wait(self) -> float: ...
+    @property
+    def ahead(self) -> float: ...
+    @property
+    def slowdown(self) -> float: ...
+
+
+class SharedBudgets(Protocol):
+    """Token buckets shared by every process of an installation (``storage.rate_budgets``)."""
+
+    def take(self, account: str, endpoint: str, *, interval: float, tolerance: float) -> Slot: ...
+
+    def push(
+        self,
+        account: str,
+        endpoint: str,
+        *,
+        at_least_in: float,
+        throttled: bool = False,
+        recover: float = 0.0,
+        slowest: float = 0.25,
+    ) -> Slot | None: ...
+
+
+class Bucket(Protocol):
+    throttled: int
+
+    async def acquire(self) -> None: ...
+
+    async def record(self, status: int | None, headers: Mapping[str, str]) -> float | None: ...
+
+
+def seller_budget_key(base_url: str, client_id: str) -> str:
+    """The key of a seller's shared budget: Walmart limits per seller account (its API client id, at one
+    Walmart base URL), whichever store uses it. Hashed, so the table shows no credential."""
+    digest = sha256(f"{base_url.rstrip('/')}|{client_id}".encode()).hexdigest()
+    return f"walmart-{digest[:24]}"
+
+
+class SharedTokenBucket:
+    """One endpoint group's bucket of one seller, shared through :class:`SharedBudgets`: ``acquire`` takes
+    the next slot (one atomic database update) and sleeps until it; ``record`` pushes the shared bucket out
+    from Walmart's headers and 429s like :meth:`TokenBucket.observe` does locally, writing only when the
+    answer says less than this process already knows. While the database cannot be reached the process
+    falls back to its own in-process bucket."""
+
+    def __init__(
+        self,
+        limit: RateLimit,
+        budgets: SharedBudgets,
+        account: str,
+        group: str,
+        *,
+        margin: float = 0.98,
+        skew_seconds: float = 0.25,
+        monotonic: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
+        self.limit = limit
+        self.capacity = float(limit.requests)
+        self.account = account
+        self.group = group
+        self.interval = 1.0 / (limit.per_second * margin)
+        self.reserve = reserve_tokens(limit, skew_seconds)
+        #: The burst a full bucket allows, in seconds of refill (its capacity less one token and the reserve).
+        self.tolerance = max(0.0, self.capacity - 1.0 - self.reserve) * self.interval
+        self._budgets = budgets
+        self._monotonic = monotonic
+        self._wall = wall
+        self._full_at = monotonic()  # where this process last saw the shared ``tat`` (its monotonic clock)
+        self._slowdown = 1.0
+        self._fallback = TokenBucket(limit, margin=margin, skew_seconds=skew_seconds, monotonic=monotonic, wall=wall)
+        self._shared_down = False
+        self.throttled = 0
+
+    def _seen(self, slot: Slot | None) -> None:
+        if slot is not None:
+            self._full_at = max(self._full_at, self._monotonic() + slot.ahead)
+            self._slowdown = slot.slowdown
+        if self._shared_down:
+            self._shared_down = False
+            log.info("walmart.rate_budget_shared_again", account=self.account, endpoint=self.group)
+
+    def _lost(self, error: Exception) -> None:
+        if not self._shared_down:
+            self._shared_down = True
+            log.warning(
+                "walmart.rate_budget_local", account=self.account, endpoint=self.group, error=type(error).__name__
+            )
+
+    async def acquire(self) -> None:
+        try:
+            slot = await asyncio.to_thread(
+                self._budgets.take, self.account, self.group, interval=self.interval, tolerance=self.tolerance
+            )
+        except Exception as error:  # the database is away: this process's own bucket meanwhile
+            self._lost(error)
+            await self._fallback.acquire()
+            return
+        self._seen(slot)
+        if slot.wait > 0:
+            await asyncio.sleep(slot.wait)
+
+    async def record(self, status: int | None, headers: Mapping[str, str]) -> float | None:
+        """Corrects the shared bucket from one answer; returns the wait Walmart asked for, if any."""
+        self._fallback.observe(status, headers)
+        count, replenish_in, retry_after = read_limit_headers(headers, self._wall())
+        per_token = self.interval / self._slowdown
+        at_least_in: float | None = None
+        if count is not None:
+            at_least_in = (self.capacity - count) * per_token
+            if count < 1 and replenish_in is not None:
+                at_least_in = max(at_least_in, replenish_in + (self.capacity - 1.0) * per_token)
+        wait = retry_after
+        throttled = status == 429
+        if throttled:
+            self.throttled += 1
+            wait = max(replenish_in or 0.0, retry_after or 0.0, per_token)
+            at_least_in = max(at_least_in or 0.0, wait + (self.capacity - 1.0) * per_token)
+        recover = 0.05 if (status is not None and status < 500 and not throttled and self._slowdown < 1.0) else 0.0
+        known = self._full_at - self._monotonic()
+        if not throttled and not recover and (at_least_in is None or at_least_in <= known):
+            return wait  # nothing the shared bucket does not already know
+        try:
+            slot = await asyncio.to_thread(
+                self._budgets.push,
+                self.account,
+                self.group,
+                at_least_in=max(0.0, at_least_in or 0.0),
+                throttled=throttled,
+                recover=recover,
+            )
+        except Exception as error:
+            self._lost(error)
+            return wait
+        self._seen(slot)
+        return wait
+
+    def __repr__(self) -> str:
+        return f"SharedTokenBucket({self.limit.requests}/{self.limit.per_seconds:g}s, {self.group})"
+
+
+class RateLimiter:
+    """Buckets per (account, endpoint group); share one limiter between clients of the same account.
+
+    With ``shared`` (and ``shared_account``, the seller's key: :func:`seller_budget_key`) every process
+    takes its calls from the same budget; without, the buckets live in this process."""
+
+    def __init__(
+        self,
+        limits: Mapping[str, RateLimit] | None = None,
+        *,
+        enabled: bool = True,
+        shared: SharedBudgets | None = None,
+        shared_account: str | None = None,
+    ) -> None:
         self.limits = dict(DEFAULT_RATE_LIMITS)
         if limits:
             self.limits.update(limits)
         self.enabled = enabled
-        self._buckets: dict[tuple[str, str], TokenBucket] = {}
+        self.shared = shared
+        self.shared_account = shared_account
+        self._buckets: dict[tuple[str, str], Bucket] = {}
 
-    def bucket(self, account: str, endpoint: str) -> TokenBucket | None:
+    def bucket(self, account: str, endpoint: str) -> Bucket | None:
         if not self.enabled:
             return None
         group = endpoint_group(endpoint)
@@ -224,5 +421,9 @@ class RateLimiter:
             limit = self.limits.get(group)
             if limit is None:
                 return None
-            bucket = self._buckets[key] = TokenBucket(limit)
+            if self.shared is not None:
+                bucket = SharedTokenBucket(limit, self.shared, self.shared_account or account, group)
+            else:
+                bucket = TokenBucket(limit)
+            self._buckets[key] = bucket
         return bucket
