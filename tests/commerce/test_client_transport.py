@@ -54,7 +54,7 @@ async def test_oauth1_signed_requests_are_accepted_and_a_bad_signature_refused(s
     sandbox.product("SKU-A")
     sandbox.product("SKU-B")
     async with CommerceClient(sandbox.url, OAUTH, store_code="default") as signed:
-        order = await signed.create_order(channel_order(), path="direct")
+        order = await signed.create_order(channel_order(), path="cart")  # the cart path reserves stock
         found = await signed.search_orders(
             SearchCriteria()
             .where("increment_id", order.increment_id)

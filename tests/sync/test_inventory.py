@@ -36,7 +36,8 @@ async def walmart_inventory(world: World, sku: str) -> int:
     return (await link.walmart.get_inventory(sku)).quantity.amount
 
 
-@pytest.mark.parametrize("store_settings", [{"push_stock_changes": True}])
+# The cart path reserves the Walmart order's units in Commerce (a direct save reserves nothing, as in a real store).
+@pytest.mark.parametrize("store_settings", [{"push_stock_changes": True, "order_creation_path": "cart"}])
 async def test_a_burst_of_stock_changes_of_a_linked_sku_makes_one_inventory_call(world: World) -> None:
     po = world.walmart_order([{"sku": "MUG-1", "quantity": 2}])
     await world.take_in()
@@ -80,7 +81,8 @@ async def test_stock_changes_are_not_pushed_when_the_store_setting_is_off(world:
     assert world.jobs(state="pending") == []
 
 
-@pytest.mark.parametrize("store_settings", [{"invoice_on_import": False}])
+# The cart path reserves the Walmart order's units in Commerce (a direct save reserves nothing, as in a real store).
+@pytest.mark.parametrize("store_settings", [{"invoice_on_import": False, "order_creation_path": "cart"}])
 async def test_a_cancel_in_commerce_pushes_the_freed_stock(world: World) -> None:
     po = world.walmart_order([{"sku": "TEE-2", "quantity": 4}])
     await world.take_in()
