@@ -35,6 +35,8 @@ def _store_body(world: World, name: str, secret: str = CLIENT_SECRET) -> dict[st
         "walmart": {"base_url": world.servers.walmart_url, "client_id": CLIENT_ID, "client_secret": secret},
         "commerce": {"base_url": world.servers.commerce_url, "access_token": DEFAULT_TOKEN},
         "settings": {"order_poll_seconds": 2.5},
+        # The world's own store uses the same Walmart account: a second store of it is asked for on purpose.
+        "allow_shared_walmart_account": True,
     }
 
 
