@@ -152,8 +152,12 @@ class ChannelStore:
 
 
 def _check_url(label: str, url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError:  # e.g. "http://[" (an unclosed IPv6 literal)
+        hostname = None
+    if hostname is None or parts.scheme not in {"http", "https"}:
         raise InvalidStore(f"{label} {url!r} is not a web address; expected something like https://host.example.")
 
 

@@ -54,6 +54,12 @@ def test_settings_accept_reason_labels_and_names() -> None:
     assert settings.default_refund_reason is RefundReason.DAMAGED_ITEM
 
 
+@pytest.mark.parametrize("url", ["http://[", "ftp://shop.example", "shop.example"])
+def test_a_url_that_is_not_a_web_address_is_refused_with_a_clear_error(url: str) -> None:
+    with pytest.raises(InvalidStore, match="is not a web address"):
+        make_store(walmart=make_walmart(base_url=url))
+
+
 def test_updated_settings_are_checked() -> None:
     settings = StoreSettings().updated(customer_mode="account", reconcile_seconds=60)
     assert settings.customer_mode is CustomerMode.ACCOUNT
