@@ -84,10 +84,10 @@ def test_migrating_an_existing_sqlite_database_keeps_its_stores_orders_and_ids(t
     url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
     engine = create_engine_for(url)
     try:
-        with engine.begin() as connection:  # the schema as the release before 0004_store_lifecycle made it
+        with engine.begin() as connection:  # the schema as the release before 0009_store_lifecycle made it
             config = _alembic_config()
             config.attributes["connection"] = connection
-            command.upgrade(config, "0003_api_access")
+            command.upgrade(config, "0008_budgets")
         database = Database(engine, SecretBox(SecretBox.generate_key()))
         kept, removed = _add(database, "Kept"), _add(database, "Removed")
         _fill(database, kept)

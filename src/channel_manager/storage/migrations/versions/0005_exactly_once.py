@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005_exactly_once"
-down_revision: str | None = "0004_store_lifecycle"
+down_revision: str | None = "0003_api_access"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -6,8 +6,8 @@ every id and seeds ``sqlite_sequence`` with the highest. ``upgrade_database`` ru
 foreign keys off (a rebuilt table would otherwise cascade its delete to every order), then checks them.
 PostgreSQL's ``SERIAL`` sequence never hands out a number twice: nothing to do there.
 
-Revision ID: 0004_store_lifecycle
-Revises: 0003_api_access
+Revision ID: 0009_store_lifecycle
+Revises: 0008_budgets
 Create Date: 2026-12-02 01:20:00
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0004_store_lifecycle"
-down_revision: str | None = "0003_api_access"
+revision: str = "0009_store_lifecycle"
+down_revision: str | None = "0008_budgets"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
