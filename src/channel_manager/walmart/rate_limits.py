@@ -354,18 +354,22 @@ class SharedTokenBucket:
         """Corrects the shared bucket from one answer; returns the wait Walmart asked for, if any."""
         self._fallback.observe(status, headers)
         count, replenish_in, retry_after = read_limit_headers(headers, self._wall())
-        per_token = self.interval / self._slowdown
+        # The shared ``tat`` is a bucket state in the allowed rate's intervals (a call may go while
+        # ``tat - now <= tolerance``); the slowdown only spaces the calls taken from it. So an empty bucket is
+        # ``tat = now + tolerance``, and ``count`` tokens left are ``(capacity - count)`` intervals: never the
+        # slowed interval here, or a 429 on a large bucket (5,000 reads a minute) would stall every read for
+        # minutes.
         at_least_in: float | None = None
         if count is not None:
-            at_least_in = (self.capacity - count) * per_token
+            at_least_in = (self.capacity - count) * self.interval
             if count < 1 and replenish_in is not None:
-                at_least_in = max(at_least_in, replenish_in + (self.capacity - 1.0) * per_token)
+                at_least_in = max(at_least_in, replenish_in + self.tolerance)
         wait = retry_after
         throttled = status == 429
         if throttled:
             self.throttled += 1
-            wait = max(replenish_in or 0.0, retry_after or 0.0, per_token)
-            at_least_in = max(at_least_in or 0.0, wait + (self.capacity - 1.0) * per_token)
+            wait = max(replenish_in or 0.0, retry_after or 0.0, self.interval / self._slowdown)
+            at_least_in = max(at_least_in or 0.0, wait + self.tolerance)
         recover = 0.05 if (status is not None and status < 500 and not throttled and self._slowdown < 1.0) else 0.0
         known = self._full_at - self._monotonic()
         if not throttled and not recover and (at_least_in is None or at_least_in <= known):
