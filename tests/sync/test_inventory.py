@@ -82,22 +82,25 @@ async def test_stock_changes_are_not_pushed_when_the_store_setting_is_off(world:
 
 
 # The cart path reserves the Walmart order's units in Commerce (a direct save reserves nothing, as in a real store).
-@pytest.mark.parametrize("store_settings", [{"invoice_on_import": False, "order_creation_path": "cart"}])
+@pytest.mark.parametrize(
+    "store_settings", [{"invoice_on_import": False, "order_creation_path": "cart", "push_stock_changes": True}]
+)
 async def test_a_cancel_in_commerce_pushes_the_freed_stock(world: World) -> None:
     po = world.walmart_order([{"sku": "TEE-2", "quantity": 4}])
     await world.take_in()
     order = world.order(po)
     assert order.commerce_order_id is not None
     assert await world.merchant.get_salable_quantity("TEE-2") == 96
+    await world.merchant.set_source_item("TEE-2", 50)  # Walmart still shows its own 100 until a push
     await world.merchant.cancel_order(order.commerce_order_id)
     await world.sync_commerce()
     assert world.walmart_truth(po)["lines"]["1"]["by_status"] == {"Cancelled": 4}
-    assert await walmart_inventory(world, "TEE-2") == 100
+    assert await walmart_inventory(world, "TEE-2") == 50
     assert [job.kind for job in world.jobs() if job.kind == PUSH_INVENTORY] == [PUSH_INVENTORY]
     world.assert_nothing_duplicated()
 
 
-@pytest.mark.parametrize("store_settings", [{"invoice_on_import": False}])
+@pytest.mark.parametrize("store_settings", [{"invoice_on_import": False, "push_stock_changes": True}])
 async def test_a_sku_with_a_slash_gets_its_stock_pushed_too(world: World) -> None:
     # Commerce cannot route a '/' in the salable-quantity URL; its source items stand in.
     world.servers.commerce.upsert_product("KETTLE/1.7L", name="Kettle", price=29.9, quantity=9)
@@ -109,4 +112,53 @@ async def test_a_sku_with_a_slash_gets_its_stock_pushed_too(world: World) -> Non
     await world.sync_commerce()
     assert [job.state.value for job in world.jobs() if job.kind == PUSH_INVENTORY] == ["done"]
     assert await walmart_inventory(world, "KETTLE/1.7L") == 9
+    world.assert_nothing_duplicated()
+
+
+@pytest.mark.parametrize("store_settings", [{"order_creation_path": "cart"}])  # push_stock_changes off
+async def test_no_inventory_call_after_a_cancel_or_a_refund_when_the_store_does_not_push_stock(world: World) -> None:
+    cancelled = world.walmart_order([{"sku": "TEE-2", "quantity": 2}])
+    refunded = world.walmart_order([{"sku": "MUG-1", "quantity": 1}])
+    await world.take_in()
+    await world.ship_in_commerce(refunded, {"1": 1})
+    await world.sync_commerce()
+    before = world.walmart_counters()["calls"].get(INVENTORY_PUT, 0)
+
+    unshipped = world.order(cancelled)  # invoiced, so Commerce cancels it by a credit memo of unshipped units
+    assert unshipped.commerce_order_id is not None and unshipped.lines[0].commerce_item_id is not None
+    await world.merchant.refund_order(unshipped.commerce_order_id, [(unshipped.lines[0].commerce_item_id, 2.0)])
+    order = world.order(refunded)
+    assert order.commerce_order_id is not None and order.lines[0].commerce_item_id is not None
+    item = order.lines[0].commerce_item_id
+    await world.merchant.refund_order(order.commerce_order_id, [(item, 1.0)], return_to_stock_items=[item])
+    await world.sync_commerce()
+
+    assert world.walmart_truth(cancelled)["lines"]["1"]["by_status"] == {"Cancelled": 2}
+    assert [r.sync_state.value for r in world.order(refunded).refunds] == ["synced"]
+    assert [job for job in world.jobs() if job.kind == PUSH_INVENTORY] == []
+    assert world.walmart_counters()["calls"].get(INVENTORY_PUT, 0) == before
+    world.assert_nothing_duplicated()
+
+
+# The direct path reserves nothing in Commerce: the units still to ship of the store's Walmart orders are
+# held back from Commerce's salable quantity (docs/returns-and-refunds.md, "Stock pushes").
+@pytest.mark.parametrize("store_settings", [{"order_creation_path": "direct", "push_stock_changes": True}])
+async def test_on_the_direct_path_walmart_gets_the_salable_quantity_less_the_open_walmart_units(world: World) -> None:
+    first = world.walmart_order([{"sku": "MUG-1", "quantity": 3}])
+    world.walmart_order([{"sku": "MUG-1", "quantity": 2}])
+    await world.take_in()
+    await world.merchant.set_source_item("MUG-1", 20)
+    assert await world.merchant.get_salable_quantity("MUG-1") == 20  # nothing reserved by a direct save
+    link = await world.context.store(world.store_id)
+    await on_commerce_stock_event(world.context, link, {"data": {"sku": "MUG-1"}})
+    await world.drain()
+    assert await walmart_inventory(world, "MUG-1") == 15  # 20 salable - (3 + 2) units still to ship
+
+    # Shipping 2 of the first order takes them out of the source: 18 salable, 3 units still to ship.
+    await world.ship_in_commerce(first, {"1": 2})
+    await world.sync_commerce()
+    assert await world.merchant.get_salable_quantity("MUG-1") == 18
+    await on_commerce_stock_event(world.context, link, {"data": {"sku": "MUG-1"}})
+    await world.drain()
+    assert await walmart_inventory(world, "MUG-1") == 15
     world.assert_nothing_duplicated()

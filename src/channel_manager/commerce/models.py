@@ -337,8 +337,11 @@ class CommerceCreditMemo(BaseModel):
     grand_total: float = 0
     subtotal: float = 0
     shipping_amount: float = 0
+    shipping_tax_amount: float = 0
+    tax_amount: float = 0  # item tax and shipping tax
     adjustment_positive: float = 0
     adjustment_negative: float = 0
+    currency: str | None = None  # order_currency_code
     items: list[DocumentItem] = Field(default_factory=list)
     comments: list[str] = Field(default_factory=list)
     raw: dict[str, Any] = Field(default_factory=dict, repr=False)
@@ -354,8 +357,11 @@ class CommerceCreditMemo(BaseModel):
             grand_total=_num(data.get("grand_total")),
             subtotal=_num(data.get("subtotal")),
             shipping_amount=_num(data.get("shipping_amount")),
+            shipping_tax_amount=_num(data.get("shipping_tax_amount")),
+            tax_amount=_num(data.get("tax_amount")),
             adjustment_positive=_num(data.get("adjustment_positive")),
             adjustment_negative=_num(data.get("adjustment_negative")),
+            currency=data.get("order_currency_code"),
             items=[
                 DocumentItem(order_item_id=int(i["order_item_id"]), sku=i.get("sku"), qty=_num(i.get("qty")))
                 for i in data.get("items") or []

@@ -27,7 +27,7 @@ from .errors import (
 )
 from .quantities import LineQuantities
 from .reasons import CancellationReason, RefundReason
-from .refunds import CENT, CreditedRow, Refund, RefundLine
+from .refunds import CENT, Refund, RefundLine
 from .shipments import Carrier, Shipment, ShipmentLine
 from .statuses import OrderStatus, status_from_quantities
 from .sync import OrderEvent, ProblemKey, Side, SyncProblem, SyncState
@@ -55,8 +55,9 @@ class OrderLine:
     quantities: LineQuantities
     unit_price: Decimal
     unit_tax: Decimal = ZERO
-    shipping_charge: Decimal = ZERO  # the line's shipping charge, all units together
-    refunded_amount: Decimal = ZERO  # money refunded so far (product + tax)
+    shipping_charge: Decimal = ZERO  # the line's shipping charge, all units together, before tax
+    shipping_tax: Decimal = ZERO  # the tax on the line's shipping charge
+    refunded_amount: Decimal = ZERO  # money refunded so far (product, shipping and their tax)
     commerce_item_id: int | None = None  # the Commerce order item this line became
     intent_to_cancel: bool = False  # the buyer asked Walmart to cancel
 
@@ -65,7 +66,7 @@ class OrderLine:
         """What Walmart charged the customer for this line: shipped units and the shipping charge."""
         if self.quantities.shipped == 0:
             return ZERO
-        return (self.unit_price + self.unit_tax) * self.quantities.shipped + self.shipping_charge
+        return (self.unit_price + self.unit_tax) * self.quantities.shipped + self.shipping_charge + self.shipping_tax
 
     @property
     def refundable_amount(self) -> Decimal:
@@ -73,7 +74,7 @@ class OrderLine:
 
     @property
     def value(self) -> Decimal:
-        return (self.unit_price + self.unit_tax) * self.quantities.ordered + self.shipping_charge
+        return (self.unit_price + self.unit_tax) * self.quantities.ordered + self.shipping_charge + self.shipping_tax
 
 
 def _positive(what: str, quantity: int) -> int:
@@ -425,7 +426,7 @@ class PurchaseOrder:
                 self.record(at, "refund_synced", message)
 
     def refunded_skus(self, refund: Refund) -> set[str]:
-        return {self.line(line.line_number).sku for line in refund.lines}
+        return {self.line(line.line_number).sku for line in refund.lines if line.quantity}
 
     def plan_refund(
         self, lines: Mapping[str, int], amount: Decimal | None
@@ -457,27 +458,6 @@ class PurchaseOrder:
         copy.deepcopy(self).refund(key="check", lines=checked, reason=RefundReason.OTHERS, at=self.ordered_at)
         return planned, adjustment
 
-    def refund_amounts(
-        self, lines: Mapping[str, int], credited: Mapping[str, CreditedRow], adjustment: Decimal = ZERO
-    ) -> dict[str, tuple[int, Decimal, Decimal]]:
-        """(quantity, product amount, tax) per line of a refund of ``lines`` (line -> units), from what the
-        credit memo credits per line (``credited``; Walmart's unit prices where it says nothing), each line's
-        share of its row for the units refunded; the memo's ``adjustment`` goes on the first line."""
-        result: dict[str, tuple[int, Decimal, Decimal]] = {}
-        for line_number, quantity in lines.items():
-            line = self.line(line_number)
-            row = credited.get(line_number, CreditedRow())
-            memo_quantity = row.quantity or Decimal(quantity)
-            product = row.product if row.product is not None else line.unit_price * memo_quantity
-            tax = row.tax if row.tax is not None else line.unit_tax * memo_quantity
-            share = Decimal(quantity) / memo_quantity
-            result[line_number] = (quantity, (product * share).quantize(CENT), (tax * share).quantize(CENT))
-        if adjustment and result:
-            first = next(iter(result))
-            quantity, amount, tax = result[first]
-            result[first] = (quantity, max(ZERO, amount + adjustment).quantize(CENT), tax)
-        return result
-
     def refund(
         self,
         *,
@@ -487,29 +467,42 @@ class PurchaseOrder:
         at: datetime,
         return_order_id: str | None = None,
         commerce_credit_memo_id: int | None = None,
+        shipping: Mapping[str, tuple[Decimal, Decimal]] | None = None,
     ) -> Refund:
-        """``lines`` maps line numbers to (quantity, product amount, tax amount), amounts positive."""
+        """``lines`` maps line numbers to (quantity, product amount, tax amount), amounts positive; a quantity
+        of 0 refunds money only. ``shipping`` maps line numbers to (shipping, shipping tax) refunded."""
         if not lines:
             raise RefundNotAllowed(f"Nothing to refund: no lines given for PO {self.purchase_order_id}.")
         refund_lines: list[RefundLine] = []
+        shipping = shipping or {}
+        for line_number in shipping:
+            self.line(line_number)
+            if line_number not in lines:
+                raise RefundNotAllowed(
+                    f"Shipping refunded on PO {self.purchase_order_id} line {line_number} needs the line."
+                )
         for line_number, (quantity, amount, tax) in lines.items():
             line = self.line(line_number)
-            _positive(f"The quantity to refund of line {line_number}", quantity)
+            ship, ship_tax = shipping.get(line_number, (ZERO, ZERO))
+            if quantity != 0 or amount + tax + ship + ship_tax == 0 or line.quantities.shipped == 0:
+                _positive(f"The quantity to refund of line {line_number}", quantity)
             refundable_quantity = line.quantities.shipped - line.quantities.refunded
             if quantity > refundable_quantity:
                 raise RefundNotAllowed(
                     f"Cannot refund {quantity} of PO {self.purchase_order_id} line {line_number}: only shipped "
                     f"quantity can be refunded, and {refundable_quantity} shipped unit(s) are not refunded yet."
                 )
-            if amount < ZERO or tax < ZERO:
+            if min(amount, tax, ship, ship_tax) < ZERO:
                 raise RefundNotAllowed("Refund amounts are given as positive numbers.")
-            if amount + tax > line.refundable_amount:
+            total = amount + tax + ship + ship_tax
+            if total > line.refundable_amount:
                 raise RefundNotAllowed(
-                    f"Cannot refund {amount + tax:.2f} {self.currency} on PO {self.purchase_order_id} line "
+                    f"Cannot refund {total:.2f} {self.currency} on PO {self.purchase_order_id} line "
                     f"{line_number}: Walmart charged {line.charged_for_shipped:.2f} for what shipped and "
                     f"{line.refunded_amount:.2f} is already refunded, so at most {line.refundable_amount:.2f} is left."
                 )
-            refund_lines.append(RefundLine(line_number, quantity, amount, tax))
+            self._check_shipping_left(line, ship, ship_tax)
+            refund_lines.append(RefundLine(line_number, quantity, amount, tax, ship, ship_tax))
         refund = Refund(
             key=key,
             lines=tuple(refund_lines),
@@ -520,8 +513,29 @@ class PurchaseOrder:
         )
         for refund_line in refund_lines:
             line = self.line(refund_line.line_number)
-            line.quantities = line.quantities.refund(refund_line.quantity)
+            if refund_line.quantity:
+                line.quantities = line.quantities.refund(refund_line.quantity)
             line.refunded_amount += refund_line.total
         self.refunds.append(refund)
         self.record(at, "refunded", f"Refund {key} of {refund.total:.2f} {self.currency} ({reason.value}).")
         return refund
+
+    def _check_shipping_left(self, line: OrderLine, shipping: Decimal, shipping_tax: Decimal) -> None:
+        """Walmart refunds shipping per line, never more than it charged on the line (its tax likewise)."""
+        if not shipping and not shipping_tax:
+            return
+        done_shipping = sum(
+            (x.shipping for r in self.refunds for x in r.lines if x.line_number == line.line_number), ZERO
+        )
+        done_tax = sum(
+            (x.shipping_tax for r in self.refunds for x in r.lines if x.line_number == line.line_number), ZERO
+        )
+        for what, wanted, charged, done in (
+            ("shipping", shipping, line.shipping_charge, done_shipping),
+            ("shipping tax", shipping_tax, line.shipping_tax, done_tax),
+        ):
+            if wanted > charged - done:
+                raise RefundNotAllowed(
+                    f"Cannot refund {what} of {wanted:.2f} {self.currency} on PO {self.purchase_order_id} line "
+                    f"{line.line_number}: Walmart charged {charged:.2f} and {done:.2f} is already refunded."
+                )

@@ -15,13 +15,15 @@ CENT = Decimal("0.01")
 @dataclass(frozen=True)
 class RefundLine:
     line_number: str
-    quantity: int
-    amount: Decimal  # product amount refunded, positive; Walmart receives it negated
-    tax: Decimal = Decimal("0")
+    quantity: int  # units refunded; 0 for money only (shipping or an adjustment on a line refunded before)
+    amount: Decimal  # product amount refunded, positive; Walmart receives it negated (a PRODUCT charge)
+    tax: Decimal = Decimal("0")  # the product amount's tax
+    shipping: Decimal = Decimal("0")  # shipping refunded on this line (a SHIPPING charge)
+    shipping_tax: Decimal = Decimal("0")  # the shipping's tax
 
     @property
     def total(self) -> Decimal:
-        return self.amount + self.tax
+        return self.amount + self.tax + self.shipping + self.shipping_tax
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,14 @@
-"""Stock pushes to Walmart: after a cancel or a refund, and (a store setting) on every Commerce stock change.
+"""Stock pushes to Walmart: after a cancel, after a refund and on every Commerce stock change, when the
+store's ``push_stock_changes`` setting says so (off: no push is queued, and a push queued before it was turned
+off sends nothing).
 
 A push is a ``push_inventory`` job per (store, SKU), coalesced: while one is waiting, more changes to the SKU
-add nothing, and the job sends the salable quantity it reads when it runs. A short delay lets a burst of
+add nothing, and the job sends the quantity it works out when it runs. A short delay lets a burst of
 changes (a bulk stock import, an order of many units) end before the one call.
+
+The quantity (docs/returns-and-refunds.md, "Stock pushes"): Commerce's salable quantity, in whole units, less
+the units of the store's Walmart orders still to ship when the store creates orders on the ``direct`` path
+(a direct save reserves nothing in Commerce, so its salable quantity still counts those units), never below 0.
 """
 
 from __future__ import annotations
@@ -13,8 +19,8 @@ from datetime import datetime
 from typing import Any
 
 from ..domain.orders import PurchaseOrder
-from ..domain.stores import ChannelStore
-from ..storage.skus import store_sells_sku
+from ..domain.stores import ChannelStore, OrderCreationPath
+from ..storage.skus import open_units_of_sku, store_sells_sku
 from ..storage.unit_of_work import UnitOfWork
 from .context import ServiceContext, StoreLink
 from .job_run import JobRun
@@ -27,6 +33,10 @@ def queue_stock_push(uow: UnitOfWork, store_id: int, sku: str, now: datetime) ->
 
 
 def queue_stock_pushes(uow: UnitOfWork, store_id: int, skus: Iterable[str], now: datetime) -> int:
+    """After a cancel or a refund: pushes of the SKUs involved, when the store pushes stock changes."""
+    store = uow.stores.get(store_id)
+    if store is None or not store.settings.push_stock_changes:
+        return 0
     return sum(queue_stock_push(uow, store_id, sku, now) for sku in sorted(set(skus)))
 
 
@@ -82,10 +92,28 @@ async def push_inventory(run: JobRun) -> None:
     runs, not when it was queued, so one job stands for every change queued before it started (see
     ``storage.coalesced_jobs``). Setting an absolute quantity is safe to repeat."""
     sku = str(run.job.payload["sku"])
-    quantity = max(0, math.floor(await stock_of(run, sku)))
+    settings = run.link.store.settings
+    if not settings.push_stock_changes:  # turned off after the push was queued
+        await run.finish()
+        return
+    held = 0
+    if settings.order_creation_path is OrderCreationPath.DIRECT:
+        held = await run.context.run_db(_open_units, run, sku)
+    quantity = walmart_quantity(await stock_of(run, sku), held)
     await run.sending()
     await run.link.walmart.set_inventory(sku, quantity)
     await run.finish()
+
+
+def walmart_quantity(salable: float, unreserved_open_units: int) -> int:
+    """Walmart's quantity: Commerce's salable quantity in whole units, less the open units Commerce did not
+    reserve, never below 0."""
+    return max(0, math.floor(salable) - unreserved_open_units)
+
+
+def _open_units(run: JobRun, sku: str) -> int:
+    with run.context.unit_of_work() as uow:
+        return open_units_of_sku(uow.connection, run.link.id, sku)
 
 
 async def stock_of(run: JobRun, sku: str) -> float:

@@ -161,6 +161,8 @@ def _left(line: ReturnLine) -> int:
 
 def _walmart_shows_refund(walmart_order: wm.Order, refund: Refund, marker: str) -> bool:
     for line in refund.lines:
+        if not line.total:
+            continue  # nothing of this line is sent
         try:
             remote = walmart_order.line(line.line_number)
         except KeyError:
@@ -168,6 +170,22 @@ def _walmart_shows_refund(walmart_order: wm.Order, refund: Refund, marker: str) 
         if remote.refund is None or marker not in (remote.refund.refund_comments or ""):
             return False
     return True
+
+
+def refund_lines_for(refund: Refund, marker: str, currency: str) -> list[RefundLine]:
+    """The refund's lines as Walmart takes them: a PRODUCT charge (item price with its tax) and a SHIPPING
+    charge (with its tax) where the refund has them, partial (``isFullRefund: false``), amounts exactly the
+    credit memo's (``domain.refund_money``)."""
+    lines = []
+    for line in refund.lines:
+        charges = []
+        if line.amount or line.tax:
+            charges.append(RefundAmount(line.amount, tax_amount=line.tax or None, currency=currency))
+        if line.shipping or line.shipping_tax:
+            charges.append(RefundAmount.shipping(line.shipping, line.shipping_tax or None, currency))
+        if charges:
+            lines.append(RefundLine(line.line_number, refund.reason, charges, comments=marker))
+    return lines
 
 
 async def refund_order(run: JobRun) -> None:
@@ -179,20 +197,10 @@ async def refund_order(run: JobRun) -> None:
         applied = run.may_be_in_effect and _walmart_shows_refund(
             await walmart.get_order(order.purchase_order_id), refund, marker
         )
-        if not applied:
+        lines = refund_lines_for(refund, marker, order.currency)
+        if not applied and lines:
             await run.sending()
-            await walmart.refund_order_lines(
-                order.purchase_order_id,
-                [
-                    RefundLine(
-                        line_number=line.line_number,
-                        reason=refund.reason,
-                        charges=[RefundAmount(line.amount, tax_amount=line.tax if line.tax else None)],
-                        comments=marker,
-                    )
-                    for line in refund.lines
-                ],
-            )
+            await walmart.refund_order_lines(order.purchase_order_id, lines)
     now = run.context.now()
 
     def apply(uow: UnitOfWork, current: PurchaseOrder) -> None:

@@ -22,9 +22,10 @@ from decimal import Decimal
 from typing import Any
 
 from ..commerce.models import CommerceCreditMemo, CommerceOrder, CommerceOrderItem, CommerceShipment
-from ..domain.errors import DomainError
+from ..domain.errors import DomainError, RefundNotAllowed
 from ..domain.orders import PurchaseOrder
 from ..domain.reasons import RefundReason, refund_reason_in_text
+from ..domain.refund_money import MemoAmounts, plan_memo_refund
 from ..domain.refunds import CreditedRow, share_of
 from ..domain.returns import Return, ReturnLine, ReturnStatus
 from ..domain.stores import ChannelStore
@@ -250,26 +251,39 @@ def _allocate(
     return allocation
 
 
-def _amounts(
-    memo: CommerceCreditMemo, order: PurchaseOrder, lines: dict[str, int]
-) -> dict[str, tuple[int, Decimal, Decimal]]:
-    """(quantity, product amount, tax) per line, from the memo's own rows; adjustments go on the first line."""
+def _memo_amounts(memo: CommerceCreditMemo, order: PurchaseOrder, lines: dict[str, int]) -> MemoAmounts:
+    """What the memo credits, read from its own rows and totals as Decimals."""
     raw_items = {int(i.get("order_item_id", 0)): i for i in memo.raw.get("items") or [] if isinstance(i, dict)}
-    credited: dict[str, CreditedRow] = {}
+    rows: dict[str, CreditedRow] = {}
     for line_number in lines:
         raw = raw_items.get(order.line(line_number).commerce_item_id or -1, {})
-        credited[line_number] = CreditedRow(
+        rows[line_number] = CreditedRow(
             quantity=_decimal_or_none(raw.get("qty")),
             product=_decimal_or_none(raw.get("row_total")),
             tax=_decimal_or_none(raw.get("tax_amount")),
         )
-    adjustment = Decimal(str(memo.adjustment_positive)) - Decimal(str(memo.adjustment_negative))
-    return order.refund_amounts(lines, credited, adjustment)
+    return MemoAmounts(
+        rows=rows,
+        shipping=_decimal(memo.raw.get("shipping_amount")),
+        shipping_tax=_decimal(memo.raw.get("shipping_tax_amount")),
+        adjustment_refund=_decimal(memo.raw.get("adjustment_positive")),
+        adjustment_fee=_decimal(memo.raw.get("adjustment_negative")),
+    )
+
+
+def _decimal(value: Any) -> Decimal:
+    return Decimal(str(value)) if value else ZERO
 
 
 def _decimal_or_none(value: Any) -> Decimal | None:
     """A memo's number, or None where it gives none (or zero: Commerce leaves unset amounts at 0)."""
     return Decimal(str(value)) if value else None
+
+
+def _money_only(memo: CommerceCreditMemo) -> bool:
+    """A memo without items that refunds money (shipping or an adjustment only)."""
+    keys = ("shipping_amount", "shipping_tax_amount", "adjustment_positive")
+    return not memo.items and any(_decimal(memo.raw.get(k)) > 0 for k in keys)
 
 
 @dataclass
@@ -314,23 +328,33 @@ def record_credit_memos(
     now: datetime,
     shipments: Sequence[CommerceShipment] = (),
 ) -> int:
-    """Turns the shipped units of new credit memos into Walmart refunds with their jobs; how many jobs. Each
-    memo refunds what its own items say (``_allocate``), never what changed between two reads."""
+    """Turns the shipped units and the money of new credit memos into Walmart refunds with their jobs; how
+    many jobs. Each memo refunds what its own items and totals say (``_allocate``,
+    ``domain.refund_money.plan_memo_refund``), never what changed between two reads."""
     assert order.id is not None
     jobs = 0
     allocation = _allocate(order, commerce_order, memos, shipments)
+    recorded_ids = {r.commerce_credit_memo_id for r in order.refunds if r.commerce_credit_memo_id is not None}
     for memo in sorted(memos, key=lambda m: m.entity_id):
         lines = allocation.get(memo.entity_id)
-        if not lines:
+        if not lines and not (
+            memo.order_id == commerce_order.entity_id and memo.entity_id not in recorded_ids and _money_only(memo)
+        ):
             continue
+        lines = lines or {}
         label = memo.increment_id or f"#{memo.entity_id}"
         action = f"send credit memo {label} to Walmart as a refund"
-        amounts = _amounts(memo, order, lines)
         key = credit_memo_problem_key(memo.entity_id)
         try:
+            if memo.currency and memo.currency != order.currency:
+                raise RefundNotAllowed(
+                    f"Credit memo {label} is in {memo.currency}; PO {order.purchase_order_id} was charged in "
+                    f"{order.currency}."
+                )
+            amounts = _memo_amounts(memo, order, lines)
             _refund(uow, store, copy.deepcopy(order), memo, lines, amounts, now, dry_run=True)
         except DomainError as error:
-            next_step = "Nothing was sent to Walmart. Correct the refund in Commerce."
+            next_step = "Nothing was sent to Walmart. Correct the refund in Commerce or refund in Seller Center."
             order.report_problem_once(SyncProblem(Side.COMMERCE, action, str(error), next_step, now, key=key))
             continue
         jobs += _refund(uow, store, order, memo, lines, amounts, now, dry_run=False)
@@ -346,21 +370,37 @@ def _refund(
     order: PurchaseOrder,
     memo: CommerceCreditMemo,
     lines: dict[str, int],
-    amounts: dict[str, tuple[int, Decimal, Decimal]],
+    amounts: MemoAmounts,
     now: datetime,
     *,
     dry_run: bool,
 ) -> int:
-    """Records the refunds of one memo (return refunds first, then an order refund for the rest) with their
-    jobs; with ``dry_run`` only checks them against the order's rules (raising ``DomainError``)."""
+    """Records the refunds of one memo (return refunds first, then an order refund for the rest of its units
+    and its money) with their jobs; with ``dry_run`` only checks them against the order's rules (raising
+    ``DomainError``)."""
     assert order.id is not None
     jobs = 0
     matches, left = _match_returns(uow, order, lines)
+    returned_units: dict[str, int] = {}
+    for match in matches:
+        for number, units in match.lines.items():
+            returned_units[number] = returned_units.get(number, 0) + units
+    plan = plan_memo_refund(order, returned_units, left, amounts)
+    label = memo.increment_id or f"#{memo.entity_id}"
+    for note in plan.notes:
+        order.record(now, "refund_note", f"Credit memo {label}: {note}")
+    shares = {n: plan.returned[n].as_tuple for n in returned_units}
     for match in matches:
         key = f"memo-{memo.entity_id}-{match.item.return_order_id}"
+        order_lines = {}
+        for number, units in match.lines.items():
+            share = share_of(shares[number], units)
+            order_lines[number] = share
+            quantity, product, tax = shares[number]
+            shares[number] = (quantity - units, product - share[1], tax - share[2])
         order.refund(
             key=key,
-            lines={n: share_of(amounts[n], q) for n, q in match.lines.items()},
+            lines=order_lines,
             reason=RefundReason.CUSTOMER_RETURNED_ITEM,
             at=now,
             return_order_id=match.item.return_order_id,
@@ -371,12 +411,12 @@ def _refund(
         uow.returns.save(match.item)
         enqueue_return_refund(uow, order, key, match.item.return_order_id, match.return_lines, now)
         jobs += 1
-    if left:
+    if plan.order_refund:
         key = f"memo-{memo.entity_id}"
-        label = memo.increment_id or f"#{memo.entity_id}"
         order.refund(
             key=key,
-            lines={n: share_of(amounts[n], q) for n, q in left.items()},
+            lines={n: m.as_tuple for n, m in plan.order_refund.items()},
+            shipping={n: m.shipping_pair for n, m in plan.order_refund.items() if m.shipping or m.shipping_tax},
             reason=_memo_reason(store, memo),
             at=now,
             commerce_credit_memo_id=memo.entity_id,

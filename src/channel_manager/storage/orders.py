@@ -132,6 +132,7 @@ def _line_values(order: PurchaseOrder, order_id: int, line: OrderLine) -> dict[s
         "unit_price": line.unit_price,
         "unit_tax": line.unit_tax,
         "shipping_charge": line.shipping_charge,
+        "shipping_tax": line.shipping_tax,
         "refunded_amount": line.refunded_amount,
         "commerce_item_id": line.commerce_item_id,
         "intent_to_cancel": line.intent_to_cancel,
@@ -179,6 +180,8 @@ def _refund_values(order_id: int, refund: Refund) -> dict[str, Any]:
                 "quantity": line.quantity,
                 "amount": decimal_to_json(line.amount),
                 "tax": decimal_to_json(line.tax),
+                "shipping": decimal_to_json(line.shipping),
+                "shipping_tax": decimal_to_json(line.shipping_tax),
             }
             for line in refund.lines
         ],
@@ -232,6 +235,7 @@ def _line_from_row(row: RowMapping) -> OrderLine:
         unit_price=row["unit_price"],
         unit_tax=row["unit_tax"],
         shipping_charge=row["shipping_charge"],
+        shipping_tax=row["shipping_tax"],
         refunded_amount=row["refunded_amount"],
         commerce_item_id=row["commerce_item_id"],
         intent_to_cancel=row["intent_to_cancel"],
@@ -278,6 +282,8 @@ def _refund_from_row(row: RowMapping) -> Refund:
                 line["quantity"],
                 decimal_from_json(line["amount"]),
                 decimal_from_json(line["tax"]),
+                decimal_from_json(line.get("shipping", "0")),  # refunds stored before 0013 refunded no shipping
+                decimal_from_json(line.get("shipping_tax", "0")),
             )
             for line in row["lines"]
         ),

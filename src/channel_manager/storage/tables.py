@@ -127,7 +127,8 @@ order_lines = Table(
     Column("qty_refunded", Integer, nullable=False),
     Column("unit_price", Money(), nullable=False),
     Column("unit_tax", Money(), nullable=False),
-    Column("shipping_charge", Money(), nullable=False),
+    Column("shipping_charge", Money(), nullable=False),  # before tax (since 0013; before, tax included)
+    Column("shipping_tax", Money(), nullable=False, server_default="0"),
     Column("refunded_amount", Money(), nullable=False),
     Column("commerce_item_id", BigInteger),
     Column("intent_to_cancel", Boolean, nullable=False),
@@ -176,7 +177,8 @@ refunds = Table(
     Column("id", Integer, primary_key=True),
     _order_fk(),
     Column("key", String(64), nullable=False),
-    Column("lines", JSON, nullable=False),  # [{"line_number", "quantity", "amount": "1.00", "tax": "0.08"}]
+    # [{"line_number", "quantity", "amount": "1.00", "tax": "0.08", "shipping": "4.99", "shipping_tax": "0.40"}]
+    Column("lines", JSON, nullable=False),
     Column("reason", String(100), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("return_order_id", String(64)),

@@ -15,22 +15,34 @@ from . import models as wm
 from .requests import CancelLine, ShipmentLine
 
 ZERO = Decimal("0")
+CENT = Decimal("0.01")
 
 
-def _line_charges(line: wm.OrderLine) -> tuple[Decimal, Decimal, Decimal]:
-    """(unit price, unit tax, shipping charge incl. its tax) of a Walmart line."""
+def _line_charges(line: wm.OrderLine) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+    """(unit price, unit tax, shipping charge, shipping tax) of a Walmart line."""
     # Walmart charges the units that are not cancelled: the product charge is quantity x unit price.
     quantity = max(line.quantity - line.quantity_in("Cancelled"), 1)
-    product = tax = shipping = ZERO
+    product = tax = shipping = shipping_tax = ZERO
     for charge in line.charges.charge:
         amount = charge.charge_amount.amount if charge.charge_amount else ZERO
         charge_tax = charge.tax.tax_amount.amount if charge.tax and charge.tax.tax_amount else ZERO
         if (charge.charge_type or "").upper() == "SHIPPING":
-            shipping += amount + charge_tax
+            shipping += amount
+            shipping_tax += charge_tax
         else:
             product += amount
             tax += charge_tax
-    return (product / quantity).quantize(Decimal("0.01")), (tax / quantity).quantize(Decimal("0.0001")), shipping
+    unit_price, unit_tax = (product / quantity).quantize(CENT), (tax / quantity).quantize(Decimal("0.0001"))
+    return unit_price, unit_tax, shipping, shipping_tax
+
+
+def _currency(order: wm.Order) -> str:
+    """The order's currency: its charges' (Walmart US charges in USD)."""
+    for line in order.lines:
+        for charge in line.charges.charge:
+            if charge.charge_amount and charge.charge_amount.currency:
+                return charge.charge_amount.currency
+    return "USD"
 
 
 def quantities_from_walmart(line: wm.OrderLine) -> LineQuantities:
@@ -64,7 +76,7 @@ def purchase_order_from_walmart(store_id: int, order: wm.Order, *, received_at: 
         )
     lines = []
     for line in order.lines:
-        unit_price, unit_tax, shipping = _line_charges(line)
+        unit_price, unit_tax, shipping, shipping_tax = _line_charges(line)
         lines.append(
             OrderLine(
                 line_number=line.line_number,
@@ -74,6 +86,7 @@ def purchase_order_from_walmart(store_id: int, order: wm.Order, *, received_at: 
                 unit_price=unit_price,
                 unit_tax=unit_tax,
                 shipping_charge=shipping,
+                shipping_tax=shipping_tax,
                 intent_to_cancel=bool(line.intent_to_cancel),
             )
         )
@@ -90,6 +103,7 @@ def purchase_order_from_walmart(store_id: int, order: wm.Order, *, received_at: 
         shipping_address=address,
         ship_by=info.estimated_ship_date if info else None,
         deliver_by=info.estimated_delivery_date if info else None,
+        currency=_currency(order),
         last_update_at=received_at,
     )
 

@@ -135,30 +135,38 @@ def cancellation_body(lines: Sequence[CancelLine]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class RefundAmount:
-    """An amount to refund (given positive or negative; it is sent negative)."""
+    """An amount to refund (given positive or negative; it is sent negative), of one charge type: ``PRODUCT``
+    (the item price) or ``SHIPPING``, each with its own tax."""
 
     amount: Decimal | float | int | str
     charge_type: str = "PRODUCT"
     charge_name: str = "ItemPrice"
     tax_amount: Decimal | float | int | str | None = None
     tax_name: str = "Tax1"
+    currency: str = "USD"
+
+    @classmethod
+    def shipping(cls, amount: Decimal, tax_amount: Decimal | None = None, currency: str = "USD") -> RefundAmount:
+        return cls(amount, "SHIPPING", "Shipping", tax_amount, "Tax2", currency)
 
     def charge(self) -> dict[str, Any]:
         body: dict[str, Any] = {
             "chargeType": self.charge_type,
             "chargeName": self.charge_name,
-            "chargeAmount": {"currency": "USD", "amount": _negative(self.amount)},
+            "chargeAmount": {"currency": self.currency, "amount": _negative(self.amount)},
         }
         if self.tax_amount is not None:
             body["tax"] = {
                 "taxName": self.tax_name,
-                "taxAmount": {"currency": "USD", "amount": _negative(self.tax_amount)},
+                "taxAmount": {"currency": self.currency, "amount": _negative(self.tax_amount)},
             }
         return body
 
 
 def _negative(value: Decimal | float | int | str) -> float:
-    return float(-abs(Decimal(str(value))))
+    """The amount negated, to the cent. The Decimal becomes a JSON number here, at the wire: a float's
+    shortest form (what ``json`` writes) of a value in cents is that value exactly."""
+    return float(-abs(Decimal(str(value))).quantize(Decimal("0.01")))
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,12 @@ def _amounts(order: dict[str, Any], lines: Lines, arguments: dict[str, Any], mes
         messages.append(
             f"Maximum shipping amount allowed to refund is: {rules.format_price(remaining_shipping, currency)}"
         )
+    # Commerce refunds the shipping's tax with the shipping, in the same share of the shipping invoiced.
+    shipping_tax = 0.0
+    if shipping > 0 and num(order.get("shipping_invoiced")) > 0:
+        tax_left = max(0.0, num(order.get("shipping_tax_invoiced")) - num(order.get("shipping_tax_refunded")))
+        share = shipping / max(remaining_shipping, EPSILON)
+        shipping_tax = min(tax_left, round(tax_left * share, 2))
     subtotal = tax = 0.0
     for item, wanted, _ in lines:
         if item is not None and wanted > 0:
@@ -56,7 +62,7 @@ def _amounts(order: dict[str, Any], lines: Lines, arguments: dict[str, Any], mes
             tax += num(item["tax_amount"]) / num(item["qty_ordered"], 1) * wanted
     positive = num(arguments.get("adjustment_positive"))
     negative = num(arguments.get("adjustment_negative"))
-    grand = subtotal + tax + shipping + positive - negative
+    grand = subtotal + tax + shipping + shipping_tax + positive - negative
     available = rules.refundable_amount(order)
     if not messages and grand > available + 0.00001:
         messages.append(f"The most money available to refund is {rules.format_price(available, currency)}.")
@@ -66,6 +72,7 @@ def _amounts(order: dict[str, Any], lines: Lines, arguments: dict[str, Any], mes
         "subtotal": subtotal,
         "tax": tax,
         "shipping": shipping,
+        "shipping_tax": shipping_tax,
         "positive": positive,
         "negative": negative,
         "grand": grand,
@@ -146,8 +153,9 @@ class CreditMemos:
             ("total_refunded", amounts["grand"]),
             ("total_offline_refunded", amounts["grand"]),
             ("subtotal_refunded", amounts["subtotal"]),
-            ("tax_refunded", amounts["tax"]),
+            ("tax_refunded", amounts["tax"] + amounts["shipping_tax"]),
             ("shipping_refunded", amounts["shipping"]),
+            ("shipping_tax_refunded", amounts["shipping_tax"]),
             ("adjustment_positive", amounts["positive"]),
             ("adjustment_negative", amounts["negative"]),
         ):
@@ -184,10 +192,14 @@ class CreditMemos:
             "items": items,
             "comments": [],
         }
+        memo["tax_amount"] = memo["base_tax_amount"] = money(amounts["tax"] + amounts["shipping_tax"])
+        memo["shipping_incl_tax"] = memo["base_shipping_incl_tax"] = money(
+            amounts["shipping"] + amounts["shipping_tax"]
+        )
         for key, amount in (
             ("subtotal", "subtotal"),
-            ("tax_amount", "tax"),
             ("shipping_amount", "shipping"),
+            ("shipping_tax_amount", "shipping_tax"),
             ("adjustment_positive", "positive"),
             ("adjustment_negative", "negative"),
             ("grand_total", "grand"),

@@ -143,6 +143,37 @@ def _check_not_over(line: Line, charges: list[Charge], pending: dict[tuple[str, 
         pending[key] = total
 
 
+def _with_the_whole_item_price(
+    line: Line, charges: list[Charge], pending: dict[tuple[str, str], tuple[Decimal, Decimal]]
+) -> list[Charge]:
+    """Even with ``isFullRefund: false``, a refund that brings the line's item price to the whole amount
+    charged also refunds what is left of its tax and shipping (NOTES.md section 3.4)."""
+    if not any(c["charge"]["chargeType"] == "PRODUCT" for c in charges):
+        return []
+    charged, charged_tax = line.charged("PRODUCT")
+    done, done_tax = pending.get((line.number, "PRODUCT"), line.refunded("PRODUCT"))
+    if done < charged:
+        return []
+    reason = charges[0]["refundReason"]
+    extra = []
+    if charged_tax > done_tax:
+        extra.append(refund_charge(reason, "PRODUCT", Decimal(0), charged_tax - done_tax))
+        pending[(line.number, "PRODUCT")] = (done, charged_tax)
+    shipping, shipping_tax = line.charged("SHIPPING")
+    done_shipping, done_shipping_tax = pending.get((line.number, "SHIPPING"), line.refunded("SHIPPING"))
+    if shipping > done_shipping or shipping_tax > done_shipping_tax:
+        extra.append(
+            refund_charge(
+                reason,
+                "SHIPPING",
+                max(Decimal(0), shipping - done_shipping),
+                max(Decimal(0), shipping_tax - done_shipping_tax),
+            )
+        )
+        pending[(line.number, "SHIPPING")] = (shipping, shipping_tax)
+    return extra
+
+
 class Refunds:
     def __init__(self, sandbox: WalmartSandbox) -> None:
         self.sandbox = sandbox
@@ -187,6 +218,8 @@ class Refunds:
             else:
                 charges, comments = _partial_refund_charges(raw, line.number)
             _check_not_over(line, charges, pending)
+            if not full:
+                charges.extend(_with_the_whole_item_price(line, charges, pending))
             plan.append((line, charges, comments, full))
         return plan
 

@@ -41,6 +41,8 @@ def line_truth(line: Line) -> dict[str, Any]:
         "refunded_product": money(product[0]),
         "refunded_tax": money(product[1] + shipping[1]),
         "refunded_shipping": money(shipping[0]),
+        "refunded_product_tax": money(product[1]),
+        "refunded_shipping_tax": money(shipping[1]),
         "intent_to_cancel": line.intent_to_cancel,
         "returned_quantity": line.returned_quantity,
     }
