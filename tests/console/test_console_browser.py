@@ -124,13 +124,17 @@ def _day(servers: Servers, base: str) -> None:
 
         # Ship one of three units, then cancel the unshipped remainder.
         open_order(driver, base, po)
-        wait_for(driver, lambda d: "Commerce" not in d.find_element(By.CSS_SELECTOR, ".facts").text
-                 or "not created" not in d.find_element(By.CSS_SELECTOR, ".facts").text, 30, "Commerce order")  # fmt: skip
+
+        def created_in_commerce(d: WebDriver) -> bool:
+            d.refresh()
+            return "not created yet" not in d.find_element(By.CSS_SELECTOR, ".facts").text
+
+        wait_for(driver, created_in_commerce, 30, "the Commerce order created")
         open_order(driver, base, po)
         ship = driver.find_element(By.ID, "ship-form")
         fill(driver, {"qty_1": "1", "carrier": "UPS", "tracking_number": "1Z999AA10123456784"}, ship)
         summary = confirm_and_send(driver, "ship-form")
-        assert "line 1 × 1" in summary and "1Z999AA10123456784" in summary
+        assert "line 1 x 1" in summary and "1Z999AA10123456784" in summary
         wait_for(driver, lambda d: truth(servers, po)["1"].get("Shipped", 0) == 1, 30, "Walmart: 1 unit shipped")
         wait_for(driver, lambda d: d.find_element(By.ID, "order-status").text == "Partially shipped", 20, "status")
 

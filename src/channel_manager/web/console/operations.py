@@ -75,7 +75,9 @@ async def refund_return(request: Request, rma: str) -> Response:
     except USER_ERRORS as error:
         return redirect("/console/returns", f"Refund of return {rma} refused. {describe(error)[1]}", kind="error")
     state.context.work_available.set()
-    return redirect("/console/returns", f"Return {rma}: credit memo created in Commerce; the refund to Walmart is on its way.")
+    return redirect(
+        "/console/returns", f"Return {rma}: credit memo created in Commerce; the refund to Walmart is on its way."
+    )
 
 
 @router.get("/health")

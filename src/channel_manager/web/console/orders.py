@@ -21,7 +21,7 @@ from ...service import orders as order_service
 from ...service.refunds import refund_through_commerce
 from ...service.resync import resync_order
 from ...storage.orders import SORT_KEYS
-from ..schemas import CancelIn, RefundIn, ShipIn, detail_out, summary_out
+from ..schemas import CancelIn, RefundIn, ShipIn, detail_out
 from ..state import ServiceState
 from .errors import USER_ERRORS, describe
 from .rendering import fragment, page, redirect
@@ -137,7 +137,11 @@ def _order_url(po: str, store_id: int | None) -> str:
 
 def _action_values(order: Any) -> dict[str, Any]:
     intent = any(line.intent_to_cancel for line in order.lines)
-    reasons = [r for r in CancellationReason if r.is_seller_reason and (intent or r is not CancellationReason.CUSTOMER_REQUESTED)]
+    reasons = [
+        r
+        for r in CancellationReason
+        if r.is_seller_reason and (intent or r is not CancellationReason.CUSTOMER_REQUESTED)
+    ]
     return {
         "carriers": sorted(WALMART_CARRIERS), "cancel_reasons": reasons, "refund_reasons": list(RefundReason),
         "intent_to_cancel": intent,
@@ -193,7 +197,7 @@ def _quantities(fields: dict[str, list[str]], prefix: str) -> dict[str, int]:
 def _lines_text(lines: dict[str, int] | None) -> str:
     if not lines:
         return "every open unit"
-    return ", ".join(f"line {line} × {qty}" for line, qty in sorted(lines.items()))
+    return ", ".join(f"line {line} x {qty}" for line, qty in sorted(lines.items()))
 
 
 def _ship(fields: dict[str, list[str]]) -> tuple[ShipIn, list[str]]:
@@ -203,7 +207,8 @@ def _ship(fields: dict[str, list[str]]) -> tuple[ShipIn, list[str]]:
     )  # fmt: skip
     summary = [
         f"Ship {_lines_text(body.lines)} with {body.carrier}, tracking number {body.tracking_number}"
-        + (f" ({body.tracking_url})" if body.tracking_url else "") + ".",
+        + (f" ({body.tracking_url})" if body.tracking_url else "")
+        + ".",
         "First a shipment in Commerce; then the shipping update to Walmart (once, retried until it lands).",
     ]
     return body, summary
@@ -236,7 +241,8 @@ def _refund(fields: dict[str, list[str]]) -> tuple[RefundIn, list[str]]:
     summary = [
         f"Refund {_lines_text(body.lines)}"
         + (f", {body.amount} in total (tax included)" if body.amount else " at their paid amounts")
-        + (f", reason {body.reason}" if body.reason else ", the store's default refund reason") + ".",
+        + (f", reason {body.reason}" if body.reason else ", the store's default refund reason")
+        + ".",
         "First a credit memo in Commerce; then the refund to Walmart.",
     ]
     return body, summary
@@ -270,9 +276,7 @@ async def _run(state: ServiceState, action: str, po: str, store_id: int, body: A
         )  # fmt: skip
         done = "Credit memo created in Commerce; the refund to Walmart is on its way."
     elif action == "retry":
-        count = await context.run_db(
-            lambda: order_service.retry_order(database, po, store_id=store_id, actor=actor)
-        )
+        count = await context.run_db(lambda: order_service.retry_order(database, po, store_id=store_id, actor=actor))
         done = f"Retry requested: {count} failed update(s) run again."
     else:
         await resync_order(context, database, po, store_id=store_id, actor=actor)

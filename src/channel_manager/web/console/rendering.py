@@ -37,9 +37,7 @@ def _ship_by_soon(row: Any) -> bool:
     ship_by = getattr(row, "ship_by", None)
     status = str(getattr(row, "status", ""))
     return (
-        ship_by is not None
-        and status in ("Open", "Partially shipped")
-        and ship_by - datetime.now(UTC) < SHIP_BY_SOON
+        ship_by is not None and status in ("Open", "Partially shipped") and ship_by - datetime.now(UTC) < SHIP_BY_SOON
     )
 
 

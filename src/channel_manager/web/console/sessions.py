@@ -38,9 +38,7 @@ class CsrfMismatch(Exception):
 
 
 def set_session_cookie(response: Response, token: str, expires_at: datetime) -> None:
-    response.set_cookie(
-        COOKIE, token, expires=expires_at, path="/", secure=True, httponly=True, samesite="strict"
-    )
+    response.set_cookie(COOKIE, token, expires=expires_at, path="/", secure=True, httponly=True, samesite="strict")
 
 
 def clear_session_cookie(response: Response) -> None:

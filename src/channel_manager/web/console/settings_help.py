@@ -6,7 +6,8 @@ SETTINGS_HELP: dict[str, str] = {
     "import_orders": "Take in new Walmart orders. Off: orders already taken in still sync, no new ones come in.",
     "order_creation_path": "direct: the Commerce order is saved with Walmart's prices verbatim; cart: it goes "
     "through Commerce's cart and checkout (its price rules and stock reservation apply).",
-    "invoice_on_import": "Invoice the Commerce order offline right after it is created (Walmart has charged the buyer).",
+    "invoice_on_import": "Invoice the Commerce order offline right after it is created "
+    "(Walmart has charged the buyer).",
     "customer_mode": "guest: each order as a guest order; account: one Commerce customer account per buyer.",
     "order_number_source": "commerce: Commerce's own increment id; walmart: the Walmart PO number as the order number.",
     "commerce_store_id": "The Commerce store view the orders are created in (its numeric id).",

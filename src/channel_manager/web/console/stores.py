@@ -96,14 +96,24 @@ def _settings_changes(fields: dict[str, list[str]], *, partial: bool) -> dict[st
 @router.get("/new")
 async def connect_form(request: Request) -> Response:
     session = await require_session(request, Role.ADMIN)
-    return page(request, "store_connect.html", session, values={}, error=None, settings=_setting_fields(StoreSettings().as_dict()))
+    return page(
+        request,
+        "store_connect.html",
+        session,
+        values={},
+        error=None,
+        settings=_setting_fields(StoreSettings().as_dict()),
+    )
 
 
 @router.post("/new")
 async def connect(request: Request) -> Response:
     session, fields = await checked_form(request, Role.ADMIN)
     state = _state(request)
-    values = {k: first(fields, k) for k in ("name", "walmart_base_url", "walmart_client_id", "commerce_base_url", "commerce_store_code")}
+    values = {
+        k: first(fields, k)
+        for k in ("name", "walmart_base_url", "walmart_client_id", "commerce_base_url", "commerce_store_code")
+    }
     try:
         body = StoreIn.model_validate({
             "name": first(fields, "name"),
