@@ -9,4 +9,5 @@ bash scripts/ensure-postgres.sh
 .venv/bin/ruff check src tests bench
 .venv/bin/mypy  # strict on domain/, service/, storage/, walmart/, commerce/ (see [tool.mypy] in pyproject.toml)
 bash scripts/check-php.sh
+bash scripts/ensure-chromium.sh  # Debian's chromium + chromedriver, for the console's browser tests
 .venv/bin/python -m pytest "$@"

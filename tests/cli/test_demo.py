@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -111,6 +112,9 @@ def test_the_demo_runs_in_a_directory_of_its_own_on_the_ports_given_and_leaves_t
     assert f"Walmart sandbox http://127.0.0.1:{walmart_port}" in demo.stdout
     assert f"Commerce sandbox http://127.0.0.1:{commerce_port}" in demo.stdout
     assert f"API http://127.0.0.1:{api_port}" in demo.stdout
+    # The console's address and a sign-in that works (the user lives in the demo's own database).
+    signed = re.search(rf"Console: http://127.0.0.1:{api_port}/console  \(sign in as demo / (\S+)\)", demo.stdout)
+    assert signed, demo.stdout
     own = [p for p in (tmp_path / "tmp").iterdir() if p.name.startswith("channel-manager-demo-")]
     assert len(own) == 1 and (own[0] / "channel-manager.sqlite3").exists()
     assert f"CHANNEL_MANAGER_DATA_DIR={own[0]} {as_typed(env)} orders list --store 'Demo store'" in demo.stdout
@@ -123,6 +127,11 @@ def test_the_demo_runs_in_a_directory_of_its_own_on_the_ports_given_and_leaves_t
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert [s["name"] for s in json.loads(in_demo.stdout)] == ["Demo store"]
+    users = subprocess.run(
+        [EXECUTABLE, "users", "list"], env={**env, "CHANNEL_MANAGER_DATA_DIR": str(own[0])},
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert "demo" in users.stdout and "admin" in users.stdout and signed.group(1) not in users.stdout
 
 
 def test_a_taken_demo_port_is_one_line(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from ..domain.errors import DomainError
 from ..settings import ConfigError
 from ..storage.errors import StorageError
 from ..walmart.errors import WalmartError
-from . import jobs, orders, returns, sandbox, stores, tokens
+from . import jobs, orders, returns, sandbox, stores, tokens, users
 from .demo import demo_command
 from .render import command_name, console, err_console
 from .run import run_command
@@ -34,6 +34,7 @@ app.add_typer(sandbox.app, name="sandbox")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(returns.app, name="returns")
 app.add_typer(tokens.app, name="tokens")
+app.add_typer(users.app, name="users")
 app.command("run")(run_command)
 app.command("demo")(demo_command)
 

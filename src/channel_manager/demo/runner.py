@@ -20,6 +20,7 @@ from ..sync.retry import RetryPolicy
 from ..sync.runner import RunOptions, run_service
 from ..web.server import HttpOptions, listeners
 from .board import Latencies, Snapshot, render, take_snapshot
+from .console_user import demo_sign_in
 from .environment import (
     DEMO_STORE_NAME,
     DemoStore,
@@ -137,9 +138,12 @@ async def _run(
         database, demo.id, sandboxes, merchant, max_orders=options.orders, pace=pace_for(options), seed=options.seed
     )
     scenario.note(f"{DEMO_STORE_NAME} connected; Walmart and Commerce webhooks subscribed")
+    user, password = await asyncio.to_thread(demo_sign_in, database)
+    console.print(f"Console: {api_url}/console  (sign in as {user} / {password})", markup=False, soft_wrap=True)
     header = (
         f"channel-manager demo  |  Walmart sandbox {sandboxes.walmart_url}  Commerce sandbox {sandboxes.commerce_url}  "
-        f"API {api_url}  webhooks {webhook_url}  |  database {database.url}"
+        f"API {api_url}  webhooks {webhook_url}  |  database {database.url}\n"
+        f"Console {api_url}/console  sign in as {user} / {password}"
     )
     latencies = Latencies()
     started_at = loop.time()

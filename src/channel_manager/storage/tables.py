@@ -106,6 +106,9 @@ purchase_orders = Table(
     Index(None, "store_id", "status"),
     Index(None, "status"),
     Index(None, "ordered_at"),
+    # The console's Orders page: newest first per store and per status card (revision 0010_console_users).
+    Index(None, "store_id", "ordered_at", "id"),
+    Index(None, "status", "ordered_at", "id"),
 )
 
 order_lines = Table(
@@ -393,4 +396,38 @@ rate_limit_budgets = Table(
     Column("throttled", BigInteger, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     PrimaryKeyConstraint("account", "endpoint"),
+)
+
+# ---------------------------------------------------------------- the console (revision 0010_console_users)
+
+#: People who sign in to the console; same roles as API tokens (but no ``metrics`` user).
+console_users = Table(
+    "console_users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    # argon2id, in its PHC string form (salt and parameters included).
+    Column("password_hash", String(255), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("failed_attempts", Integer, nullable=False),
+    Column("locked_until", UTCDateTime),
+    Column("last_sign_in_at", UTCDateTime),
+    CheckConstraint("role IN ('viewer', 'operator', 'admin')", name="role"),
+)
+
+#: Signed-in browsers: the cookie holds a random token, this table only its SHA-256.
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", ForeignKey("console_users.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+    Index(None, "user_id"),
+    Index(None, "expires_at"),
 )

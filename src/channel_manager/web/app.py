@@ -10,7 +10,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from .. import __version__
-from . import api, health, metrics, problems, webhooks
+from . import api, console, health, metrics, problems, webhooks
 from .auth import (
     AccessControl,
     Authenticator,
@@ -51,8 +51,10 @@ def create_api_app(
         openapi_url=None,
     )
     app.state.service = state
-    app.state.access = AccessControl(authenticators or [BearerTokenAuthenticator(state.database, state.context.run_db)])
+    default = [BearerTokenAuthenticator(state.database, state.context.run_db), console.SessionCookieAuthenticator()]
+    app.state.access = AccessControl(authenticators or default, limiter or FailureLimiter())
     problems.install(app)
+    console.install(app)  # the merchant console under /console (and / redirecting there)
     app.include_router(api.router)
     app.include_router(health.router)
     app.include_router(
