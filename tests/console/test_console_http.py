@@ -40,7 +40,6 @@ def csrf_of(html: str) -> str:
 
 async def test_sign_in_cookie_csrf_roles_and_ship(world: World) -> None:
     po = world.walmart_order([{"sku": "MUG-1", "quantity": 3}])
-    await world.take_in_orders() if hasattr(world, "take_in_orders") else None
     console_users.create_user(world.database, "olga", Role.OPERATOR, PASSWORD, actor="test")
     console_users.create_user(world.database, "vic", Role.VIEWER, PASSWORD, actor="test")
     async with serving(world) as api:

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013_money"
-down_revision: str | None = "0009_store_lifecycle"
+down_revision: str | None = "0010_console_users"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
