@@ -12,7 +12,7 @@ from channel_manager.crypto import SecretBox
 from channel_manager.domain.sync import Side
 from channel_manager.storage import Database, create_engine_for, head_revision, upgrade_database
 from channel_manager.storage.attempt_repository import SyncAttempt
-from channel_manager.storage.database import _alembic_config
+from channel_manager.storage.database import _alembic_config, _sqlite_foreign_keys
 from channel_manager.storage.tables import metadata, purchase_orders, stores
 
 
@@ -84,21 +84,31 @@ def test_migrating_an_existing_sqlite_database_keeps_its_stores_orders_and_ids(t
     url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
     engine = create_engine_for(url)
     try:
-        with engine.begin() as connection:  # the schema as the release before 0009_store_lifecycle made it
-            config = _alembic_config()
-            config.attributes["connection"] = connection
-            command.upgrade(config, "0008_budgets")
+        # Rows written by today's code, then the schema taken back to the release before 0009_store_lifecycle
+        # (later revisions add columns today's code writes, so the rows cannot be written on the old schema).
+        upgrade_database(engine)
         database = Database(engine, SecretBox(SecretBox.generate_key()))
         kept, removed = _add(database, "Kept"), _add(database, "Removed")
         _fill(database, kept)
         with database.unit_of_work() as uow:
             uow.stores.remove(removed)
             uow.commit()
+        with engine.connect() as connection:
+            _sqlite_foreign_keys(connection, on=False)  # a rebuilt table must not cascade its drop
+            with connection.begin():
+                config = _alembic_config()
+                config.attributes["connection"] = connection
+                command.downgrade(config, "0008_budgets")
+            _sqlite_foreign_keys(connection, on=True)
+        with engine.connect() as connection:
+            sql = connection.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'stores'").scalar_one()
+            assert "AUTOINCREMENT" not in sql  # really the old table
         before = _rows_of(database, kept)
 
         assert upgrade_database(engine) == head_revision()
 
-        assert _rows_of(database, kept) == before and all(before[table] for table in FILLED)
+        assert all(before[table] for table in FILLED), before
+        assert _rows_of(database, kept) == before
         with database.unit_of_work() as uow:
             assert [s.id for s in uow.stores.list()] == [kept]
         assert _add(database, "Next") > kept
