@@ -11,7 +11,7 @@ from channel_manager.domain.returns import Return, ReturnLine, ReturnStatus
 
 from . import _sql
 from ._mapping import decimal_from_json, decimal_to_json
-from .errors import ConcurrentUpdate, ReturnNotFound
+from .errors import ReturnNotFound
 from .tables import returns
 
 
@@ -94,13 +94,10 @@ class ReturnRepository:
 
     def save(self, item: Return) -> None:
         """Writes ``item`` if nobody saved it since it was read, else raises ``ConcurrentUpdate``."""
-        if item.id is None:
-            raise ReturnNotFound(item.return_order_id)
-        outcome = _sql.update_versioned(self._connection, returns, item.id, item.version, _values(item))
-        if outcome == "missing":
-            raise ReturnNotFound(item.return_order_id)
-        if outcome == "stale":
-            raise ConcurrentUpdate(f"Return {item.return_order_id}")
+        _sql.save_versioned(
+            self._connection, returns, item.id, item.version, _values(item),
+            missing=ReturnNotFound(item.return_order_id), what=f"Return {item.return_order_id}",
+        )  # fmt: skip
         item.version += 1
 
     def get(self, store_id: int, return_order_id: str) -> Return | None:
