@@ -183,24 +183,27 @@ async def refund_order(orderId: int, request: Request) -> JSONResponse:
 # ----------------------------------------------------------------------------- documents
 
 
-@router.get("/V1/invoices")
-async def list_invoices(request: Request) -> JSONResponse:
-    return _search(request, _sandbox(request).document_rows("invoice"))
+#: Commerce's sales documents (NOTES.md section 9): each kind listed by a search and read by its id.
+DOCUMENTS = (
+    ("invoice", "/V1/invoices", "/V1/invoices/{id}"),
+    ("shipment", "/V1/shipments", "/V1/shipment/{id}"),
+    ("creditmemo", "/V1/creditmemos", "/V1/creditmemo/{id}"),
+)
 
 
-@router.get("/V1/invoices/{id}")
-async def get_invoice(id: int, request: Request) -> JSONResponse:
-    return answer(request, _sandbox(request).get_document("invoice", id))
+def _serve_documents(kind: str, listing: str, single: str) -> None:
+    async def list_documents(request: Request) -> JSONResponse:
+        return _search(request, _sandbox(request).document_rows(kind))
+
+    async def get_document(id: int, request: Request) -> JSONResponse:
+        return answer(request, _sandbox(request).get_document(kind, id))
+
+    router.add_api_route(listing, list_documents, methods=["GET"], name=f"list_{kind}s")
+    router.add_api_route(single, get_document, methods=["GET"], name=f"get_{kind}")
 
 
-@router.get("/V1/shipments")
-async def list_shipments(request: Request) -> JSONResponse:
-    return _search(request, _sandbox(request).document_rows("shipment"))
-
-
-@router.get("/V1/shipment/{id}")
-async def get_shipment(id: int, request: Request) -> JSONResponse:
-    return answer(request, _sandbox(request).get_document("shipment", id))
+for _kind, _listing, _single in DOCUMENTS:
+    _serve_documents(_kind, _listing, _single)
 
 
 @router.post("/V1/shipment/track")
@@ -210,16 +213,6 @@ async def add_shipment_track(request: Request) -> JSONResponse:
     if not isinstance(entity, dict):
         raise required("entity")
     return answer(request, _sandbox(request).add_track(entity))
-
-
-@router.get("/V1/creditmemos")
-async def list_credit_memos(request: Request) -> JSONResponse:
-    return _search(request, _sandbox(request).document_rows("creditmemo"))
-
-
-@router.get("/V1/creditmemo/{id}")
-async def get_credit_memo(id: int, request: Request) -> JSONResponse:
-    return answer(request, _sandbox(request).get_document("creditmemo", id))
 
 
 # ----------------------------------------------------------------------------- carts
