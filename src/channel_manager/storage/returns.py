@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import Connection, RowMapping, select
@@ -14,31 +15,17 @@ from ._mapping import decimal_from_json, decimal_to_json
 from .errors import ReturnNotFound
 from .tables import returns
 
+#: The money of a return line, kept in JSON as text (every other field is stored as it is).
+_MONEY = ("unit_amount", "unit_tax")
+
 
 def _line_to_json(line: ReturnLine) -> dict[str, Any]:
-    return {
-        "return_line_number": line.return_line_number,
-        "line_number": line.line_number,
-        "sku": line.sku,
-        "quantity": line.quantity,
-        "reason": line.reason,
-        "unit_amount": decimal_to_json(line.unit_amount),
-        "unit_tax": decimal_to_json(line.unit_tax),
-        "refunded_quantity": line.refunded_quantity,
-    }
+    data = asdict(line)
+    return {**data, **{name: decimal_to_json(data[name]) for name in _MONEY}}
 
 
 def _line_from_json(data: dict[str, Any]) -> ReturnLine:
-    return ReturnLine(
-        return_line_number=data["return_line_number"],
-        line_number=data["line_number"],
-        sku=data["sku"],
-        quantity=data["quantity"],
-        reason=data["reason"],
-        unit_amount=decimal_from_json(data["unit_amount"]),
-        unit_tax=decimal_from_json(data["unit_tax"]),
-        refunded_quantity=data["refunded_quantity"],
-    )
+    return ReturnLine(**{**data, **{name: decimal_from_json(data[name]) for name in _MONEY}})
 
 
 def _values(item: Return) -> dict[str, Any]:
