@@ -38,8 +38,18 @@ async def _body(request: Request) -> dict[str, Any]:
     return data
 
 
-def _arg(body: dict[str, Any], name: str, camel: str | None = None) -> Any:
-    return body.get(name, body.get(camel)) if camel else body.get(name)
+def _arg(body: dict[str, Any], name: str, snake: str | None = None) -> Any:
+    """The body's argument ``name``, or its ``snake`` spelling (Commerce's REST accepts both)."""
+    return body.get(name, body.get(snake)) if snake else body.get(name)
+
+
+async def _required(request: Request, name: str, snake: str | None = None, kind: type = dict) -> Any:
+    """The body's argument ``name`` (or its ``snake`` spelling), which must be a ``kind``; else Commerce's
+    "required" error naming it."""
+    value = _arg(await _body(request), name, snake)
+    if not isinstance(value, kind):
+        raise required(name)
+    return value
 
 
 _FIELD = re.compile(r"([^,\[\]]+)(\[(?:[^\[\]]|\[[^\]]*\])*\])?")
@@ -118,10 +128,7 @@ async def get_order_status(id: int, request: Request) -> JSONResponse:
 
 
 async def _save_order(request: Request) -> JSONResponse:
-    body = await _body(request)
-    entity = body.get("entity")
-    if not isinstance(entity, dict):
-        raise required("entity")
+    entity = await _required(request, "entity")
     return answer(request, _sandbox(request).save_order(entity, _store_id(request)))
 
 
@@ -152,10 +159,7 @@ async def unhold_order(id: int, request: Request) -> JSONResponse:
 
 @router.post("/V1/orders/{id}/comments")
 async def add_order_comment(id: int, request: Request) -> JSONResponse:
-    body = await _body(request)
-    history = _arg(body, "statusHistory", "status_history")
-    if not isinstance(history, dict):
-        raise required("statusHistory")
+    history = await _required(request, "statusHistory", "status_history")
     return answer(request, _sandbox(request).add_comment(id, history))
 
 
@@ -208,10 +212,7 @@ for _kind, _listing, _single in DOCUMENTS:
 
 @router.post("/V1/shipment/track")
 async def add_shipment_track(request: Request) -> JSONResponse:
-    body = await _body(request)
-    entity = body.get("entity")
-    if not isinstance(entity, dict):
-        raise required("entity")
+    entity = await _required(request, "entity")
     return answer(request, _sandbox(request).add_track(entity))
 
 
@@ -225,10 +226,7 @@ async def create_cart(request: Request) -> JSONResponse:
 
 @router.post("/V1/carts/{cartId}/items")
 async def add_cart_item(cartId: int, request: Request) -> JSONResponse:
-    body = await _body(request)
-    item = _arg(body, "cartItem", "cart_item")
-    if not isinstance(item, dict):
-        raise required("cartItem")
+    item = await _required(request, "cartItem", "cart_item")
     return answer(request, _sandbox(request).add_cart_item(cartId, item))
 
 
@@ -255,10 +253,7 @@ async def list_source_items(request: Request) -> JSONResponse:
 
 @router.post("/V1/inventory/source-items")
 async def save_source_items(request: Request) -> JSONResponse:
-    body = await _body(request)
-    items = _arg(body, "sourceItems", "source_items")
-    if not isinstance(items, list):
-        raise required("sourceItems")
+    items = await _required(request, "sourceItems", "source_items", list)
     _sandbox(request).save_source_items(items)
     return answer(request, [])
 
