@@ -138,11 +138,16 @@ def _line_values(order: PurchaseOrder, order_id: int, line: OrderLine) -> dict[s
     }
 
 
+def _quantities_to_json(lines: Iterable[ShipmentLine | CancelledLine]) -> builtins.list[dict[str, Any]]:
+    """The lines of a shipment or a cancellation: units per PO line."""
+    return [{"line_number": line.line_number, "quantity": line.quantity} for line in lines]
+
+
 def _shipment_values(order_id: int, shipment: Shipment) -> dict[str, Any]:
     return {
         "order_id": order_id,
         "key": shipment.key,
-        "lines": [{"line_number": line.line_number, "quantity": line.quantity} for line in shipment.lines],
+        "lines": _quantities_to_json(shipment.lines),
         "commerce_shipment_id": shipment.commerce_shipment_id,
         "carrier_name": shipment.carrier.name,
         "is_walmart_carrier": shipment.carrier.is_walmart_carrier,
@@ -160,7 +165,7 @@ def _cancellation_values(order_id: int, cancellation: Cancellation) -> dict[str,
     return {
         "order_id": order_id,
         "key": cancellation.key,
-        "lines": [{"line_number": line.line_number, "quantity": line.quantity} for line in cancellation.lines],
+        "lines": _quantities_to_json(cancellation.lines),
         "reason": cancellation.reason.value,
         "reason_source": cancellation.reason_source.name,
         "started_by": cancellation.started_by.value,
@@ -242,7 +247,7 @@ def _shipment_from_row(row: RowMapping) -> Shipment:
     return Shipment(
         id=row["id"],
         key=row["key"],
-        lines=tuple(ShipmentLine(line["line_number"], line["quantity"]) for line in row["lines"]),
+        lines=tuple(ShipmentLine(**line) for line in row["lines"]),
         carrier=Carrier(row["carrier_name"], row["is_walmart_carrier"]),
         method_code=row["method_code"],
         tracking_number=row["tracking_number"],
@@ -259,7 +264,7 @@ def _cancellation_from_row(row: RowMapping) -> Cancellation:
     return Cancellation(
         id=row["id"],
         key=row["key"],
-        lines=tuple(CancelledLine(line["line_number"], line["quantity"]) for line in row["lines"]),
+        lines=tuple(CancelledLine(**line) for line in row["lines"]),
         reason=CancellationReason(row["reason"]),
         reason_source=ReasonSource[row["reason_source"]],
         started_by=Side(row["started_by"]),
