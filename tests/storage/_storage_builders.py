@@ -2,54 +2,41 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 
+from builders import T0 as T0
+from builders import at as at
+from builders import make_commerce, make_walmart
+from builders import make_line as shared_make_line
 from channel_manager.domain.orders import Address, OrderLine, PurchaseOrder
-from channel_manager.domain.quantities import LineQuantities
 from channel_manager.domain.returns import Return, ReturnLine
 from channel_manager.domain.secret import Secret
-from channel_manager.domain.stores import ChannelStore, CommerceConnection, WalmartAccount
+from channel_manager.domain.stores import ChannelStore
 from channel_manager.storage import Database
-
-T0 = datetime(2024, 7, 1, 12, 0, tzinfo=UTC)
 
 WALMART_SECRET = "walmart-client-secret-PLAINTEXT-1234"
 COMMERCE_TOKEN = "commerce-access-token-PLAINTEXT-5678"
 
 
-def at(minutes: float) -> datetime:
-    return T0 + timedelta(minutes=minutes)
-
-
 def make_store(name: str = "Main store", **walmart: str) -> ChannelStore:
     return ChannelStore(
         name=name,
-        walmart=WalmartAccount(
-            base_url=walmart.get("base_url", "https://marketplace.walmartapis.com"),
-            client_id=walmart.get("client_id", "client-id-1"),
-            client_secret=Secret(WALMART_SECRET),
-            webhook_secret=Secret("walmart-webhook-secret"),
+        walmart=make_walmart(
+            **{
+                "client_id": "client-id-1",
+                "client_secret": Secret(WALMART_SECRET),
+                "webhook_secret": Secret("walmart-webhook-secret"),
+                **walmart,
+            }
         ),
-        commerce=CommerceConnection(
-            base_url="https://shop.example.com",
-            store_code="default",
-            access_token=Secret(COMMERCE_TOKEN),
-            webhook_secret=Secret("commerce-webhook-secret"),
-        ),
+        commerce=make_commerce(access_token=Secret(COMMERCE_TOKEN), webhook_secret=Secret("commerce-webhook-secret")),
     )
 
 
-def make_line(number: str = "1", quantity: int = 1, *, price: str = "10.00", tax: str = "0.80") -> OrderLine:
-    return OrderLine(
-        line_number=number,
-        sku=f"SKU-{number}",
-        product_name=f"Product {number}",
-        quantities=LineQuantities.new(quantity),
-        unit_price=Decimal(price),
-        unit_tax=Decimal(tax),
-        shipping_charge=Decimal("1.50"),
-    )
+#: Storage's lines carry a shipping charge, so it is stored and read back too.
+make_line = partial(shared_make_line, shipping="1.50")
 
 
 def make_order(

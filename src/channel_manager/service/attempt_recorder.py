@@ -53,54 +53,37 @@ class AttemptRecorder:
             if flush and scope.collected:
                 self._database.record_attempts(scope.collected)
 
-    def _add(self, attempt: SyncAttempt) -> None:
-        scope = _scope.get()
-        if scope is not None and scope.store_id == self._store_id:
-            scope.collected.append(attempt)
-        else:
-            self._database.record_attempts([attempt])
-
-    def _ids(self) -> tuple[int | None, int | None]:
-        scope = _scope.get()
-        if scope is None or scope.store_id != self._store_id:
-            return None, None
-        return scope.order_id, scope.job_id
-
     def walmart(self, attempt: WalmartAttempt) -> None:
-        order_id, job_id = self._ids()
-        self._add(
-            SyncAttempt(
-                store_id=self._store_id,
-                started_at=attempt.started_at,
-                side=Side.WALMART,
-                method=attempt.method,
-                endpoint=attempt.endpoint,
-                path=attempt.path,
-                duration_ms=round(attempt.duration_ms),
-                http_status=attempt.http_status,
-                error_code=attempt.error_code,
-                error_message=attempt.error_description,
-                correlation_id=attempt.correlation_id,
-                order_id=order_id,
-                job_id=job_id,
-                purchase_order_id=attempt.purchase_order_id,
-            )
-        )
+        self._record(
+            attempt, Side.WALMART, attempt.error_description, error_code=attempt.error_code,
+            correlation_id=attempt.correlation_id, purchase_order_id=attempt.purchase_order_id,
+        )  # fmt: skip
 
     def commerce(self, attempt: CommerceAttempt) -> None:
-        order_id, job_id = self._ids()
-        self._add(
-            SyncAttempt(
-                store_id=self._store_id,
-                started_at=attempt.started_at,
-                side=Side.COMMERCE,
-                method=attempt.method,
-                endpoint=attempt.endpoint,
-                path=attempt.path,
-                duration_ms=round(attempt.duration_ms),
-                http_status=attempt.http_status,
-                error_message=attempt.error,
-                order_id=order_id,
-                job_id=job_id,
-            )
-        )
+        self._record(attempt, Side.COMMERCE, attempt.error)
+
+    def _record(
+        self,
+        attempt: WalmartAttempt | CommerceAttempt,
+        side: Side,
+        error_message: str | None,
+        *,
+        error_code: str | None = None,
+        correlation_id: str | None = None,
+        purchase_order_id: str | None = None,
+    ) -> None:
+        """Stores one attempt of either side: in the open scope of this store, or at once."""
+        scope = _scope.get()
+        if scope is not None and scope.store_id != self._store_id:
+            scope = None
+        record = SyncAttempt(
+            store_id=self._store_id, started_at=attempt.started_at, side=side, method=attempt.method,
+            endpoint=attempt.endpoint, path=attempt.path, duration_ms=round(attempt.duration_ms),
+            http_status=attempt.http_status, error_code=error_code, error_message=error_message,
+            correlation_id=correlation_id, order_id=scope.order_id if scope else None,
+            job_id=scope.job_id if scope else None, purchase_order_id=purchase_order_id,
+        )  # fmt: skip
+        if scope is not None:
+            scope.collected.append(record)
+        else:
+            self._database.record_attempts([record])

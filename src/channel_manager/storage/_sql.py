@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, select, update
+from sqlalchemy import Column, Connection, Table, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+
+from .errors import ConcurrentUpdate, StorageError
 
 
 def utcnow() -> datetime:
@@ -34,6 +36,18 @@ def insert_new(connection: Connection, table: Table, values: dict[str, Any], *un
     return int(row_id) if row_id is not None else None
 
 
+def count_by(connection: Connection, column: Column[Any], every: list[str], store_id: int | None) -> dict[str, int]:
+    """Rows of ``column``'s table per value of ``column`` (each of ``every`` present, zero included), of one
+    store or of all."""
+    query = select(column, func.count()).group_by(column)
+    if store_id is not None:
+        query = query.where(column.table.c.store_id == store_id)
+    counts = dict.fromkeys(every, 0)
+    for value, count in connection.execute(query):
+        counts[value] = count
+    return counts
+
+
 def is_unique_violation(error: IntegrityError, table: Table, *columns: str) -> bool:
     """Whether ``error`` is the UNIQUE constraint of ``table`` over exactly ``columns``."""
     original = error.orig
@@ -44,18 +58,26 @@ def is_unique_violation(error: IntegrityError, table: Table, *columns: str) -> b
     return str(original) == expected
 
 
-def update_versioned(
-    connection: Connection, table: Table, row_id: int, version: int, values: dict[str, Any]
-) -> str | None:
-    """``UPDATE ... WHERE id = :id AND version = :version`` (optimistic concurrency), bumping the version.
-
-    Returns None when it was written, ``"missing"`` when the row is gone, ``"stale"`` when someone else
-    saved it since it was read; the caller raises its own typed error.
-    """
+def save_versioned(
+    connection: Connection,
+    table: Table,
+    row_id: int | None,
+    version: int,
+    values: dict[str, Any],
+    *,
+    missing: StorageError,
+    what: str,
+) -> int:
+    """``UPDATE ... WHERE id = :id AND version = :version`` (optimistic concurrency), bumping the stored version;
+    answers ``row_id``. Raises ``missing`` when the row was never stored or is gone, and ``ConcurrentUpdate``
+    (naming ``what``) when someone else saved it since it was read."""
+    if row_id is None:
+        raise missing
     result = connection.execute(
         update(table).where(table.c.id == row_id, table.c.version == version).values(**values, version=version + 1)
     )
     if result.rowcount:
-        return None
-    exists = connection.execute(select(table.c.id).where(table.c.id == row_id)).first() is not None
-    return "stale" if exists else "missing"
+        return row_id
+    if connection.execute(select(table.c.id).where(table.c.id == row_id)).first() is None:
+        raise missing
+    raise ConcurrentUpdate(what)

@@ -195,18 +195,17 @@ class JobRepository:
         )
         return bool(self._connection.execute(statement).rowcount)
 
-    def complete(self, job_id: int, worker_id: str, *, now: datetime | None = None) -> bool:
+    def _let_go(self, job_id: int, worker_id: str, state: JobState, now: datetime | None, **values: Any) -> bool:
+        """Ends ``worker_id``'s hold on the job, leaving it in ``state`` (a finished one gets ``finished_at``)."""
         now = now or utcnow()
+        if state is not JobState.PENDING:
+            values["finished_at"] = now
         return self._update_locked(
-            job_id,
-            worker_id,
-            state=JobState.DONE.value,
-            may_be_in_effect=False,
-            locked_by=None,
-            locked_until=None,
-            finished_at=now,
-            updated_at=now,
+            job_id, worker_id, state=state.value, locked_by=None, locked_until=None, updated_at=now, **values
         )
+
+    def complete(self, job_id: int, worker_id: str, *, now: datetime | None = None) -> bool:
+        return self._let_go(job_id, worker_id, JobState.DONE, now, may_be_in_effect=False)
 
     def mark_may_be_in_effect(self, job_id: int, worker_id: str, *, now: datetime | None = None) -> bool:
         """Records, before the remote call is sent, that it may be in effect from now on; ``False`` (nothing
@@ -216,44 +215,18 @@ class JobRepository:
     def retry_later(
         self, job_id: int, worker_id: str, run_after: datetime, error: str, *, now: datetime | None = None
     ) -> bool:
-        return self._update_locked(
-            job_id,
-            worker_id,
-            state=JobState.PENDING.value,
-            run_after=run_after,
-            last_error=error,
-            locked_by=None,
-            locked_until=None,
-            updated_at=now or utcnow(),
-        )
+        return self._let_go(job_id, worker_id, JobState.PENDING, now, run_after=run_after, last_error=error)
 
     def fail(self, job_id: int, worker_id: str, error: str, *, now: datetime | None = None) -> bool:
-        now = now or utcnow()
-        return self._update_locked(
-            job_id,
-            worker_id,
-            state=JobState.FAILED.value,
-            last_error=error,
-            locked_by=None,
-            locked_until=None,
-            finished_at=now,
-            updated_at=now,
-        )
+        return self._let_go(job_id, worker_id, JobState.FAILED, now, last_error=error)
 
     def extend_lease(self, job_id: int, worker_id: str, until: datetime) -> bool:
         return self._update_locked(job_id, worker_id, locked_until=until)
 
     def release(self, job_id: int, worker_id: str, *, now: datetime | None = None) -> bool:
         """Gives a claimed job back untouched (clean shutdown): pending again, the attempt not counted."""
-        return self._update_locked(
-            job_id,
-            worker_id,
-            state=JobState.PENDING.value,
-            attempts=func.max(jobs.c.attempts - 1, 0) if self._is_sqlite else func.greatest(jobs.c.attempts - 1, 0),
-            locked_by=None,
-            locked_until=None,
-            updated_at=now or utcnow(),
-        )
+        attempts = func.max(jobs.c.attempts - 1, 0) if self._is_sqlite else func.greatest(jobs.c.attempts - 1, 0)
+        return self._let_go(job_id, worker_id, JobState.PENDING, now, attempts=attempts)
 
     @property
     def _is_sqlite(self) -> bool:
@@ -346,13 +319,7 @@ class JobRepository:
         return {int(store): (int(count), oldest) for store, count, oldest in self._connection.execute(query)}
 
     def count_by_state(self, store_id: int | None = None) -> dict[str, int]:
-        query = select(jobs.c.state, func.count()).group_by(jobs.c.state)
-        if store_id is not None:
-            query = query.where(jobs.c.store_id == store_id)
-        counts = {state.value: 0 for state in JobState}
-        for state, count in self._connection.execute(query):
-            counts[state] = count
-        return counts
+        return _sql.count_by(self._connection, jobs.c.state, [state.value for state in JobState], store_id)
 
     def list(
         self,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -25,7 +25,7 @@ from channel_manager.domain.sync import OrderEvent, ProblemKey, Side, SyncProble
 
 from . import _sql
 from ._mapping import decimal_from_json, decimal_to_json, time_from_json, time_to_json
-from .errors import ConcurrentUpdate, OrderNotFound
+from .errors import OrderNotFound
 from .tables import cancellations, order_events, order_lines, purchase_orders, refunds, shipments
 
 po = purchase_orders
@@ -139,11 +139,16 @@ def _line_values(order: PurchaseOrder, order_id: int, line: OrderLine) -> dict[s
     }
 
 
+def _quantities_to_json(lines: Iterable[ShipmentLine | CancelledLine]) -> builtins.list[dict[str, Any]]:
+    """The lines of a shipment or a cancellation: units per PO line."""
+    return [{"line_number": line.line_number, "quantity": line.quantity} for line in lines]
+
+
 def _shipment_values(order_id: int, shipment: Shipment) -> dict[str, Any]:
     return {
         "order_id": order_id,
         "key": shipment.key,
-        "lines": [{"line_number": line.line_number, "quantity": line.quantity} for line in shipment.lines],
+        "lines": _quantities_to_json(shipment.lines),
         "commerce_shipment_id": shipment.commerce_shipment_id,
         "carrier_name": shipment.carrier.name,
         "is_walmart_carrier": shipment.carrier.is_walmart_carrier,
@@ -161,7 +166,7 @@ def _cancellation_values(order_id: int, cancellation: Cancellation) -> dict[str,
     return {
         "order_id": order_id,
         "key": cancellation.key,
-        "lines": [{"line_number": line.line_number, "quantity": line.quantity} for line in cancellation.lines],
+        "lines": _quantities_to_json(cancellation.lines),
         "reason": cancellation.reason.value,
         "reason_source": cancellation.reason_source.name,
         "started_by": cancellation.started_by.value,
@@ -246,7 +251,7 @@ def _shipment_from_row(row: RowMapping) -> Shipment:
     return Shipment(
         id=row["id"],
         key=row["key"],
-        lines=tuple(ShipmentLine(line["line_number"], line["quantity"]) for line in row["lines"]),
+        lines=tuple(ShipmentLine(**line) for line in row["lines"]),
         carrier=Carrier(row["carrier_name"], row["is_walmart_carrier"]),
         method_code=row["method_code"],
         tracking_number=row["tracking_number"],
@@ -263,7 +268,7 @@ def _cancellation_from_row(row: RowMapping) -> Cancellation:
     return Cancellation(
         id=row["id"],
         key=row["key"],
-        lines=tuple(CancelledLine(line["line_number"], line["quantity"]) for line in row["lines"]),
+        lines=tuple(CancelledLine(**line) for line in row["lines"]),
         reason=CancellationReason(row["reason"]),
         reason_source=ReasonSource[row["reason_source"]],
         started_by=Side(row["started_by"]),
@@ -295,45 +300,13 @@ def _refund_from_row(row: RowMapping) -> Refund:
     )
 
 
+#: The Orders page reads only the columns ``OrderSummary`` names, and they are named alike.
+_SUMMARY_COLUMNS = [po.c[field.name] for field in fields(OrderSummary)]
+
+
 def _summary_from_row(row: RowMapping) -> OrderSummary:
-    return OrderSummary(
-        id=row["id"],
-        store_id=row["store_id"],
-        purchase_order_id=row["purchase_order_id"],
-        customer_order_id=row["customer_order_id"],
-        commerce_order_id=row["commerce_order_id"],
-        commerce_increment_id=row["commerce_increment_id"],
-        items_count=row["items_count"],
-        order_value=row["order_value"],
-        currency=row["currency"],
-        ordered_at=row["ordered_at"],
-        ship_by=row["ship_by"],
-        deliver_by=row["deliver_by"],
-        ship_method=row["ship_method"],
-        last_update_at=row["last_update_at"],
-        status=OrderStatus(row["status"]),
-        status_details=row["status_details"],
-    )
-
-
-_SUMMARY_COLUMNS = [
-    po.c.id,
-    po.c.store_id,
-    po.c.purchase_order_id,
-    po.c.customer_order_id,
-    po.c.commerce_order_id,
-    po.c.commerce_increment_id,
-    po.c.items_count,
-    po.c.order_value,
-    po.c.currency,
-    po.c.ordered_at,
-    po.c.ship_by,
-    po.c.deliver_by,
-    po.c.ship_method,
-    po.c.last_update_at,
-    po.c.status,
-    po.c.status_details,
-]
+    values = {column.name: row[column.name] for column in _SUMMARY_COLUMNS}
+    return OrderSummary(**{**values, "status": OrderStatus(row["status"])})
 
 
 class OrderRepository:
@@ -362,19 +335,16 @@ class OrderRepository:
 
     def save(self, order: PurchaseOrder) -> None:
         """Writes every change of ``order`` if nobody saved it since it was read, else raises ``ConcurrentUpdate``."""
-        if order.id is None:
-            raise OrderNotFound(order.purchase_order_id)
-        outcome = _sql.update_versioned(self._connection, po, order.id, order.version, _order_values(order))
-        if outcome == "missing":
-            raise OrderNotFound(order.purchase_order_id)
-        if outcome == "stale":
-            raise ConcurrentUpdate(f"PO {order.purchase_order_id}")
+        order_id = _sql.save_versioned(
+            self._connection, po, order.id, order.version, _order_values(order),
+            missing=OrderNotFound(order.purchase_order_id), what=f"PO {order.purchase_order_id}",
+        )  # fmt: skip
         self._upsert(
             order_lines,
-            [_line_values(order, order.id, line) for line in order.lines],
+            [_line_values(order, order_id, line) for line in order.lines],
             ("store_id", "purchase_order_id", "line_number"),
         )
-        self._write_children(order, order.id)
+        self._write_children(order, order_id)
         order.version += 1
 
     def _write_children(self, order: PurchaseOrder, order_id: int) -> None:
@@ -546,10 +516,4 @@ class OrderRepository:
 
     def count_by_status(self, store_id: int | None = None) -> dict[str, int]:
         """Orders per status (every status present, zero included), for the status cards."""
-        query = select(po.c.status, func.count()).group_by(po.c.status)
-        if store_id is not None:
-            query = query.where(po.c.store_id == store_id)
-        counts = {status.value: 0 for status in OrderStatus}
-        for status, count in self._connection.execute(query):
-            counts[status] = count
-        return counts
+        return _sql.count_by(self._connection, po.c.status, [status.value for status in OrderStatus], store_id)

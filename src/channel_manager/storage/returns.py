@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import Connection, RowMapping, select
@@ -11,34 +12,20 @@ from channel_manager.domain.returns import Return, ReturnLine, ReturnStatus
 
 from . import _sql
 from ._mapping import decimal_from_json, decimal_to_json
-from .errors import ConcurrentUpdate, ReturnNotFound
+from .errors import ReturnNotFound
 from .tables import returns
+
+#: The money of a return line, kept in JSON as text (every other field is stored as it is).
+_MONEY = ("unit_amount", "unit_tax")
 
 
 def _line_to_json(line: ReturnLine) -> dict[str, Any]:
-    return {
-        "return_line_number": line.return_line_number,
-        "line_number": line.line_number,
-        "sku": line.sku,
-        "quantity": line.quantity,
-        "reason": line.reason,
-        "unit_amount": decimal_to_json(line.unit_amount),
-        "unit_tax": decimal_to_json(line.unit_tax),
-        "refunded_quantity": line.refunded_quantity,
-    }
+    data = asdict(line)
+    return {**data, **{name: decimal_to_json(data[name]) for name in _MONEY}}
 
 
 def _line_from_json(data: dict[str, Any]) -> ReturnLine:
-    return ReturnLine(
-        return_line_number=data["return_line_number"],
-        line_number=data["line_number"],
-        sku=data["sku"],
-        quantity=data["quantity"],
-        reason=data["reason"],
-        unit_amount=decimal_from_json(data["unit_amount"]),
-        unit_tax=decimal_from_json(data["unit_tax"]),
-        refunded_quantity=data["refunded_quantity"],
-    )
+    return ReturnLine(**{**data, **{name: decimal_from_json(data[name]) for name in _MONEY}})
 
 
 def _values(item: Return) -> dict[str, Any]:
@@ -94,13 +81,10 @@ class ReturnRepository:
 
     def save(self, item: Return) -> None:
         """Writes ``item`` if nobody saved it since it was read, else raises ``ConcurrentUpdate``."""
-        if item.id is None:
-            raise ReturnNotFound(item.return_order_id)
-        outcome = _sql.update_versioned(self._connection, returns, item.id, item.version, _values(item))
-        if outcome == "missing":
-            raise ReturnNotFound(item.return_order_id)
-        if outcome == "stale":
-            raise ConcurrentUpdate(f"Return {item.return_order_id}")
+        _sql.save_versioned(
+            self._connection, returns, item.id, item.version, _values(item),
+            missing=ReturnNotFound(item.return_order_id), what=f"Return {item.return_order_id}",
+        )  # fmt: skip
         item.version += 1
 
     def get(self, store_id: int, return_order_id: str) -> Return | None:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from ..commerce.models import CommerceOrder
 from ..logs import get_logger
@@ -21,6 +23,7 @@ from ..service.intake import take_in
 from ..service.reconciliation import reconcile_orders
 from ..service.returns import record_walmart_returns
 from ..service.walmart_changes import record_walmart_changes
+from ..walmart import models as wm
 from ..walmart.requests import query_time
 from .context import SyncContext
 
@@ -58,19 +61,41 @@ class PollResult:
 
 # ---------------------------------------------------------------- Walmart -> channel-manager
 
+#: What a poll does with one page of Walmart POs (a service function: it records the page in its own
+#: transaction and answers how many POs were new or changed).
+PageStep = Callable[[SyncContext, StoreLink, list[wm.Order]], Awaitable[int]]
+
+
+async def _since(
+    context: SyncContext, link: StoreLink, cursor: str, overlap: timedelta, first: timedelta, started: datetime
+) -> datetime:
+    """Where a watermarked poll starts: the stored watermark minus ``overlap``, or ``first`` before ``started``
+    on a store's first poll."""
+    since = await read_cursor(context, link.id, cursor)
+    return since - overlap if since else started - first
+
+
+async def _walk_orders(context: SyncContext, link: StoreLink, steps: tuple[PageStep, ...], **query: Any) -> PollResult:
+    """Reads the POs ``query`` asks Walmart for, page by page, handing each page to every step in turn; the
+    HTTP attempts are written once the last page is in."""
+    result = PollResult()
+    with link.attempts.scope(flush=False) as scope:
+        async for page in link.walmart.iter_order_pages(limit=200, **query):
+            result.seen += len(page.orders)
+            for step in steps:
+                result.new += await step(context, link, page.orders)
+    await context.record_attempts(scope.collected)
+    return result
+
 
 async def poll_walmart_orders(context: SyncContext, link: StoreLink) -> PollResult:
     """Released POs created since the watermark minus an overlap; the watermark moves to the poll's start
     only after every page was recorded, so a crash means asking again, never missing a PO."""
     started = context.now()
-    since = await read_cursor(context, link.id, WALMART_RELEASED_CURSOR)
-    created_since = (since - WALMART_OVERLAP) if since else started - WALMART_FIRST_LOOKBACK
-    result = PollResult()
-    with link.attempts.scope(flush=False) as scope:
-        async for page in link.walmart.iter_order_pages(released=True, created_start_date=created_since, limit=200):
-            result.seen += len(page.orders)
-            result.new += await take_in(context, link, page.orders)
-    await context.record_attempts(scope.collected)
+    created_since = await _since(
+        context, link, WALMART_RELEASED_CURSOR, WALMART_OVERLAP, WALMART_FIRST_LOOKBACK, started
+    )
+    result = await _walk_orders(context, link, (take_in,), released=True, created_start_date=created_since)
     await move_cursor(context, link.id, WALMART_RELEASED_CURSOR, started)
     return result
 
@@ -78,16 +103,8 @@ async def poll_walmart_orders(context: SyncContext, link: StoreLink) -> PollResu
 async def reconcile_walmart_orders(context: SyncContext, link: StoreLink) -> PollResult:
     """Every recent PO in any status: takes in what polling and webhooks missed, records Walmart's own cancels,
     and reconciles each open order's Commerce side with Walmart's (``service/reconciliation.py``)."""
-    result = PollResult()
-    created_since = context.now() - RECONCILE_LOOKBACK
-    with link.attempts.scope(flush=False) as scope:
-        async for page in link.walmart.iter_order_pages(created_start_date=created_since, limit=200):
-            result.seen += len(page.orders)
-            result.new += await take_in(context, link, page.orders)
-            result.new += await record_walmart_changes(context, link, page.orders)
-            result.new += await reconcile_orders(context, link, page.orders)
-    await context.record_attempts(scope.collected)
-    return result
+    steps = (take_in, record_walmart_changes, reconcile_orders)
+    return await _walk_orders(context, link, steps, created_start_date=context.now() - RECONCILE_LOOKBACK)
 
 
 async def poll_walmart_changes(context: SyncContext, link: StoreLink) -> PollResult:
@@ -95,18 +112,13 @@ async def poll_walmart_changes(context: SyncContext, link: StoreLink) -> PollRes
     overlap), so a Walmart-side cancel (auto-cancel, customer, fraud) comes in within seconds without a
     notification, not only at the reconciliation; the watermark moves after every page was recorded."""
     started = context.now()
-    since = await read_cursor(context, link.id, WALMART_MODIFIED_CURSOR)
-    modified_since = (since - WALMART_MODIFIED_OVERLAP) if since else started - WALMART_MODIFIED_FIRST_LOOKBACK
-    result = PollResult()
-    with link.attempts.scope(flush=False) as scope:
-        async for page in link.walmart.iter_order_pages(
-            created_start_date=started - WALMART_MODIFIED_CREATED_WINDOW,
-            last_modified_start_date=modified_since,
-            limit=200,
-        ):
-            result.seen += len(page.orders)
-            result.new += await record_walmart_changes(context, link, page.orders)
-    await context.record_attempts(scope.collected)
+    modified_since = await _since(
+        context, link, WALMART_MODIFIED_CURSOR, WALMART_MODIFIED_OVERLAP, WALMART_MODIFIED_FIRST_LOOKBACK, started
+    )
+    result = await _walk_orders(
+        context, link, (record_walmart_changes,),
+        created_start_date=started - WALMART_MODIFIED_CREATED_WINDOW, last_modified_start_date=modified_since,
+    )  # fmt: skip
     await move_cursor(context, link.id, WALMART_MODIFIED_CURSOR, started)
     return result
 
@@ -160,8 +172,9 @@ async def poll_walmart_returns(context: SyncContext, link: StoreLink) -> PollRes
     ``nextCursor`` to the end; each page recorded in one transaction (new returns, and refunds Walmart made
     itself)."""
     started = context.now()
-    since = await read_cursor(context, link.id, WALMART_RETURNS_CURSOR)
-    modified_since = (since - RETURNS_OVERLAP) if since else started - RETURNS_FIRST_LOOKBACK
+    modified_since = await _since(
+        context, link, WALMART_RETURNS_CURSOR, RETURNS_OVERLAP, RETURNS_FIRST_LOOKBACK, started
+    )
     result = PollResult()
     with link.attempts.scope(flush=False) as scope:
         async for page, _cursor_text in link.walmart.iter_return_pages(

@@ -99,26 +99,32 @@ _CONFLICT = (
 )
 
 
-def _walmart(error: walmart_errors.WalmartError) -> ProblemError:
-    detail = str(error)
-    if isinstance(error, walmart_errors.WalmartAuthError):
-        return ProblemError(502, "Walmart refused the credentials", detail, side="walmart", slug="walmart-auth")
-    if isinstance(error, walmart_errors.WalmartRetryableError):
-        return ProblemError(503, "Walmart is unavailable", detail, side="walmart", slug="walmart-unavailable")
-    if isinstance(error, walmart_errors.WalmartPermanentError):
-        return ProblemError(422, "Walmart refused the request", detail, side="walmart", slug="walmart-refused")
-    return ProblemError(502, "Walmart failed", detail, side="walmart", slug="walmart-failed")
+#: How a failure of Walmart or Commerce is answered, by its kind: status and what the title says of the side.
+_REMOTE = {
+    "auth": (502, "refused the credentials"),
+    "unavailable": (503, "is unavailable"),
+    "refused": (422, "refused the request"),
+    "failed": (502, "failed"),
+}
+#: The kind of each side's errors (an error of neither kind "failed").
+_REMOTE_KINDS: tuple[tuple[tuple[type[Exception], ...], str], ...] = (
+    ((walmart_errors.WalmartAuthError, commerce_errors.CommerceAuthError), "auth"),
+    ((walmart_errors.WalmartRetryableError, commerce_errors.CommerceRetryableError), "unavailable"),
+    (
+        (
+            walmart_errors.WalmartPermanentError,
+            commerce_errors.CommerceValidationError,
+            commerce_errors.CommerceOrderMismatchError,
+        ),
+        "refused",
+    ),
+)
 
 
-def _commerce(error: commerce_errors.CommerceError) -> ProblemError:
-    detail = str(error)
-    if isinstance(error, commerce_errors.CommerceAuthError):
-        return ProblemError(502, "Commerce refused the credentials", detail, side="commerce", slug="commerce-auth")
-    if isinstance(error, commerce_errors.CommerceRetryableError):
-        return ProblemError(503, "Commerce is unavailable", detail, side="commerce", slug="commerce-unavailable")
-    if isinstance(error, commerce_errors.CommerceValidationError | commerce_errors.CommerceOrderMismatchError):
-        return ProblemError(422, "Commerce refused the request", detail, side="commerce", slug="commerce-refused")
-    return ProblemError(502, "Commerce failed", detail, side="commerce", slug="commerce-failed")
+def _remote(side: Side, error: Exception) -> ProblemError:
+    kind = next((kind for classes, kind in _REMOTE_KINDS if isinstance(error, classes)), "failed")
+    status, words = _REMOTE[kind]
+    return ProblemError(status, f"{side.capitalize()} {words}", str(error), side=side, slug=f"{side}-{kind}")
 
 
 def problem_for(error: BaseException) -> ProblemError:
@@ -126,9 +132,9 @@ def problem_for(error: BaseException) -> ProblemError:
     if isinstance(error, ProblemError):
         return error
     if isinstance(error, walmart_errors.WalmartError):
-        return _walmart(error)
+        return _remote("walmart", error)
     if isinstance(error, commerce_errors.CommerceError):
-        return _commerce(error)
+        return _remote("commerce", error)
     if isinstance(error, _NOT_FOUND):
         return ProblemError(404, "Not found", str(error))
     if isinstance(error, _CONFLICT):

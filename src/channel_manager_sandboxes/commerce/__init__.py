@@ -4,21 +4,16 @@ control API under ``/_sandbox/`` and outgoing webhooks. See ``docs/commerce-sand
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from channel_manager_sandboxes.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from channel_manager_sandboxes.commerce.app import create_app
     from channel_manager_sandboxes.commerce.settings import SandboxSettings
     from channel_manager_sandboxes.commerce.state import CommerceSandbox
 
-#: Loaded on first use, so the CLI does not import the web app for commands that never serve it.
-_LAZY = {"create_app": "app", "SandboxSettings": "settings", "CommerceSandbox": "state"}
-
 __all__ = ["CommerceSandbox", "SandboxSettings", "create_app"]
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(f"channel_manager_sandboxes.commerce.{_LAZY[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+#: Loaded on first use (see ``lazy.py``).
+__getattr__ = lazy_exports(__name__, {"create_app": "app", "SandboxSettings": "settings", "CommerceSandbox": "state"})

@@ -24,6 +24,15 @@ from channel_manager_sandboxes.commerce.state import CommerceSandbox
 STORE_CODE_KEY = "commerce.store_code"
 ENDPOINT_KEY = "commerce.endpoint"
 
+#: The ACL resource a route needs: by its path's start first, then by its end, else Sales view / edit.
+ACL_BY_PREFIX = (
+    ("/V1/carts", "Magento_Cart::manage"),
+    ("/V1/inventory", "Magento_InventoryApi::source"),
+    ("/V1/store", "Magento_Backend::store"),
+    ("/V1/products", "Magento_Catalog::products"),
+    ("/V1/stockItems", "Magento_CatalogInventory::cataloginventory"),
+    ("/V1/channel-manager", "ChannelManager_Connector::orders"),
+)
 ACL_BY_SUFFIX = (
     ("/cancel", "Magento_Sales::cancel"),
     ("/hold", "Magento_Sales::hold"),
@@ -37,18 +46,9 @@ ACL_BY_SUFFIX = (
 
 def acl_resource(endpoint: str) -> str:
     method, template = endpoint.split(" ", 1)
-    if template.startswith("/V1/carts"):
-        return "Magento_Cart::manage"
-    if template.startswith("/V1/inventory"):
-        return "Magento_InventoryApi::source"
-    if template.startswith("/V1/store"):
-        return "Magento_Backend::store"
-    if template.startswith("/V1/products"):
-        return "Magento_Catalog::products"
-    if template.startswith("/V1/stockItems"):
-        return "Magento_CatalogInventory::cataloginventory"
-    if template.startswith("/V1/channel-manager"):
-        return "ChannelManager_Connector::orders"
+    for prefix, resource in ACL_BY_PREFIX:
+        if template.startswith(prefix):
+            return resource
     for suffix, resource in ACL_BY_SUFFIX:
         if template.endswith(suffix):
             return resource

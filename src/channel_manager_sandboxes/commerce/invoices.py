@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from channel_manager_sandboxes.commerce import order_rules as rules
+from channel_manager_sandboxes.commerce.documents import add_totals, line_money, priced_item
 from channel_manager_sandboxes.commerce.entities import num, validation_error
 from channel_manager_sandboxes.commerce.events import ORDER_SAVED
 from channel_manager_sandboxes.commerce.order_actions import requested_items
@@ -56,15 +57,17 @@ class Invoices:
             shipping_tax = max(0.0, num(order.get("shipping_tax_amount")) - num(order.get("shipping_tax_invoiced")))
             tax += shipping_tax
             grand = subtotal + tax + shipping
-            for key, delta in (
-                ("subtotal_invoiced", subtotal),
-                ("tax_invoiced", tax),
-                ("shipping_invoiced", shipping),
-                ("shipping_tax_invoiced", shipping_tax),
-                ("total_invoiced", grand),
-                ("total_paid", grand),
-            ):
-                order[key] = order[f"base_{key}"] = money(num(order.get(key)) + delta)
+            add_totals(
+                order,
+                (
+                    ("subtotal_invoiced", subtotal),
+                    ("tax_invoiced", tax),
+                    ("shipping_invoiced", shipping),
+                    ("shipping_tax_invoiced", shipping_tax),
+                    ("total_invoiced", grand),
+                    ("total_paid", grand),
+                ),
+            )
             due = max(0.0, num(order["grand_total"]) - num(order["total_paid"]))
             order["total_due"] = order["base_total_due"] = money(due)
             payment = order["payment"]
@@ -84,29 +87,12 @@ class Invoices:
             assert item is not None
             if wanted <= 0:
                 continue
-            row = num(item["price"]) * wanted
-            item_tax = num(item["tax_amount"]) / num(item["qty_ordered"], 1) * wanted
+            row, item_tax = line_money(item, wanted)
+            add_totals(item, (("row_invoiced", row), ("tax_invoiced", item_tax)))
             item["qty_invoiced"] = money(num(item["qty_invoiced"]) + wanted)
-            item["row_invoiced"] = item["base_row_invoiced"] = money(num(item["row_invoiced"]) + row)
-            item["tax_invoiced"] = item["base_tax_invoiced"] = money(num(item["tax_invoiced"]) + item_tax)
             subtotal += row
             tax += item_tax
-            invoice_items.append(
-                {
-                    "entity_id": self.sandbox.next_id("invoice_item"),
-                    "parent_id": invoice_id,
-                    "order_item_id": item["item_id"],
-                    "sku": item["sku"],
-                    "name": item.get("name"),
-                    "qty": money(wanted),
-                    "price": item["price"],
-                    "base_price": item["price"],
-                    "row_total": money(row),
-                    "base_row_total": money(row),
-                    "tax_amount": money(item_tax),
-                    "product_id": item.get("product_id"),
-                }
-            )
+            invoice_items.append(priced_item(self.sandbox, "invoice", invoice_id, item, wanted))
         return invoice_items, subtotal, tax
 
     def _document(

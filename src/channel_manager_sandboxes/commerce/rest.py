@@ -38,8 +38,18 @@ async def _body(request: Request) -> dict[str, Any]:
     return data
 
 
-def _arg(body: dict[str, Any], name: str, camel: str | None = None) -> Any:
-    return body.get(name, body.get(camel)) if camel else body.get(name)
+def _arg(body: dict[str, Any], name: str, snake: str | None = None) -> Any:
+    """The body's argument ``name``, or its ``snake`` spelling (Commerce's REST accepts both)."""
+    return body.get(name, body.get(snake)) if snake else body.get(name)
+
+
+async def _required(request: Request, name: str, snake: str | None = None, kind: type = dict) -> Any:
+    """The body's argument ``name`` (or its ``snake`` spelling), which must be a ``kind``; else Commerce's
+    "required" error naming it."""
+    value = _arg(await _body(request), name, snake)
+    if not isinstance(value, kind):
+        raise required(name)
+    return value
 
 
 _FIELD = re.compile(r"([^,\[\]]+)(\[(?:[^\[\]]|\[[^\]]*\])*\])?")
@@ -118,10 +128,7 @@ async def get_order_status(id: int, request: Request) -> JSONResponse:
 
 
 async def _save_order(request: Request) -> JSONResponse:
-    body = await _body(request)
-    entity = body.get("entity")
-    if not isinstance(entity, dict):
-        raise required("entity")
+    entity = await _required(request, "entity")
     return answer(request, _sandbox(request).save_order(entity, _store_id(request)))
 
 
@@ -152,10 +159,7 @@ async def unhold_order(id: int, request: Request) -> JSONResponse:
 
 @router.post("/V1/orders/{id}/comments")
 async def add_order_comment(id: int, request: Request) -> JSONResponse:
-    body = await _body(request)
-    history = _arg(body, "statusHistory", "status_history")
-    if not isinstance(history, dict):
-        raise required("statusHistory")
+    history = await _required(request, "statusHistory", "status_history")
     return answer(request, _sandbox(request).add_comment(id, history))
 
 
@@ -183,43 +187,33 @@ async def refund_order(orderId: int, request: Request) -> JSONResponse:
 # ----------------------------------------------------------------------------- documents
 
 
-@router.get("/V1/invoices")
-async def list_invoices(request: Request) -> JSONResponse:
-    return _search(request, _sandbox(request).document_rows("invoice"))
+#: Commerce's sales documents (NOTES.md section 9): each kind listed by a search and read by its id.
+DOCUMENTS = (
+    ("invoice", "/V1/invoices", "/V1/invoices/{id}"),
+    ("shipment", "/V1/shipments", "/V1/shipment/{id}"),
+    ("creditmemo", "/V1/creditmemos", "/V1/creditmemo/{id}"),
+)
 
 
-@router.get("/V1/invoices/{id}")
-async def get_invoice(id: int, request: Request) -> JSONResponse:
-    return answer(request, _sandbox(request).get_document("invoice", id))
+def _serve_documents(kind: str, listing: str, single: str) -> None:
+    async def list_documents(request: Request) -> JSONResponse:
+        return _search(request, _sandbox(request).document_rows(kind))
+
+    async def get_document(id: int, request: Request) -> JSONResponse:
+        return answer(request, _sandbox(request).get_document(kind, id))
+
+    router.add_api_route(listing, list_documents, methods=["GET"], name=f"list_{kind}s")
+    router.add_api_route(single, get_document, methods=["GET"], name=f"get_{kind}")
 
 
-@router.get("/V1/shipments")
-async def list_shipments(request: Request) -> JSONResponse:
-    return _search(request, _sandbox(request).document_rows("shipment"))
-
-
-@router.get("/V1/shipment/{id}")
-async def get_shipment(id: int, request: Request) -> JSONResponse:
-    return answer(request, _sandbox(request).get_document("shipment", id))
+for _kind, _listing, _single in DOCUMENTS:
+    _serve_documents(_kind, _listing, _single)
 
 
 @router.post("/V1/shipment/track")
 async def add_shipment_track(request: Request) -> JSONResponse:
-    body = await _body(request)
-    entity = body.get("entity")
-    if not isinstance(entity, dict):
-        raise required("entity")
+    entity = await _required(request, "entity")
     return answer(request, _sandbox(request).add_track(entity))
-
-
-@router.get("/V1/creditmemos")
-async def list_credit_memos(request: Request) -> JSONResponse:
-    return _search(request, _sandbox(request).document_rows("creditmemo"))
-
-
-@router.get("/V1/creditmemo/{id}")
-async def get_credit_memo(id: int, request: Request) -> JSONResponse:
-    return answer(request, _sandbox(request).get_document("creditmemo", id))
 
 
 # ----------------------------------------------------------------------------- carts
@@ -232,10 +226,7 @@ async def create_cart(request: Request) -> JSONResponse:
 
 @router.post("/V1/carts/{cartId}/items")
 async def add_cart_item(cartId: int, request: Request) -> JSONResponse:
-    body = await _body(request)
-    item = _arg(body, "cartItem", "cart_item")
-    if not isinstance(item, dict):
-        raise required("cartItem")
+    item = await _required(request, "cartItem", "cart_item")
     return answer(request, _sandbox(request).add_cart_item(cartId, item))
 
 
@@ -262,10 +253,7 @@ async def list_source_items(request: Request) -> JSONResponse:
 
 @router.post("/V1/inventory/source-items")
 async def save_source_items(request: Request) -> JSONResponse:
-    body = await _body(request)
-    items = _arg(body, "sourceItems", "source_items")
-    if not isinstance(items, list):
-        raise required("sourceItems")
+    items = await _required(request, "sourceItems", "source_items", list)
     _sandbox(request).save_source_items(items)
     return answer(request, [])
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from channel_manager_sandboxes.commerce import order_rules as rules
+from channel_manager_sandboxes.commerce.documents import comments
 from channel_manager_sandboxes.commerce.entities import clean, num, validation_error
 from channel_manager_sandboxes.commerce.errors import NOT_FOUND_ENTITY, bad_request, not_found, required
 from channel_manager_sandboxes.commerce.events import SHIPMENT_SAVED, TRACK_SAVED
@@ -112,19 +113,6 @@ class Shipments:
         self, order: dict[str, Any], shipment_id: int, items: list[dict[str, Any]], body: dict[str, Any], source: str
     ) -> dict[str, Any]:
         now = self.sandbox.clock.stamp()
-        comment = body.get("comment") or {}
-        comments = []
-        if comment.get("comment"):
-            comments.append(
-                {
-                    "entity_id": self.sandbox.next_id("shipment_comment"),
-                    "parent_id": shipment_id,
-                    "comment": str(comment["comment"]),
-                    "is_customer_notified": int(bool(body.get("notify"))),
-                    "is_visible_on_front": int(comment.get("is_visible_on_front") or 0),
-                    "created_at": now,
-                }
-            )
         return {
             "entity_id": shipment_id,
             "increment_id": self.sandbox.next_increment("shipment", order["store_id"]),
@@ -138,7 +126,7 @@ class Shipments:
             "packages": [],
             "items": items,
             "tracks": [],
-            "comments": comments,
+            "comments": comments(self.sandbox, "shipment", shipment_id, body, now),
             "extension_attributes": {"source_code": source},
         }
 

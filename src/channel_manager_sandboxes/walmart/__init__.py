@@ -6,21 +6,18 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from channel_manager_sandboxes.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from channel_manager_sandboxes.walmart.app import create_app
     from channel_manager_sandboxes.walmart.settings import WalmartSandboxSettings
     from channel_manager_sandboxes.walmart.state import WalmartSandbox
 
-#: Loaded on first use, so the CLI does not import the web app for commands that never serve it.
-_LAZY = {"create_app": "app", "WalmartSandboxSettings": "settings", "WalmartSandbox": "state"}
-
 __all__ = ["WalmartSandbox", "WalmartSandboxSettings", "create_app"]
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(f"channel_manager_sandboxes.walmart.{_LAZY[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+#: Loaded on first use (see ``lazy.py``).
+__getattr__ = lazy_exports(
+    __name__, {"create_app": "app", "WalmartSandboxSettings": "settings", "WalmartSandbox": "state"}
+)

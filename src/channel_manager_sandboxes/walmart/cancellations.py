@@ -11,7 +11,7 @@ from channel_manager_sandboxes.walmart.contract import CANCEL_REASONS
 from channel_manager_sandboxes.walmart.dates import iso
 from channel_manager_sandboxes.walmart.errors import order_error
 from channel_manager_sandboxes.walmart.model import Line, PurchaseOrder, Seller, StatusEntry
-from channel_manager_sandboxes.walmart.payload import as_list, quantity
+from channel_manager_sandboxes.walmart.payload import as_list, envelope, order_lines, quantity
 from channel_manager_sandboxes.walmart.render import render_order
 
 if TYPE_CHECKING:
@@ -68,14 +68,7 @@ class Cancellations:
     def cancel(self, seller: Seller, purchase_order_id: str, body: Any) -> dict[str, Any]:
         sandbox = self.sandbox
         sandbox.orders.tick()
-        cancellation = body.get("orderCancellation") if isinstance(body, Mapping) else None
-        if not isinstance(cancellation, Mapping):
-            raise order_error(
-                "orderCancellation is required", field="orderCancellation", code="MALFORMED_REQUEST_CONTENT"
-            )
-        raw_lines = as_list(cancellation, "orderLines", "orderLine")
-        if not raw_lines:
-            raise order_error("orderLines is required", field="orderLines")
+        raw_lines = order_lines(envelope(body, "orderCancellation"))
         if len(raw_lines) > MAX_LINES:
             raise order_error(f"A cancellation request takes at most {MAX_LINES} lines", field="orderLine")
         with sandbox.lock:

@@ -21,6 +21,23 @@ def as_list(container: Any, *keys: str) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def envelope(body: Any, name: str) -> Mapping[str, Any]:
+    """The one top-level object ``name`` of an order request (``orderShipment``, ``orderCancellation``,
+    ``orderRefund``); a body without it is Walmart's MALFORMED_REQUEST_CONTENT."""
+    inner = body.get(name) if isinstance(body, Mapping) else None
+    if not isinstance(inner, Mapping):
+        raise order_error(f"{name} is required", field=name, code="MALFORMED_REQUEST_CONTENT")
+    return inner
+
+
+def order_lines(inner: Mapping[str, Any]) -> list[Any]:
+    """``orderLines.orderLine`` of an order request (one object or a list); none at all is an error."""
+    lines = as_list(inner, "orderLines", "orderLine")
+    if not lines:
+        raise order_error("orderLines is required", field="orderLines")
+    return lines
+
+
 def quantity(raw: Any, field_name: str = "statusQuantity") -> int:
     try:
         amount = raw["amount"] if isinstance(raw, Mapping) else raw

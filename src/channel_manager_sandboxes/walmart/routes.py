@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
@@ -10,6 +12,8 @@ from fastapi.responses import Response
 from channel_manager_sandboxes.walmart.contract import ORDER_EVENT_TYPES
 from channel_manager_sandboxes.walmart.delivery import send_test_notification
 from channel_manager_sandboxes.walmart.gateway import answer, gate, json_body, query_params
+from channel_manager_sandboxes.walmart.model import Seller
+from channel_manager_sandboxes.walmart.state import WalmartSandbox
 
 router = APIRouter(tags=["Walmart API (v3)"])
 
@@ -64,25 +68,28 @@ async def acknowledge(request: Request, purchaseOrderId: str) -> Response:
     return await answer(request, context, context.sandbox.acknowledge(context.seller, purchaseOrderId))
 
 
-@router.post("/v3/orders/{purchaseOrderId}/shipping")
-async def ship(request: Request, purchaseOrderId: str) -> Response:
-    context = await gate(request, "POST /v3/orders/{purchaseOrderId}/shipping")
-    body = await json_body(request)
-    return await answer(request, context, context.sandbox.ship(context.seller, purchaseOrderId, body))
+#: The updates of one PO (NOTES.md sections 4-6): a JSON body POSTed to ``/v3/orders/{purchaseOrderId}/<path>``,
+#: answered with the order as it then stands.
+ORDER_UPDATES: tuple[tuple[str, Callable[[WalmartSandbox, Seller, str, Any], dict[str, Any]]], ...] = (
+    ("shipping", WalmartSandbox.ship),
+    ("cancel", WalmartSandbox.cancel),
+    ("refund", WalmartSandbox.refund),
+)
 
 
-@router.post("/v3/orders/{purchaseOrderId}/cancel")
-async def cancel(request: Request, purchaseOrderId: str) -> Response:
-    context = await gate(request, "POST /v3/orders/{purchaseOrderId}/cancel")
-    body = await json_body(request)
-    return await answer(request, context, context.sandbox.cancel(context.seller, purchaseOrderId, body))
+def _serve_order_update(path: str, update: Callable[[WalmartSandbox, Seller, str, Any], dict[str, Any]]) -> None:
+    endpoint = f"POST /v3/orders/{{purchaseOrderId}}/{path}"
+
+    async def order_update(request: Request, purchaseOrderId: str) -> Response:
+        context = await gate(request, endpoint)
+        body = await json_body(request)
+        return await answer(request, context, update(context.sandbox, context.seller, purchaseOrderId, body))
+
+    router.add_api_route(endpoint.split(" ", 1)[1], order_update, methods=["POST"], name=update.__name__)
 
 
-@router.post("/v3/orders/{purchaseOrderId}/refund")
-async def refund(request: Request, purchaseOrderId: str) -> Response:
-    context = await gate(request, "POST /v3/orders/{purchaseOrderId}/refund")
-    body = await json_body(request)
-    return await answer(request, context, context.sandbox.refund(context.seller, purchaseOrderId, body))
+for _path, _update in ORDER_UPDATES:
+    _serve_order_update(_path, _update)
 
 
 @router.get("/v3/returns")

@@ -12,7 +12,7 @@ from channel_manager_sandboxes.walmart.contract import CARRIERS, METHOD_CODES
 from channel_manager_sandboxes.walmart.dates import iso
 from channel_manager_sandboxes.walmart.errors import order_error
 from channel_manager_sandboxes.walmart.model import SHIPPED_STATUSES, Line, PurchaseOrder, Seller, StatusEntry
-from channel_manager_sandboxes.walmart.payload import as_list, quantity
+from channel_manager_sandboxes.walmart.payload import as_list, envelope, order_lines, quantity
 from channel_manager_sandboxes.walmart.render import render_order
 
 if TYPE_CHECKING:
@@ -75,15 +75,11 @@ class Shipments:
     def ship(self, seller: Seller, purchase_order_id: str, body: Any) -> dict[str, Any]:
         sandbox = self.sandbox
         sandbox.orders.tick()
-        shipment = body.get("orderShipment") if isinstance(body, Mapping) else None
-        if not isinstance(shipment, Mapping):
-            raise order_error("orderShipment is required", field="orderShipment", code="MALFORMED_REQUEST_CONTENT")
+        shipment = envelope(body, "orderShipment")
         process_mode = shipment.get("processMode")
         if process_mode not in (None, "PARTIAL_UPDATE"):
             raise order_error(f"Invalid processMode {process_mode}", field="processMode")
-        raw_lines = as_list(shipment, "orderLines", "orderLine")
-        if not raw_lines:
-            raise order_error("orderLines is required", field="orderLines")
+        raw_lines = order_lines(shipment)
         partial_update = process_mode == "PARTIAL_UPDATE"
         with sandbox.lock:
             order = sandbox.orders.order(seller, purchase_order_id, "shipConfirm API")

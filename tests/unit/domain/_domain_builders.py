@@ -1,46 +1,23 @@
-"""Builders for order-domain tests: small, valid objects with overridable parts."""
+"""Builders for order-domain tests: small, valid objects with overridable parts (lines, times and store
+connections come from ``tests/builders.py``)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from builders import T0, TOKEN, WALMART_SECRET, at, make_commerce, make_line, make_walmart
 from channel_manager.domain.cancellations import Cancellation, ReasonSource
 from channel_manager.domain.orders import OrderLine, PurchaseOrder
-from channel_manager.domain.quantities import LineQuantities
 from channel_manager.domain.reasons import CancellationReason, RefundReason
 from channel_manager.domain.refunds import Refund
-from channel_manager.domain.secret import Secret
 from channel_manager.domain.shipments import Carrier, Shipment
 from channel_manager.domain.stores import ChannelStore, CommerceConnection, StoreSettings, WalmartAccount
 from channel_manager.domain.sync import Side, SyncProblem
 
-T0 = datetime(2024, 7, 1, 12, 0, tzinfo=UTC)
+__all__ = ["T0", "TOKEN", "WALMART_SECRET", "at", "make_commerce", "make_line", "make_walmart"]
+
 PO_ID = "1796277083022"
 UPS = Carrier("UPS", True)
-
-
-def at(minutes: int) -> datetime:
-    return T0 + timedelta(minutes=minutes)
-
-
-def make_line(
-    number: str = "1",
-    quantity: int = 1,
-    *,
-    price: str = "10.00",
-    tax: str = "0.80",
-    shipping: str = "0",
-) -> OrderLine:
-    return OrderLine(
-        line_number=number,
-        sku=f"SKU-{number}",
-        product_name=f"Product {number}",
-        quantities=LineQuantities.new(quantity),
-        unit_price=Decimal(price),
-        unit_tax=Decimal(tax),
-        shipping_charge=Decimal(shipping),
-    )
 
 
 def make_order(*lines: OrderLine, purchase_order_id: str = PO_ID) -> PurchaseOrder:
@@ -89,32 +66,6 @@ def make_problem(*, side: Side = Side.WALMART, minute: int = 5) -> SyncProblem:
         occurred_at=at(minute),
         code="INVALID_REQUEST_CONTENT.GMP_ORDER_API",
     )
-
-
-WALMART_SECRET = "wm-client-secret-value"
-TOKEN = "commerce-token-value"
-
-
-def make_walmart(**changes: object) -> WalmartAccount:
-    values: dict[str, object] = {
-        "base_url": "https://marketplace.walmartapis.com",
-        "client_id": "client-id",
-        "client_secret": Secret(WALMART_SECRET),
-        "webhook_secret": Secret("wm-webhook-secret-value"),
-    }
-    values.update(changes)
-    return WalmartAccount(**values)  # type: ignore[arg-type]
-
-
-def make_commerce(**changes: object) -> CommerceConnection:
-    values: dict[str, object] = {
-        "base_url": "https://shop.example.com",
-        "store_code": "default",
-        "access_token": Secret(TOKEN),
-        "webhook_secret": Secret("commerce-webhook-secret-value"),
-    }
-    values.update(changes)
-    return CommerceConnection(**values)  # type: ignore[arg-type]
 
 
 def make_store(

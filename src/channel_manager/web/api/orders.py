@@ -4,8 +4,9 @@ through Commerce first, as the CLI does; retry; resync)."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
@@ -126,27 +127,52 @@ async def order_action(
     return await idempotency.answer(request, principal, key, act)
 
 
+@dataclass(frozen=True)
+class OrderCall:
+    """What every action on one order is called with: the order, the caller's store, the operator and the
+    Idempotency-Key (one dependency, so each route declares only its body)."""
+
+    request: Request
+    purchase_order_id: str
+    store: str | None
+    principal: Principal
+    key: str | None
+
+    @property
+    def actor(self) -> str:
+        return self.principal.actor
+
+    async def run(self, action: Action) -> Any:
+        return await order_action(self.request, self.principal, self.key, self.purchase_order_id, self.store, action)
+
+
+def _order_call(
+    request: Request,
+    purchase_order_id: PurchaseOrderId,
+    store: StoreRef = None,
+    principal: Principal = Depends(operator),
+    key: idempotency.IdempotencyKey = None,
+) -> OrderCall:
+    return OrderCall(request, purchase_order_id, store, principal, key)
+
+
+OnOrder = Annotated[OrderCall, Depends(_order_call)]
+
+
 @router.post(
     "/{purchase_order_id}/ship",
     summary="Ship lines (carrier, tracking): created in Commerce first, then sent to Walmart",
     responses=problems.responses(*WRITE),
 )
-async def ship(
-    request: Request,
-    purchase_order_id: PurchaseOrderId,
-    body: ShipIn,
-    store: StoreRef = None,
-    principal: Principal = Depends(operator),
-    key: idempotency.IdempotencyKey = None,
-) -> OrderActionOut:
+async def ship(body: ShipIn, call: OnOrder) -> OrderActionOut:
     async def action(state: ServiceState, store_id: int | None) -> object:
         return await commerce_actions.ship_through_commerce(
-            state.context, state.database, purchase_order_id, store_id=store_id, lines=body.lines,
+            state.context, state.database, call.purchase_order_id, store_id=store_id, lines=body.lines,
             carrier=body.carrier, tracking_number=body.tracking_number, tracking_url=body.tracking_url,
-            actor=principal.actor,
+            actor=call.actor,
         )  # fmt: skip
 
-    return await order_action(request, principal, key, purchase_order_id, store, action)  # type: ignore[no-any-return]
+    return await call.run(action)  # type: ignore[no-any-return]
 
 
 @router.post(
@@ -154,23 +180,16 @@ async def ship(
     summary="Cancel the whole order or lines of its unshipped remainder, with a Walmart reason (Commerce first)",
     responses=problems.responses(*WRITE),
 )
-async def cancel(
-    request: Request,
-    purchase_order_id: PurchaseOrderId,
-    body: CancelIn,
-    store: StoreRef = None,
-    principal: Principal = Depends(operator),
-    key: idempotency.IdempotencyKey = None,
-) -> OrderActionOut:
+async def cancel(body: CancelIn, call: OnOrder) -> OrderActionOut:
     reason = CancellationReason.parse(body.reason)  # the document allows only reasons this parses
 
     async def action(state: ServiceState, store_id: int | None) -> object:
         return await commerce_actions.cancel_through_commerce(
-            state.context, state.database, purchase_order_id, store_id=store_id, reason=reason, lines=body.lines,
-            actor=principal.actor,
+            state.context, state.database, call.purchase_order_id, store_id=store_id, reason=reason,
+            lines=body.lines, actor=call.actor,
         )  # fmt: skip
 
-    return await order_action(request, principal, key, purchase_order_id, store, action)  # type: ignore[no-any-return]
+    return await call.run(action)  # type: ignore[no-any-return]
 
 
 @router.post(
@@ -178,43 +197,30 @@ async def cancel(
     summary="Refund shipped units (lines, amount, reason): a credit memo in Commerce first, then Walmart's refund",
     responses=problems.responses(*WRITE),
 )
-async def refund(
-    request: Request,
-    purchase_order_id: PurchaseOrderId,
-    body: RefundIn,
-    store: StoreRef = None,
-    principal: Principal = Depends(operator),
-    key: idempotency.IdempotencyKey = None,
-) -> OrderActionOut:
+async def refund(body: RefundIn, call: OnOrder) -> OrderActionOut:
     reason = RefundReason.parse(body.reason) if body.reason else None
 
     async def action(state: ServiceState, store_id: int | None) -> object:
         return await refund_through_commerce(
-            state.context, state.database, purchase_order_id, store_id=store_id, lines=body.lines,
-            amount=body.amount, reason=reason, return_to_stock=body.return_to_stock, actor=principal.actor,
+            state.context, state.database, call.purchase_order_id, store_id=store_id, lines=body.lines,
+            amount=body.amount, reason=reason, return_to_stock=body.return_to_stock, actor=call.actor,
         )  # fmt: skip
 
-    return await order_action(request, principal, key, purchase_order_id, store, action)  # type: ignore[no-any-return]
+    return await call.run(action)  # type: ignore[no-any-return]
 
 
 @router.post(
     "/{purchase_order_id}/retry", summary="Retry the order's failed updates now", responses=problems.responses(*WRITE)
 )
-async def retry(
-    request: Request,
-    purchase_order_id: PurchaseOrderId,
-    store: StoreRef = None,
-    principal: Principal = Depends(operator),
-    key: idempotency.IdempotencyKey = None,
-) -> OrderActionOut:
+async def retry(call: OnOrder) -> OrderActionOut:
     async def action(state: ServiceState, store_id: int | None) -> object:
         return await state.context.run_db(
             lambda: order_service.retry_order(
-                state.database, purchase_order_id, store_id=store_id, actor=principal.actor
+                state.database, call.purchase_order_id, store_id=store_id, actor=call.actor
             )
         )
 
-    return await order_action(request, principal, key, purchase_order_id, store, action)  # type: ignore[no-any-return]
+    return await call.run(action)  # type: ignore[no-any-return]
 
 
 @router.post(
@@ -222,16 +228,10 @@ async def retry(
     summary="Read the order again from Walmart and Commerce, record what was missed, retry what failed",
     responses=problems.responses(*WRITE),
 )
-async def resync(
-    request: Request,
-    purchase_order_id: PurchaseOrderId,
-    store: StoreRef = None,
-    principal: Principal = Depends(operator),
-    key: idempotency.IdempotencyKey = None,
-) -> OrderActionOut:
+async def resync(call: OnOrder) -> OrderActionOut:
     async def action(state: ServiceState, store_id: int | None) -> object:
         return await resync_order(
-            state.context, state.database, purchase_order_id, store_id=store_id, actor=principal.actor
+            state.context, state.database, call.purchase_order_id, store_id=store_id, actor=call.actor
         )
 
-    return await order_action(request, principal, key, purchase_order_id, store, action)  # type: ignore[no-any-return]
+    return await call.run(action)  # type: ignore[no-any-return]
