@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Path, Query, Request
+from pydantic import BeforeValidator
 
 from ...service import stores as store_service
 from ..state import ServiceState
@@ -15,6 +16,18 @@ StoreRef = Annotated[
 ]
 PurchaseOrderId = Annotated[str, Path(min_length=1, max_length=64, description="The Walmart purchase order number.")]
 ReturnOrderId = Annotated[str, Path(min_length=1, max_length=64, description="The return's RMA number.")]
+
+
+def _iso_date_time(value: object) -> object:
+    """A query's date-time is ISO 8601 text, as the document says: a bare number (which pydantic would read as
+    seconds since 1970) is refused."""
+    if isinstance(value, str) and value.strip().lstrip("+-").replace(".", "", 1).isdigit():
+        raise ValueError("expected an ISO 8601 date-time such as 2026-12-01T00:00:00")
+    return value
+
+
+#: A date-time query parameter (ISO 8601 text only).
+QueryDateTime = Annotated[datetime, BeforeValidator(_iso_date_time)]
 
 READ = (400, 401, 403, 404, 409, 422, 429)
 WRITE = (400, 401, 403, 404, 409, 422, 429, 502, 503)

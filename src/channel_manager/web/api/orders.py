@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -32,7 +31,7 @@ from ..schemas import (
     summary_out,
 )
 from ..state import ServiceState
-from .common import READ, WRITE, PurchaseOrderId, StoreRef, service, store_id_of, utc
+from .common import READ, WRITE, PurchaseOrderId, QueryDateTime, StoreRef, service, store_id_of, utc
 
 router = APIRouter(prefix="/orders", tags=["orders"])
 SortKey = Literal["ordered_at", "ship_by", "last_update_at", "order_value", "purchase_order_id"]
@@ -49,8 +48,10 @@ async def list_orders(
         max_length=200,
         description="PO number, Commerce order number, customer order, buyer or SKU contains this.",
     ),
-    ordered_from: datetime | None = Query(None, description="Ordered at or after (ISO 8601; UTC without an offset)."),
-    ordered_to: datetime | None = Query(None, description="Ordered before."),
+    ordered_from: QueryDateTime | None = Query(
+        None, description="Ordered at or after (ISO 8601; UTC without an offset)."
+    ),
+    ordered_to: QueryDateTime | None = Query(None, description="Ordered before."),
     sort: SortKey = "ordered_at",
     order: Literal["asc", "desc"] = "desc",
     limit: int = Query(50, ge=1, le=1000),
