@@ -140,10 +140,16 @@ async def ship(
     key: idempotency.IdempotencyKey = None,
 ) -> OrderActionOut:
     async def action(state: ServiceState, store_id: int | None) -> object:
+        if body.resends_waiting_shipment:
+            chosen = await commerce_actions.ship_waiting_despite_intent(
+                state.context, state.database, purchase_order_id, store_id=store_id, actor=principal.actor
+            )
+            return chosen.retried
+        assert body.carrier is not None
         return await commerce_actions.ship_through_commerce(
             state.context, state.database, purchase_order_id, store_id=store_id, lines=body.lines,
             carrier=body.carrier, tracking_number=body.tracking_number, tracking_url=body.tracking_url,
-            actor=principal.actor,
+            override_intent_to_cancel=body.override_intent_to_cancel, actor=principal.actor,
         )  # fmt: skip
 
     return await order_action(request, principal, key, purchase_order_id, store, action)  # type: ignore[no-any-return]
