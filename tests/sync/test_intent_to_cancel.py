@@ -210,3 +210,14 @@ async def test_customer_requested_is_refused_for_a_line_the_buyer_did_not_ask_to
     truth = world.walmart_truth(po)
     assert truth["lines"]["1"]["by_status"] == {"Acknowledged": 1}
     assert truth["lines"]["2"]["cancel_reasons"] == [CUSTOMER_REQUESTED]
+
+
+async def test_a_request_made_before_intake_is_told_to_the_commerce_order_once_it_exists(world: World) -> None:
+    po = world.walmart_order([{"sku": "MUG-1", "quantity": 1, "intent_to_cancel": True}])
+    await world.take_in()
+    await reconcile(world)
+    order = world.order(po)
+    assert order.line("1").intent_to_cancel and order.commerce_order_id is not None
+    assert "The buyer asked Walmart to cancel line 1" in order.status_details
+    noted = [c for c in await comments(world, order.commerce_order_id) if intent_marker(["1"]) in c]
+    assert len(noted) == 1
