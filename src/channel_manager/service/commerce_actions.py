@@ -57,15 +57,14 @@ async def ship_through_commerce(
     wanted = dict(lines) if lines else order.open_lines()
     order.check_open("ship", wanted)
     commerce_order_id = _linked(order)
-    if override_intent_to_cancel:
-        asked = [n for n in wanted if order.line(n).intent_to_cancel]
+    asked = [n for n in wanted if order.line(n).intent_to_cancel]
+    if override_intent_to_cancel and asked:
         await context.run_db(
             lambda: ship_despite_intent(
-                database, purchase_order_id, store_id=order.store_id, lines=asked, actor=actor,
-                now=context.now(),
-            ) if asked else None
-        )  # fmt: skip
-    else:
+                database, purchase_order_id, store_id=order.store_id, lines=asked, actor=actor, now=context.now()
+            )
+        )
+    elif not override_intent_to_cancel:
         order.check_ship_chosen(wanted)
     items = []
     for line_number, quantity in wanted.items():
