@@ -107,10 +107,6 @@ def test_subscribe_checks_the_url_and_keeps_the_old_subscriptions_until_the_new_
 ) -> None:
     walmart_url, commerce_url, walmart = sandboxes
     assert add(cli, walmart_url, commerce_url).returncode == 0
-    no_secret = cli("stores", "subscribe", "US store", "--public-url", "http://127.0.0.1:9")
-    line = one_error_line(no_secret)
-    assert "stores set 'US store' --walmart-webhook-secret -" in line and "stores add" not in line
-    assert cli("stores", "set", "US store", "--walmart-webhook-secret", "-", input="hook-secret\n").returncode == 0
 
     for bad in ("notaurl", "ftp://cm.shop.com", "https://cm.example.com", "https://<your host>"):
         refused = cli("stores", "subscribe", "US store", "--public-url", bad)
@@ -136,6 +132,9 @@ def test_subscribe_checks_the_url_and_keeps_the_old_subscriptions_until_the_new_
         first = cli("stores", "subscribe", "US store", "--public-url", good)
         assert first.returncode == 0, first.stderr
         assert "test notification delivered" in first.stdout
+        assert "one was generated and stored encrypted" in first.stdout  # the store had no webhook secret
+        listed = walmart.list_subscriptions(walmart.seller("seller-1"))["events"]
+        assert {s["authDetails"]["authMethod"] for s in listed} == {"HMAC"}
         expected = [
             (e, f"{good}/webhooks/walmart/1") for e in ("INTENT_TO_CANCEL", "PO_CREATED", "PO_LINE_AUTOCANCELLED")
         ]
@@ -148,6 +147,7 @@ def test_subscribe_checks_the_url_and_keeps_the_old_subscriptions_until_the_new_
 
         again = cli("stores", "subscribe", "US store", "--public-url", good + "/")
         assert again.returncode == 0, again.stderr
+        assert "generated" not in again.stdout
         assert again.stdout.count("Replaced the subscription") == 3
         assert _subscriptions(walmart) == expected
 

@@ -240,3 +240,27 @@ async def test_returns_over_http(world: World) -> None:
         nothing_left = await api.http.post(f"/api/returns/{rma}/refund", json={}, headers=api.auth(Role.OPERATOR))
         assert nothing_left.status_code == 422 and "nothing left to refund" in nothing_left.json()["detail"]
         world.assert_nothing_duplicated()
+
+
+async def test_ship_over_http_with_the_buyers_request_to_cancel(world: World) -> None:
+    async with serving(world, workers=1) as api:
+        po = await _take_in(world, api, [{"sku": "MUG-1", "quantity": 2}])
+        world.servers.walmart.set_intent_to_cancel(po, "1")
+        operator = api.auth(Role.OPERATOR)
+        # The merchant ships in Commerce, before channel-manager saw the request: Walmart refuses it.
+        await world.ship_in_commerce(po, {"1": 2}, tracking="1ZAPIASK01")
+        await world.sync_commerce()
+        await eventually(lambda: world.order(po).problem is not None)
+        viewed = (await api.http.get(f"/api/orders/{po}", headers=operator)).json()["order"]
+        assert viewed["status"] == "Error" and viewed["lines"][0]["intent_to_cancel"]
+        assert '"override_intent_to_cancel": true' in viewed["status_details"]
+
+        incomplete = await api.http.post(f"/api/orders/{po}/ship", json={"carrier": "UPS"}, headers=operator)
+        assert incomplete.status_code == 422 and "tracking_number" in incomplete.text
+        body = {"override_intent_to_cancel": True}
+        anyway = await api.http.post(f"/api/orders/{po}/ship", json=body, headers=operator)
+        assert anyway.status_code == 200, anyway.text
+        await eventually(lambda: world.walmart_truth(po)["lines"]["1"]["by_status"].get("Shipped") == 2)
+        await eventually(lambda: world.order(po).problem is None)
+        assert world.walmart_truth(po)["lines"]["1"]["tracking_numbers"] == ["1ZAPIASK01"]
+        world.assert_nothing_duplicated()

@@ -9,7 +9,7 @@ from channel_manager.domain.cancellations import ReasonSource
 from channel_manager.domain.reasons import CancellationReason
 from channel_manager.domain.statuses import OrderStatus
 from channel_manager.domain.sync import Side, SyncState
-from channel_manager.service.walmart_changes import on_walmart_cancel_notification
+from channel_manager.service.walmart_changes import on_walmart_change_notification
 from channel_manager.sync import pollers
 from channel_manager.walmart.notifications import parse_notification
 
@@ -116,7 +116,7 @@ async def test_auto_cancel_notification_is_mirrored_too(world: World) -> None:
     notification = parse_notification(delivery.body)
     assert notification.purchase_order_id == po
 
-    await on_walmart_cancel_notification(world.context, link, notification)
+    await on_walmart_change_notification(world.context, link, notification)
     await world.drain()
     order = world.order(po)
     assert order.status is OrderStatus.CANCELED
@@ -124,7 +124,7 @@ async def test_auto_cancel_notification_is_mirrored_too(world: World) -> None:
     commerce = await world.merchant.get_order(order.commerce_order_id)
     assert [(i.qty_refunded, i.qty_to_ship) for i in commerce.items] == [(1, 0)]
 
-    await on_walmart_cancel_notification(world.context, link, notification)  # delivered twice
+    await on_walmart_change_notification(world.context, link, notification)  # delivered twice
     await reconcile(world)  # and seen by reconciliation
     await world.drain()
     assert len(world.order(po).cancellations) == 1

@@ -250,3 +250,44 @@ def test_request_bodies() -> None:
         refund_body(
             "1", [RefundLine(1, "DamagedItem", is_full_refund=True), RefundLine(2, "DamagedItem", [RefundAmount(1)])]
         )
+
+
+def test_a_shipment_refused_for_the_buyers_intent_to_cancel_says_what_to_do() -> None:
+    from channel_manager.sync.outcomes import classify
+    from channel_manager.walmart.errors import WalmartIntentToCancelError
+
+    body = {
+        "errors": {
+            "error": [
+                {
+                    "code": "INVALID_REQUEST_CONTENT.GMP_ORDER_API",
+                    "field": "intentToCancelOverride",
+                    "description": "Line 2 of PO 45 has a customer request to cancel (intentToCancel)",
+                }
+            ]
+        }
+    }
+    error = error_from_response(
+        http_status=400, body=body, intent=Intent.SHIP, correlation_id="c", purchase_order_id="45"
+    )
+    assert isinstance(error, WalmartIntentToCancelError)
+    failure = classify(error, job_kind="ship_lines")
+    assert not failure.retryable and failure.next_step is not None
+    assert "orders ship 45 --override-intent-to-cancel" in failure.next_step
+    assert "orders cancel 45 --reason customer_requested" in failure.next_step
+    other = _error("Method code is not supported in line number 1")
+    assert not isinstance(
+        error_from_response(http_status=400, body=other, intent=Intent.SHIP, correlation_id="c"),
+        WalmartIntentToCancelError,
+    )
+
+
+def test_the_sandbox_refuses_auth_details_it_cannot_deliver_with() -> None:
+    from channel_manager_sandboxes.walmart.errors import SandboxHTTPError
+    from channel_manager_sandboxes.walmart.notifications import checked_auth
+
+    assert checked_auth(None) == {}
+    assert checked_auth({"authMethod": "HMAC", "clientSecret": "s"})["clientSecret"] == "s"
+    for bad in ({"authMethod": "HMAC"}, {"authMethod": "BASIC_AUTH", "userName": "u"}, {"authMethod": "JWT"}, "x"):
+        with pytest.raises(SandboxHTTPError):
+            checked_auth(bad)

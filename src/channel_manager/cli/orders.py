@@ -7,6 +7,7 @@ from typing import Any
 import typer
 
 from ..domain.errors import DomainError
+from ..domain.orders import OrderLine
 from ..domain.reasons import CancellationReason
 from ..domain.statuses import OrderStatus
 from ..service import commerce_actions
@@ -137,7 +138,7 @@ def show(
     )
     lines = table(
         "Line", "SKU", "Product", "Ordered", "Created", "Ack'd", "Shipped", "Cancelled", "Returned", "Refunded",
-        ids=("Line", "SKU"),
+        "Buyer", ids=("Line", "SKU"),
     )  # fmt: skip
     for line in order.lines:
         q = line.quantities
@@ -146,6 +147,7 @@ def show(
             line.sku,
             line.product_name,
             *(str(v) for v in (q.ordered, q.created, q.acknowledged, q.shipped, q.cancelled, q.returned, q.refunded)),
+            _buyer_request(line),
         )
     print_table(lines)
     if order.shipments:
@@ -183,6 +185,13 @@ def show(
         console.print(f"{hidden} successful read(s) (polling) not shown; --all shows them.")
 
 
+def _buyer_request(line: OrderLine) -> str:
+    """The buyer's intent to cancel, and the merchant's choice on it, in the lines table."""
+    if not line.intent_to_cancel:
+        return ""
+    return "asked to cancel; shipping anyway" if line.intent_to_cancel_override else "asked to cancel"
+
+
 def _lines(pairs: list[str]) -> dict[str, int] | None:
     """``--line 1:2 --line 3`` -> {"1": 2, "3": <all>} is not allowed: each needs LINE:QTY."""
     if not pairs:
@@ -204,20 +213,40 @@ def _store_id(application: object, store: str | None) -> int | None:
 def ship(
     purchase_order_id: str = typer.Argument(..., help="The Walmart purchase order number."),
     line: list[str] = typer.Option([], "--line", help="LINE:QUANTITY to ship (repeatable); default: all open."),
-    carrier: str = typer.Option(..., help="Carrier: a Walmart carrier (UPS, USPS, FedEx...) or another name."),
-    tracking: str = typer.Option(..., "--tracking", help="Tracking number (Walmart requires one)."),
+    carrier: str | None = typer.Option(
+        None, help="Carrier: a Walmart carrier (UPS, USPS, FedEx...) or another name (required with --tracking)."
+    ),
+    tracking: str | None = typer.Option(None, "--tracking", help="Tracking number (Walmart requires one)."),
     tracking_url: str | None = typer.Option(None, help="Tracking URL; required for a carrier Walmart does not know."),
+    override_intent_to_cancel: bool = typer.Option(
+        False,
+        "--override-intent-to-cancel",
+        help="Ship lines the buyer asked to cancel, on purpose (Walmart's intentToCancelOverride). Without "
+        "--carrier/--tracking: send the shipment Walmart refused for them again, with the override.",
+    ),
     store: str | None = typer.Option(None, "--store", help="The store (name or id), when several have this PO."),
     send: bool = typer.Option(True, help="Send it to Walmart now (else the running service sends it)."),
 ) -> None:
     """Ship lines: creates the shipment in Commerce, as a merchant would, then syncs it to Walmart."""
+    rerun = override_intent_to_cancel and carrier is None and tracking is None and not line
+    if not rerun and (carrier is None or tracking is None):
+        raise typer.BadParameter(
+            "give --carrier and --tracking (or only --override-intent-to-cancel, to send the shipment Walmart "
+            "refused because the buyer asked to cancel again, with the override)."
+        )
     with opened_app() as application:
         store_id = _store_id(application, store)
 
         async def action(context: SyncContext) -> object:
+            if rerun:
+                return await commerce_actions.ship_waiting_despite_intent(
+                    context, application.database, purchase_order_id, store_id=store_id
+                )
+            assert carrier is not None
             return await commerce_actions.ship_through_commerce(
                 context, application.database, purchase_order_id, store_id=store_id, lines=_lines(line),
                 carrier=carrier, tracking_number=tracking, tracking_url=tracking_url,
+                override_intent_to_cancel=override_intent_to_cancel,
             )  # fmt: skip
 
         run_and_send(application.database, action, send=send)

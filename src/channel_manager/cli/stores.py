@@ -345,14 +345,19 @@ def subscribe(
     store: str = typer.Argument(..., help="Store name or id."),
     public_url: str = typer.Option(..., help="Where Walmart reaches this service, e.g. https://cm.yourshop.com."),
 ) -> None:
-    """Subscribe the store's Walmart order events to this service's webhook, signed with its webhook secret.
+    """Subscribe the store's Walmart order events to this service's webhook receiver.
 
-    Walmart first sends a test notification to the address; the store's old subscriptions stay until the new
-    ones exist."""
+    Walmart signs each delivery with HMAC-SHA256 of the store's Walmart webhook secret (header WM_SEC.SIGNATURE;
+    a secret is generated and stored encrypted when the store has none). Walmart first sends a test notification
+    to the address, signed the same way; the store's old subscriptions stay until the new ones exist."""
     with opened_app() as application:
         found = store_service.find_store(application.database, store)
         with console.status("Sending Walmart's test notification and subscribing ..."):
-            result = store_service.subscribe_walmart_events(found, public_url, WALMART_ORDER_EVENTS)
+            result = store_service.subscribe_walmart_events(
+                application.database, found, public_url, WALMART_ORDER_EVENTS
+            )
+    if result.secret_generated:
+        console.print(f"Store {found.name!r} had no Walmart webhook secret: one was generated and stored encrypted.")
     console.print(f"Walmart test notification delivered to {result.url} ({result.test_message or 'ok'}).")
     for event in result.events:
         console.print(f"Walmart {event} -> {result.url}")

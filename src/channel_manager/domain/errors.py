@@ -70,3 +70,29 @@ class RefundNotAllowed(DomainError):
 class InvalidQuantity(DomainError):
     def __init__(self, what: str, quantity: int) -> None:
         super().__init__(f"{what} must be a positive whole number, not {quantity}.")
+
+
+class BuyerAskedToCancel(DomainError):
+    """Shipping lines the buyer asked Walmart to cancel without choosing to ship them anyway."""
+
+    def __init__(self, purchase_order_id: str, lines: list[str]) -> None:
+        named = ("line " if len(lines) == 1 else "lines ") + ", ".join(lines)
+        them = "it" if len(lines) == 1 else "them"
+        super().__init__(
+            f"The buyer asked Walmart to cancel PO {purchase_order_id} {named}: cancel {them} "
+            f"(`channel-manager orders cancel {purchase_order_id} --reason customer_requested`), or ship anyway "
+            'with --override-intent-to-cancel (API: "override_intent_to_cancel": true).'
+        )
+        self.lines = lines
+
+
+class CustomerRequestedNotAllowed(DomainError):
+    """Walmart takes CUSTOMER_REQUESTED_SELLER_TO_CANCEL only on lines the buyer asked to cancel."""
+
+    def __init__(self, purchase_order_id: str, lines: list[str]) -> None:
+        named = ("line " if len(lines) == 1 else "lines ") + ", ".join(lines)
+        super().__init__(
+            f"Walmart takes the reason 'customer requested' only on lines the buyer asked to cancel; the buyer "
+            f"did not ask to cancel PO {purchase_order_id} {named}. Choose another reason."
+        )
+        self.lines = lines

@@ -14,7 +14,9 @@ from decimal import Decimal
 
 from .cancellations import Cancellation, CancelledLine, ReasonSource
 from .errors import (
+    BuyerAskedToCancel,
     CarrierNotAccepted,
+    CustomerRequestedNotAllowed,
     DomainError,
     InvalidQuantity,
     NothingToCancel,
@@ -60,6 +62,13 @@ class OrderLine:
     refunded_amount: Decimal = ZERO  # money refunded so far (product, shipping and their tax)
     commerce_item_id: int | None = None  # the Commerce order item this line became
     intent_to_cancel: bool = False  # the buyer asked Walmart to cancel
+    #: The merchant chose to ship this line although the buyer asked to cancel (``intentToCancelOverride``).
+    intent_to_cancel_override: bool = False
+
+    @property
+    def awaits_cancel_decision(self) -> bool:
+        """The buyer asked to cancel, units are still open, and the merchant has not chosen to ship them."""
+        return self.intent_to_cancel and not self.intent_to_cancel_override and self.quantities.open > 0
 
     @property
     def charged_for_shipped(self) -> Decimal:
@@ -173,9 +182,87 @@ class PurchaseOrder:
             latest = self.cancellations[-1] if self.cancellations else None
             if latest is not None:
                 parts.append(f"Cancellation reason: {latest.describe()}.")
+        waiting = self.lines_awaiting_cancel_decision()
+        if waiting:
+            parts.append(self.intent_to_cancel_details(waiting))
         if self.return_requested:
             parts.append("Return requested.")
         return " ".join(parts)
+
+    # ---------------------------------------------------------------- the buyer's intent to cancel
+
+    def lines_awaiting_cancel_decision(self) -> list[str]:
+        return [line.line_number for line in self.lines if line.awaits_cancel_decision]
+
+    def intent_to_cancel_details(self, line_numbers: list[str]) -> str:
+        """What Status details says while the buyer's request waits for the merchant's choice."""
+        named = ("line " if len(line_numbers) == 1 else "lines ") + ", ".join(line_numbers)
+        po = self.purchase_order_id
+        return (
+            f"The buyer asked Walmart to cancel {named}: cancel in Commerce (reason: customer requested, the "
+            f"default there) or `channel-manager orders cancel {po} --reason customer_requested`; or ship anyway "
+            f"with `channel-manager orders ship {po} --override-intent-to-cancel ...`."
+        )
+
+    def note_intent_to_cancel(self, line_numbers: list[str], at: datetime) -> list[str]:
+        """Records that the buyer asked Walmart to cancel these lines (Walmart's ``intentToCancel``); the line
+        numbers newly recorded, in order. A line already recorded is not again, nor one whose every unit is shipped
+        at Walmart or cancelled: the request can change nothing there."""
+        unsent = {sl.line_number for s in self.shipments if s.sync_state is not SyncState.SYNCED for sl in s.lines}
+        noted = []
+        for number in line_numbers:
+            line = self.line(number)
+            if line.intent_to_cancel or (line.quantities.open == 0 and number not in unsent):
+                continue
+            line.intent_to_cancel = True
+            noted.append(number)
+        if noted:
+            named = ("line " if len(noted) == 1 else "lines ") + ", ".join(noted)
+            self.record(at, "intent_to_cancel", f"The buyer asked Walmart to cancel {named}.")
+        return noted
+
+    def check_ship_chosen(self, lines: Mapping[str, int]) -> None:
+        """The merchant ships lines the buyer asked to cancel only on purpose: raises ``BuyerAskedToCancel``
+        for such lines shipped without the override."""
+        asked = [n for n in lines if self.line(n).awaits_cancel_decision]
+        if asked:
+            raise BuyerAskedToCancel(self.purchase_order_id, asked)
+
+    def ship_despite_intent(self, line_numbers: list[str], at: datetime) -> list[str]:
+        """The merchant's choice to ship these lines although the buyer asked to cancel: their shipments are sent
+        with ``intentToCancelOverride``. The line numbers newly chosen."""
+        chosen = []
+        for number in line_numbers:
+            line = self.line(number)
+            if not line.intent_to_cancel_override:
+                line.intent_to_cancel_override = True
+                chosen.append(number)
+        if chosen:
+            named = ("line " if len(chosen) == 1 else "lines ") + ", ".join(chosen)
+            self.record(at, "intent_override", f"Shipped on purpose although the buyer asked to cancel: {named}.")
+        return chosen
+
+    def check_reason_allowed(self, lines: Mapping[str, int] | list[str], reason: CancellationReason) -> None:
+        """Walmart's rule: ``CUSTOMER_REQUESTED_SELLER_TO_CANCEL`` only on lines the buyer asked to cancel."""
+        if reason is not CancellationReason.CUSTOMER_REQUESTED:
+            return
+        missing = [n for n in lines if not self.line(n).intent_to_cancel]
+        if missing:
+            raise CustomerRequestedNotAllowed(self.purchase_order_id, missing)
+
+    def use_customer_requested(self, key: str, at: datetime) -> None:
+        """A cancellation given the store's default reason turns out to be of lines the buyer asked to cancel
+        (Walmart shows it): it is sent as customer requested, Walmart's reason for them."""
+        for index, cancellation in enumerate(self.cancellations):
+            if cancellation.key == key:
+                self.cancellations[index] = replace(
+                    cancellation, reason=CancellationReason.CUSTOMER_REQUESTED, reason_source=ReasonSource.WALMART
+                )
+                self.record(
+                    at, "cancel_reason", f"Cancellation {key}: the buyer asked to cancel, so customer requested."
+                )
+                return
+        raise DomainError(f"PO {self.purchase_order_id} has no cancellation {key}.")
 
     # ---------------------------------------------------------------- timeline and problems
 

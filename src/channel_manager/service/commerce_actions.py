@@ -14,6 +14,7 @@ from . import audit
 from . import orders as order_service
 from .commerce_changes import ChangeSummary, sync_commerce_order
 from .context import ServiceContext, StoreLink
+from .intent_to_cancel import ShipDespiteIntent, ship_despite_intent
 
 
 def _linked(order: PurchaseOrder) -> int:
@@ -42,9 +43,11 @@ async def ship_through_commerce(
     carrier: str,
     tracking_number: str | None,
     tracking_url: str | None = None,
+    override_intent_to_cancel: bool = False,
     actor: str | None = None,
 ) -> ChangeSummary | None:
-    """Creates the shipment in Commerce (all open quantity when ``lines`` is None), then records it."""
+    """Creates the shipment in Commerce (all open quantity when ``lines`` is None), then records it. Lines the
+    buyer asked to cancel ship only with ``override_intent_to_cancel``, the merchant's choice, recorded first."""
     order = await context.run_db(lambda: order_service.find_order(database, purchase_order_id, store_id=store_id))
     link = await context.store(order.store_id)
     number = order.require_tracking_number(tracking_number)
@@ -54,6 +57,15 @@ async def ship_through_commerce(
     wanted = dict(lines) if lines else order.open_lines()
     order.check_open("ship", wanted)
     commerce_order_id = _linked(order)
+    asked = [n for n in wanted if order.line(n).intent_to_cancel]
+    if override_intent_to_cancel and asked:
+        await context.run_db(
+            lambda: ship_despite_intent(
+                database, purchase_order_id, store_id=order.store_id, lines=asked, actor=actor, now=context.now()
+            )
+        )
+    elif not override_intent_to_cancel:
+        order.check_ship_chosen(wanted)
     items = []
     for line_number, quantity in wanted.items():
         item_id = order.line(line_number).commerce_item_id
@@ -99,6 +111,7 @@ async def cancel_through_commerce(
     link = await context.store(order.store_id)
     wanted = dict(lines) if lines else order.open_lines()
     order.check_open("cancel", wanted)
+    order.check_reason_allowed(wanted, reason)
     commerce_order_id = _linked(order)
     commerce = link.commerce
     commerce_order = await commerce.get_order(commerce_order_id)
@@ -128,3 +141,18 @@ async def cancel_through_commerce(
         f"Cancel requested: {cancelled}, reason {reason.value}", {"lines": wanted, "reason": reason.value},
     )  # fmt: skip
     return await sync_commerce_order(context, link, commerce_order_id)
+
+
+async def ship_waiting_despite_intent(
+    context: ServiceContext,
+    database: Database,
+    purchase_order_id: str,
+    *,
+    store_id: int | None,
+    actor: str | None = None,
+) -> ShipDespiteIntent:
+    """Ship anyway, with nothing new to ship: the shipment Walmart refused because the buyer asked to cancel is
+    sent again with ``intentToCancelOverride`` (its job retried once, never a second shipment)."""
+    return await context.run_db(
+        lambda: ship_despite_intent(database, purchase_order_id, store_id=store_id, actor=actor, now=context.now())
+    )

@@ -168,20 +168,49 @@ def record_cancellation(
     if not wanted:
         return summary
     reason, source = reason_for_cancel(store, order_comments(commerce_order))
-    if source is ReasonSource.STORE_DEFAULT and any(line.intent_to_cancel for line in order.lines):
-        # The buyer asked Walmart to cancel: the one case for "customer requested".
-        reason, source = CancellationReason.CUSTOMER_REQUESTED, ReasonSource.WALMART
-    key = f"commerce-{commerce_order.entity_id}-{len(order.cancellations) + 1}"
-    if commerce_order.state == "canceled" and wanted == order.open_lines():
-        cancellation = order.cancel_whole_order(key=key, reason=reason, reason_source=source, at=now)
-    else:
-        cancellation = order.cancel(
-            key=key, lines=wanted, reason=reason, reason_source=source, started_by=Side.COMMERCE, at=now
-        )
-    assert cancellation.sync_state is SyncState.PENDING
-    summary.cancellations += 1
-    enqueue_cancellation(uow, order, key, now)
+    for (line_reason, line_source), lines in _reasons_by_intent(store, order, wanted, reason, source, now).items():
+        key = f"commerce-{commerce_order.entity_id}-{len(order.cancellations) + 1}"
+        if commerce_order.state == "canceled" and lines == order.open_lines():
+            cancellation = order.cancel_whole_order(key=key, reason=line_reason, reason_source=line_source, at=now)
+        else:
+            cancellation = order.cancel(
+                key=key, lines=lines, reason=line_reason, reason_source=line_source, started_by=Side.COMMERCE, at=now
+            )
+        assert cancellation.sync_state is SyncState.PENDING
+        summary.cancellations += 1
+        enqueue_cancellation(uow, order, key, now)
     return summary
+
+
+def _reasons_by_intent(
+    store: ChannelStore,
+    order: PurchaseOrder,
+    wanted: dict[str, int],
+    reason: CancellationReason,
+    source: ReasonSource,
+    now: datetime,
+) -> dict[tuple[CancellationReason, ReasonSource], dict[str, int]]:
+    """The cancel's lines grouped by the reason each is sent with. Walmart takes "customer requested" only on
+    lines the buyer asked to cancel: those default to it when no reason was given, and the others never get it
+    (a comment naming it for them falls back to the store's default, and the timeline says so)."""
+    groups: dict[tuple[CancellationReason, ReasonSource], dict[str, int]] = {}
+    refused = []
+    for number, quantity in wanted.items():
+        asked = order.line(number).intent_to_cancel
+        chosen = (reason, source)
+        if asked and source is ReasonSource.STORE_DEFAULT:
+            chosen = (CancellationReason.CUSTOMER_REQUESTED, ReasonSource.WALMART)
+        elif not asked and reason is CancellationReason.CUSTOMER_REQUESTED:
+            chosen = (store.settings.default_cancellation_reason, ReasonSource.STORE_DEFAULT)
+            refused.append(number)
+        groups.setdefault(chosen, {})[number] = quantity
+    if refused:
+        named = ("line " if len(refused) == 1 else "lines ") + ", ".join(refused)
+        order.record(
+            now, "cancel_reason", f"The buyer did not ask to cancel {named}, and Walmart takes 'customer requested' "
+            f"only then: sent with the store's default, {store.settings.default_cancellation_reason.label}.",
+        )  # fmt: skip
+    return groups
 
 
 # ---------------------------------------------------------------- one Commerce order read and recorded

@@ -19,7 +19,7 @@ from .intake import take_in_purchase_order
 from .inventory import on_commerce_stock_event
 from .job_run import JobRun
 from .outbox import enqueue_webhook_processing
-from .walmart_changes import on_walmart_cancel_notification
+from .walmart_changes import on_walmart_change_notification
 
 log = get_logger("channel_manager.inbound")
 
@@ -31,8 +31,9 @@ CommerceEventHandler = Callable[[ServiceContext, StoreLink, dict[str, Any]], Awa
 
 #: Walmart event types with a handler of their own; any other event re-reads its PO (taking it in if new).
 WALMART_EVENT_HANDLERS: dict[str, WalmartEventHandler] = {
-    "PO_LINE_AUTOCANCELLED": on_walmart_cancel_notification,
-    "FRAUD_CANCEL": on_walmart_cancel_notification,
+    "PO_LINE_AUTOCANCELLED": on_walmart_change_notification,
+    "FRAUD_CANCEL": on_walmart_change_notification,
+    "INTENT_TO_CANCEL": on_walmart_change_notification,
 }
 #: Commerce event names with a handler of their own; any other event re-syncs the order it names.
 COMMERCE_EVENT_HANDLERS: dict[str, CommerceEventHandler] = {STOCK_CHANGED: on_commerce_stock_event}

@@ -9,7 +9,7 @@ from ..storage.unit_of_work import UnitOfWork
 from ..walmart import models as wm
 from ..walmart.mapping import purchase_order_from_walmart
 from .context import ServiceContext, StoreLink
-from .outbox import enqueue_intake
+from .outbox import enqueue_intake, enqueue_intent_note
 
 
 def take_in_walmart_order(uow: UnitOfWork, store: ChannelStore, walmart_order: wm.Order, now: datetime) -> bool:
@@ -26,9 +26,15 @@ def take_in_walmart_order(uow: UnitOfWork, store: ChannelStore, walmart_order: w
         return False
     units = order.ordered_quantity
     order.record(now, "received", f"Walmart PO received: {len(order.lines)} line(s), {units} unit(s).")
+    asked = [line.line_number for line in order.lines if line.intent_to_cancel]
+    if asked:
+        named = ("line " if len(asked) == 1 else "lines ") + ", ".join(asked)
+        order.record(now, "intent_to_cancel", f"The buyer asked Walmart to cancel {named}.")
     if not uow.orders.add(order):
         return False
     enqueue_intake(uow, order, now)
+    if asked:  # told to the Commerce order once it exists (an order's jobs run oldest first)
+        enqueue_intent_note(uow, order, asked, now)
     return True
 
 

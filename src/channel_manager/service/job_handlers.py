@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .commerce_mirror import mirror_walmart_cancel
 from .inbound import process_webhook
+from .intent_to_cancel import note_intent_to_cancel
 from .inventory import push_inventory
 from .job_run import Handler
 from .order_creation import create_commerce_order
@@ -21,4 +22,5 @@ HANDLERS: dict[str, Handler] = {
     JobKind.MIRROR_WALMART_CANCEL: mirror_walmart_cancel,
     JobKind.PUSH_INVENTORY: push_inventory,
     JobKind.PROCESS_WEBHOOK: process_webhook,
+    JobKind.NOTE_INTENT_TO_CANCEL: note_intent_to_cancel,
 }

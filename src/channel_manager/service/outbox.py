@@ -26,6 +26,7 @@ class JobKind(StrEnum):
     MIRROR_WALMART_CANCEL = "mirror_walmart_cancel"
     PUSH_INVENTORY = "push_inventory"
     PROCESS_WEBHOOK = "process_webhook"
+    NOTE_INTENT_TO_CANCEL = "note_intent_to_cancel"
 
 
 class ShipmentPayload(TypedDict):
@@ -48,6 +49,10 @@ class OrderRefundPayload(TypedDict):
 
 class StockPayload(TypedDict):
     sku: str
+
+
+class IntentNotePayload(TypedDict):
+    lines: str  # the line numbers the buyer asked to cancel, comma-separated
 
 
 class WebhookPayload(TypedDict):
@@ -74,6 +79,7 @@ _KEY_FIELDS: dict[str, str] = {
     JobKind.MIRROR_WALMART_CANCEL: "cancellation",
     JobKind.PUSH_INVENTORY: "sku",
     JobKind.PROCESS_WEBHOOK: "inbound_event",
+    JobKind.NOTE_INTENT_TO_CANCEL: "lines",
 }
 
 
@@ -110,6 +116,8 @@ def describe(kind: str, payload: Mapping[str, Any]) -> str:
         return f"send refund {payload.get('refund')} to Walmart"
     if kind == JobKind.MIRROR_WALMART_CANCEL:
         return "bring Walmart's cancellation into the Commerce order"
+    if kind == JobKind.NOTE_INTENT_TO_CANCEL:
+        return "tell the Commerce order that the buyer asked to cancel"
     if kind == JobKind.PUSH_INVENTORY:
         return f"send the stock of SKU {payload.get('sku')} to Walmart"
     return str(kind).replace("_", " ")
@@ -167,6 +175,12 @@ def enqueue_mirror_cancel(uow: UnitOfWork, order: PurchaseOrder, key: str, now: 
     """A cancel Walmart made, to be brought into the Commerce order."""
     payload: CancellationPayload = {"cancellation": key}
     _order_job(uow, JobKind.MIRROR_WALMART_CANCEL, order, f"mirror:{{order}}:{key}", now, payload)
+
+
+def enqueue_intent_note(uow: UnitOfWork, order: PurchaseOrder, line_numbers: list[str], now: datetime) -> None:
+    """A comment on the Commerce order: the buyer asked Walmart to cancel these lines (once per set of lines)."""
+    payload: IntentNotePayload = {"lines": ",".join(line_numbers)}
+    _order_job(uow, JobKind.NOTE_INTENT_TO_CANCEL, order, f"intent:{{order}}:{payload['lines']}", now, payload)
 
 
 def enqueue_return_refund(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import shlex
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,6 +18,7 @@ from ..storage.errors import DuplicateStore, StoreNotFound, WalmartAccountInUse
 from ..storage.unit_of_work import Database, UnitOfWork
 from ..walmart.errors import WalmartError
 from ..walmart.models import Subscription
+from ..walmart.notifications import subscription_auth
 from . import audit
 
 
@@ -208,30 +209,52 @@ class SubscribeResult:
     events: list[str]
     test_message: str
     replaced: list[Subscription]
+    secret_generated: bool = False  # the store had no Walmart webhook secret: one was made and stored encrypted
 
 
-def subscribe_walmart_events(store: ChannelStore, public_url: str, events: tuple[str, ...]) -> SubscribeResult:
-    """Points ``events`` at ``<public_url>/webhooks/walmart/<store id>`` (HMAC with the webhook secret).
+def ensure_walmart_webhook_secret(database: Database, store: ChannelStore, *, actor: str | None = None) -> ChannelStore:
+    """The store with a Walmart webhook secret: its own, or a new random one (256 bits), stored encrypted with
+    its other secrets and shown nowhere. Walmart signs its deliveries with it (``authDetails.clientSecret``)."""
+    if store.walmart.webhook_secret is not None:
+        return store
+    generated = replace(store, walmart=replace(store.walmart, webhook_secret=Secret(secrets.token_urlsafe(32))))
+    with database.unit_of_work() as uow:
+        saved = uow.stores.update(generated)
+        audit.record(
+            uow, actor, "store.webhook_secret", store.name, f"Store {store.name!r}: Walmart webhook secret generated",
+            store_id=store.id,
+        )  # fmt: skip
+        uow.commit()
+    return saved
 
-    Walmart first sends its test notification there (``POST /v3/webhooks/test``): an address that does not
-    answer changes nothing. The store's previous subscriptions to these events are deleted only after every
-    new one exists; if one cannot be made, the new ones go again and the old ones stay.
+
+def subscribe_walmart_events(
+    database: Database, store: ChannelStore, public_url: str, events: tuple[str, ...], *, actor: str | None = None
+) -> SubscribeResult:
+    """Points ``events`` at ``<public_url>/webhooks/walmart/<store id>``, with the ``authDetails`` the receiver
+    checks (``walmart/notifications.py`` ``subscription_auth``: HMAC-SHA256 with the store's webhook secret in
+    ``WM_SEC.SIGNATURE``); a store without a webhook secret gets a generated one first.
+
+    Walmart first sends its test notification there (``POST /v3/webhooks/test``), signed the same way: an
+    address that does not answer 2xx (or a receiver that refuses the signature) changes no subscription. The
+    store's previous subscriptions to these events are deleted only after every new one exists; if one cannot
+    be made, the new ones go again and the old ones stay.
     """
-    secret = store.walmart.webhook_secret
-    if secret is None:
-        raise InvalidStore(
-            f"Store {store.name!r} has no Walmart webhook secret; set one with "
-            f"`channel-manager stores set {shlex.quote(store.name)} --walmart-webhook-secret -`."
-        )
     url = webhook_url(public_url, store)
+    generated = store.walmart.webhook_secret is None
+    store = ensure_walmart_webhook_secret(database, store, actor=actor)
+    secret = store.walmart.webhook_secret
+    assert secret is not None
 
     async def subscribe_all() -> SubscribeResult:
         async with walmart_client_for(store, timeout=15.0) as walmart:
             old = [s for s in await walmart.list_subscriptions() if s.event_type in events and _is_ours(s, store)]
             try:
+                auth = subscription_auth(secret.reveal())
                 message = await walmart.test_notification(
-                    events[0], url, auth_method="HMAC", client_secret=secret.reveal()
-                )
+                    events[0], url, auth_method=auth["authMethod"], client_secret=auth["clientSecret"],
+                    auth_header_name=auth["authHeaderName"],
+                )  # fmt: skip
             except WalmartError as error:
                 raise InvalidStore(
                     f"Walmart could not deliver a test notification to {url}: {_sentence(error)} The "
@@ -240,7 +263,10 @@ def subscribe_walmart_events(store: ChannelStore, public_url: str, events: tuple
             created: list[Subscription] = []
             try:
                 for event in events:
-                    made = await walmart.subscribe(event, url, auth_method="HMAC", client_secret=secret.reveal())
+                    made = await walmart.subscribe(
+                        event, url, auth_method=auth["authMethod"], client_secret=auth["clientSecret"],
+                        auth_header_name=auth["authHeaderName"],
+                    )  # fmt: skip
                     created.extend(made)
             except WalmartError:
                 for subscription in created:
@@ -253,7 +279,7 @@ def subscribe_walmart_events(store: ChannelStore, public_url: str, events: tuple
             for subscription in replaced:
                 assert subscription.subscription_id is not None
                 await walmart.delete_subscription(subscription.subscription_id)
-            return SubscribeResult(url, list(events), message, replaced)
+            return SubscribeResult(url, list(events), message, replaced, generated)
 
     return asyncio.run(subscribe_all())
 

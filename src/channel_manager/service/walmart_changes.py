@@ -1,4 +1,5 @@
-"""What Walmart changed on its own (auto-cancel after the ship date, customer or fraud cancels) comes back.
+"""What Walmart changed on its own (auto-cancel after the ship date, customer or fraud cancels, the buyer's intent
+to cancel) comes back.
 
 Called with the PO row locked and Walmart's current view of the PO: units Walmart shows cancelled beyond what
 we recorded are cancelled here too, as already synced (Walmart did it), and a job mirrors them in Commerce.
@@ -17,6 +18,7 @@ from ..storage.unit_of_work import UnitOfWork
 from ..walmart import models as wm
 from ..walmart.notifications import OrderNotification
 from .context import ServiceContext, StoreLink
+from .intent_to_cancel import record_walmart_intents, walmart_intent_lines
 from .outbox import enqueue_mirror_cancel
 
 
@@ -62,7 +64,9 @@ def record_walmart_cancels(
 
 async def record_walmart_changes(context: ServiceContext, link: StoreLink, orders: list[wm.Order]) -> int:
     """Records what Walmart changed on POs we know (one transaction per PO); how many POs changed."""
-    candidates = [o for o in orders if any(line.quantity_in("Cancelled") for line in o.lines)]
+    candidates = [
+        o for o in orders if walmart_intent_lines(o) or any(line.quantity_in("Cancelled") for line in o.lines)
+    ]
     if not candidates:
         return 0
 
@@ -72,7 +76,9 @@ async def record_walmart_changes(context: ServiceContext, link: StoreLink, order
             order = uow.orders.get(link.id, walmart_order.purchase_order_id, for_update=True)
             if order is None:
                 return False
-            if not record_walmart_cancels(uow, order, walmart_order, now):
+            cancelled = record_walmart_cancels(uow, order, walmart_order, now)
+            noted = record_walmart_intents(uow, order, walmart_order, now)
+            if not cancelled and not noted:
                 return False
             uow.orders.save(order)
             uow.commit()
@@ -92,10 +98,10 @@ async def sync_walmart_order(context: ServiceContext, link: StoreLink, purchase_
     return await record_walmart_changes(context, link, [walmart_order])
 
 
-async def on_walmart_cancel_notification(
+async def on_walmart_change_notification(
     context: ServiceContext, link: StoreLink, notification: OrderNotification
 ) -> None:
-    """Handler of ``PO_LINE_AUTOCANCELLED`` / ``FRAUD_CANCEL`` notifications: the payload is thin, so the PO
-    is read again and compared."""
+    """Handler of ``PO_LINE_AUTOCANCELLED`` / ``FRAUD_CANCEL`` / ``INTENT_TO_CANCEL`` notifications: the payload
+    is thin, so the PO is read again and compared."""
     if notification.purchase_order_id:
         await sync_walmart_order(context, link, notification.purchase_order_id)

@@ -11,14 +11,19 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass, replace
 
+from ..domain.cancellations import Cancellation, ReasonSource
+from ..domain.errors import CustomerRequestedNotAllowed
 from ..domain.orders import PurchaseOrder
+from ..domain.reasons import CancellationReason
 from ..domain.shipments import Shipment, ShipmentLine
-from ..domain.sync import SyncState
+from ..domain.sync import Side, SyncState
 from ..storage.unit_of_work import UnitOfWork
 from ..walmart import models as wm
-from ..walmart.errors import WalmartAlreadyAppliedError, WalmartPermanentError
+from ..walmart.errors import WalmartAlreadyAppliedError, WalmartIntentToCancelError, WalmartPermanentError
 from ..walmart.mapping import cancel_lines_for, shipment_lines_for
+from .intent_to_cancel import walmart_intent_lines
 from .job_run import JobRun
+from .walmart_changes import record_walmart_changes
 
 
 async def acknowledge_order(run: JobRun) -> None:
@@ -143,6 +148,11 @@ async def ship_lines(run: JobRun) -> None:
                         shipment_lines_for(order, replace(shipment, lines=lines)),
                         process_mode=process_mode,
                     )
+        except WalmartIntentToCancelError:
+            # The buyer asked to cancel (maybe after our last read): record it, so Status details show the
+            # merchant's two choices; the job stops until one is made.
+            await record_walmart_changes(run.context, run.link, [await walmart.get_order(order.purchase_order_id)])
+            raise
         except WalmartAlreadyAppliedError as exc:
             if not _walmart_shows_shipment(await walmart.get_order(order.purchase_order_id), order, key):
                 raise WalmartPermanentError(
@@ -177,16 +187,61 @@ def _walmart_shows_cancellation(walmart_order: wm.Order, order: PurchaseOrder, k
     return True
 
 
+def _reason_depends_on_intent(cancellation: Cancellation) -> bool:
+    """A cancel whose reason is the store's default (the buyer's request may have come since it was recorded),
+    or customer requested (Walmart takes it only on lines the buyer asked to cancel)."""
+    return (
+        cancellation.reason_source is ReasonSource.STORE_DEFAULT
+        or cancellation.reason is CancellationReason.CUSTOMER_REQUESTED
+    ) and cancellation.started_by is not Side.WALMART
+
+
+async def _reason_for_intent(
+    run: JobRun, order: PurchaseOrder, cancellation: Cancellation, walmart_order: wm.Order
+) -> Cancellation:
+    """The reason Walmart takes for this cancel as Walmart shows the lines now: customer requested when the buyer
+    asked to cancel every line of it and no reason was given (the rule's error otherwise)."""
+    asked = set(walmart_intent_lines(walmart_order))
+    lines = [cl.line_number for cl in cancellation.lines]
+    if cancellation.reason is CancellationReason.CUSTOMER_REQUESTED:
+        missing = [n for n in lines if n not in asked]
+        if missing:
+            raise CustomerRequestedNotAllowed(order.purchase_order_id, missing)
+        return cancellation
+    if not all(n in asked for n in lines):
+        return cancellation
+    key, now = cancellation.key, run.context.now()
+
+    def switch() -> None:
+        with run.context.unit_of_work() as uow:
+            current = uow.orders.get_by_id(order.id or 0, for_update=True)
+            assert current is not None
+            current.note_intent_to_cancel(lines, now)
+            current.use_customer_requested(key, now)
+            uow.orders.save(current)
+            uow.commit()
+
+    await run.context.run_db(switch)
+    return replace(cancellation, reason=CancellationReason.CUSTOMER_REQUESTED, reason_source=ReasonSource.WALMART)
+
+
 async def cancel_lines(run: JobRun) -> None:
     key = str(run.job.payload["cancellation"])
     order = await run.order()
     cancellation = next(c for c in order.cancellations if c.key == key)
     walmart = run.link.walmart
     if cancellation.sync_state is not SyncState.SYNCED:
-        applied = run.may_be_in_effect and _walmart_shows_cancellation(
-            await walmart.get_order(order.purchase_order_id), order, key
+        walmart_order = None
+        if run.may_be_in_effect or _reason_depends_on_intent(cancellation):
+            walmart_order = await walmart.get_order(order.purchase_order_id)
+        applied = (
+            walmart_order is not None
+            and run.may_be_in_effect
+            and _walmart_shows_cancellation(walmart_order, order, key)
         )
         if not applied:
+            if walmart_order is not None and _reason_depends_on_intent(cancellation):
+                cancellation = await _reason_for_intent(run, order, cancellation, walmart_order)
             await run.sending()
             try:
                 await walmart.cancel_order_lines(order.purchase_order_id, cancel_lines_for(cancellation))

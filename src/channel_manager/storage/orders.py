@@ -136,6 +136,7 @@ def _line_values(order: PurchaseOrder, order_id: int, line: OrderLine) -> dict[s
         "refunded_amount": line.refunded_amount,
         "commerce_item_id": line.commerce_item_id,
         "intent_to_cancel": line.intent_to_cancel,
+        "intent_to_cancel_override": line.intent_to_cancel_override,
     }
 
 
@@ -244,6 +245,7 @@ def _line_from_row(row: RowMapping) -> OrderLine:
         refunded_amount=row["refunded_amount"],
         commerce_item_id=row["commerce_item_id"],
         intent_to_cancel=row["intent_to_cancel"],
+        intent_to_cancel_override=row["intent_to_cancel_override"],
     )
 
 

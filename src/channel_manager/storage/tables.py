@@ -135,6 +135,7 @@ order_lines = Table(
     Column("refunded_amount", Money(), nullable=False),
     Column("commerce_item_id", BigInteger),
     Column("intent_to_cancel", Boolean, nullable=False),
+    Column("intent_to_cancel_override", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("store_id", "purchase_order_id", "line_number"),
     Index(None, "order_id"),
 )

@@ -11,7 +11,7 @@ from ..domain.errors import DomainError
 from ..domain.sync import Side
 from ..service.outbox import JobKind
 from ..storage.errors import ConcurrentUpdate, DatabaseUnavailable
-from ..walmart.errors import WalmartError, WalmartRetryableError
+from ..walmart.errors import WalmartError, WalmartIntentToCancelError, WalmartRetryableError
 
 
 @dataclass(frozen=True)
@@ -25,11 +25,24 @@ class Failure:
     in_flight: bool = False
     #: Minimum delay before the next try (e.g. waiting for a merchant's fix in Commerce).
     slow_retry_seconds: float | None = None
+    #: What the merchant does now, when a stop needs more than "fix the cause, then use Retry".
+    next_step: str | None = None
 
 
 def classify(error: BaseException, *, job_kind: str) -> Failure:
     if isinstance(error, WalmartRetryableError):
         return Failure(Side.WALMART, str(error), True, error.code, error.retry_after, in_flight=_in_flight(error))
+    if isinstance(error, WalmartIntentToCancelError):
+        po = error.purchase_order_id or "<PO>"
+        return Failure(
+            Side.WALMART, str(error), False, error.code,
+            next_step=(
+                "The buyer asked to cancel: cancel those units in Commerce (reason: customer requested) or with "
+                f"`channel-manager orders cancel {po} --reason customer_requested`; or ship anyway with "
+                f"`channel-manager orders ship {po} --override-intent-to-cancel` (API: POST /api/orders/{po}/ship "
+                '{"override_intent_to_cancel": true}), which sends the waiting shipment again, once.'
+            ),
+        )  # fmt: skip
     if isinstance(error, WalmartError):
         return Failure(Side.WALMART, str(error), False, error.code)
     if isinstance(error, CommerceRetryableError):

@@ -168,7 +168,7 @@ class Worker:
         final = not failure.retryable or job.attempts >= attempts_allowed
         run_after: datetime | None = None
         if final:
-            next_step = (
+            next_step = failure.next_step or (
                 f"Gave up after {job.attempts} attempt(s). Fix the cause, then use Retry."
                 if failure.retryable
                 else "Not retried automatically: fix the cause, then use Retry."

@@ -586,14 +586,16 @@ class WalmartClient:
         *,
         auth_method: str | None = None,
         client_secret: str | None = None,
+        auth_header_name: str | None = None,
         resource_name: str = "ORDER",
         event_version: str = "V1",
     ) -> str:
         """``POST /v3/webhooks/test``: Walmart sends its sample ``event_type`` payload to ``event_url`` now, signed
-        as a subscription would be; returns Walmart's message. An URL that does not answer 2xx is refused."""
+        as a subscription with the same ``authDetails`` would be; returns Walmart's message. An URL that does not
+        answer 2xx is refused."""
         event = _event(event_type, event_url, resource_name, event_version)
         if auth_method:
-            auth = {"authMethod": auth_method, "clientSecret": client_secret}
+            auth = {"authMethod": auth_method, "clientSecret": client_secret, "authHeaderName": auth_header_name}
             event["authDetails"] = {k: v for k, v in auth.items() if v is not None}
         body = await self._call(
             "POST",

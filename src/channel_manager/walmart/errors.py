@@ -86,6 +86,10 @@ class WalmartAlreadyAppliedError(WalmartError):
     """
 
 
+class WalmartIntentToCancelError(WalmartPermanentError):
+    """Walmart refused a shipment of lines the buyer asked to cancel, sent without ``intentToCancelOverride``."""
+
+
 class WalmartAuthError(WalmartError):
     """Walmart does not accept the client id / client secret (or keeps rejecting fresh tokens)."""
 
@@ -224,9 +228,18 @@ def error_from_response(
         return WalmartRetryableError(f"Walmart failed on {action} {what}: {cause}", ambiguous=intent.is_mutation, **kw)
     if http_status in (400, 409) and _already_applied(intent, folded):
         return WalmartAlreadyAppliedError(f"Walmart already has {action} {what}: {cause}", **kw)
+    if http_status == 400 and intent is Intent.SHIP and _refers_to_intent_to_cancel(field, folded):
+        return WalmartIntentToCancelError(f"{head}: {cause}", **kw)
     if http_status == 404:
         return WalmartNotFoundError(f"{head}: {cause}", **kw)
     return WalmartPermanentError(f"{head}: {cause}", **kw)
+
+
+def _refers_to_intent_to_cancel(field: str | None, description: str) -> bool:
+    """Walmart's refusal names the buyer's intent to cancel (its field, or its text, NOTES section 3.2)."""
+    if (field or "").casefold() in ("intenttocanceloverride", "intenttocancel"):
+        return True
+    return any(marker in description for marker in ("intenttocancel", "intent to cancel", "request to cancel"))
 
 
 def _already_applied(intent: Intent, description: str) -> bool:

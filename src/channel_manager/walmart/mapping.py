@@ -87,7 +87,7 @@ def purchase_order_from_walmart(store_id: int, order: wm.Order, *, received_at: 
                 unit_tax=unit_tax,
                 shipping_charge=shipping,
                 shipping_tax=shipping_tax,
-                intent_to_cancel=bool(line.intent_to_cancel),
+                intent_to_cancel=line.asks_to_cancel,
             )
         )
     if not lines:
@@ -121,7 +121,7 @@ def shipment_lines_for(order: PurchaseOrder, shipment: Shipment) -> list[Shipmen
             method_code=shipment.method_code,
             ship_time=shipment.shipped_at.astimezone(UTC),
             seller_order_id=(order.commerce_increment_id or order.purchase_order_id)[:30],
-            intent_to_cancel_override=order.line(line.line_number).intent_to_cancel,
+            intent_to_cancel_override=order.line(line.line_number).intent_to_cancel_override,
         )
         for line in shipment.lines
     ]

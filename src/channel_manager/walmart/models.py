@@ -191,8 +191,16 @@ class OrderLine(WalmartModel):
     order_line_statuses: OrderLineStatuses = Field(default_factory=OrderLineStatuses)
     refund: Refund | None = None
     return_order_id: str | None = None
-    intent_to_cancel: str | None = None
+    intent_to_cancel: str | bool | None = None
     fulfillment: Fulfillment | None = None
+
+    @property
+    def asks_to_cancel(self) -> bool:
+        """The buyer asked to cancel this line (``intentToCancel``, sent as ``"true"`` or a boolean)."""
+        value = self.intent_to_cancel
+        if isinstance(value, bool):
+            return value
+        return (value or "").strip().casefold() in ("true", "yes", "1")
 
     @property
     def quantity(self) -> int:

@@ -1,10 +1,14 @@
 """Incoming Walmart notifications (webhooks): check who sent them and read them.
 
-Signature scheme (what the sandbox sends and what :func:`verify_notification` checks):
+Authentication (NOTES section 7: Walmart delivers with the ``authDetails`` given at subscription). channel-manager
+subscribes with :func:`subscription_auth` and its receiver checks the same (docs/decisions.md D-WH1):
 
-* ``HMAC``: header ``WM_SEC.SIGNATURE`` (or the subscription's ``authHeaderName``) holds
-  ``base64(HMAC-SHA256(key=clientSecret, msg=<raw request body bytes>))``, standard base64 with padding.
-* ``BASIC_AUTH``: header ``Authorization`` (or ``authHeaderName``) holds ``Basic base64(user:password)``.
+* ``HMAC``: ``authDetails = {"authMethod": "HMAC", "clientSecret": <the store's webhook secret>,
+  "authHeaderName": "WM_SEC.SIGNATURE"}``; the header named holds HMAC-SHA256(key=clientSecret, msg=<the raw
+  request body bytes>), base64 (standard, padded). The header is named in the subscription on purpose, not
+  left to a default; Walmart's docs do not fix the digest's encoding, so hex is accepted too.
+* ``BASIC_AUTH`` (checked by :func:`verify_notification` when asked): header ``Authorization`` (or
+  ``authHeaderName``) holds ``Basic base64(user:password)``.
 
 Use ``source.eventId`` as the idempotency key and re-read the PO: the payload is thin.
 """
@@ -23,6 +27,7 @@ from typing import Any
 from channel_manager.walmart.models import _to_datetime
 
 SIGNATURE_HEADER = "WM_SEC.SIGNATURE"
+AUTH_METHOD = "HMAC"
 ORDER_EVENT_TYPES = ("PO_CREATED", "PO_LINE_AUTOCANCELLED", "INTENT_TO_CANCEL", "FRAUD_CANCEL")
 _ALIASES = {"ORDER_INTENT_TO_CANCEL": "INTENT_TO_CANCEL", "PO_LINE_AUTO_CANCELLED": "PO_LINE_AUTOCANCELLED"}
 
@@ -35,6 +40,11 @@ def sign_notification(body: bytes, client_secret: str) -> str:
     """The HMAC signature header value for ``body``."""
     digest = hmac.new(client_secret.encode(), body, hashlib.sha256).digest()
     return base64.b64encode(digest).decode("ascii")
+
+
+def subscription_auth(client_secret: str) -> dict[str, str]:
+    """The ``authDetails`` channel-manager subscribes (and sends its test notification) with."""
+    return {"authMethod": AUTH_METHOD, "clientSecret": client_secret, "authHeaderName": SIGNATURE_HEADER}
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
@@ -59,8 +69,11 @@ def verify_notification(
         received = _header(headers, header_name or SIGNATURE_HEADER)
         if not received:
             return False
-        expected = sign_notification(body, client_secret)
-        return hmac.compare_digest(received.strip().encode(), expected.encode())
+        digest = hmac.new(client_secret.encode(), body, hashlib.sha256).digest()
+        given = received.strip().encode()
+        as_base64 = hmac.compare_digest(given, base64.b64encode(digest))
+        as_hex = hmac.compare_digest(given.lower(), digest.hex().encode())
+        return as_base64 | as_hex
     if username is not None and password is not None:
         received = _header(headers, header_name or "Authorization")
         if not received:

@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, StrictBool, StrictFloat, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, StrictBool, StrictFloat, StrictInt, model_validator
 
 from ..domain.access import ApiToken, Role
 from ..domain.orders import PurchaseOrder
@@ -232,7 +232,10 @@ class LineOut(Model):
     shipping_charge: Money
     refunded_amount: Money
     commerce_item_id: int | None
-    intent_to_cancel: bool
+    intent_to_cancel: bool = Field(description="The buyer asked Walmart to cancel this line (intentToCancel).")
+    intent_to_cancel_override: bool = Field(
+        description="The merchant chose to ship it anyway: its shipments carry Walmart's intentToCancelOverride."
+    )
 
 
 class LineQuantityOut(Model):
@@ -475,11 +478,32 @@ class ShipIn(Request):
     lines: dict[str, StrictInt] | None = Field(
         None, description="PO line number -> quantity to ship; omitted: every open quantity."
     )
-    carrier: str = Field(
-        min_length=1, max_length=100, description="A Walmart carrier (UPS, USPS, FedEx...) or another."
-    )
-    tracking_number: str = Field(min_length=1, max_length=100)
+    carrier: str | None = Field(
+        None, min_length=1, max_length=100,
+        description="A Walmart carrier (UPS, USPS, FedEx...) or another; required unless only "
+        "override_intent_to_cancel is given.",
+    )  # fmt: skip
+    tracking_number: str | None = Field(None, min_length=1, max_length=100)
     tracking_url: str | None = Field(None, max_length=1000, description="Required for a carrier Walmart does not know.")
+    override_intent_to_cancel: StrictBool = Field(
+        False,
+        description="Ship lines the buyer asked to cancel, on purpose (Walmart's intentToCancelOverride). Alone "
+        "(no carrier, tracking or lines): the shipment Walmart refused for them is sent again with the override.",
+    )
+
+    @property
+    def resends_waiting_shipment(self) -> bool:
+        nothing_new = self.carrier is None and self.tracking_number is None and not self.lines
+        return self.override_intent_to_cancel and nothing_new
+
+    @model_validator(mode="after")
+    def _carrier_and_tracking(self) -> ShipIn:
+        if not self.resends_waiting_shipment and (self.carrier is None or self.tracking_number is None):
+            raise ValueError(
+                "carrier and tracking_number are required (only override_intent_to_cancel: true alone sends the "
+                "shipment Walmart refused because the buyer asked to cancel again)"
+            )
+        return self
 
 
 #: What a cancel's and a refund's ``reason`` may be (the names the CLI takes, or Walmart's codes).

@@ -24,7 +24,7 @@ from ..domain.secret import Secret
 from ..logs import get_logger
 from ..service import stores as store_service
 from ..service.inbound import COMMERCE, WALMART, commerce_event_id, record_delivery
-from ..walmart.notifications import NotificationError, parse_notification, verify_notification
+from ..walmart.notifications import SIGNATURE_HEADER, NotificationError, parse_notification, verify_notification
 from .problems import ProblemError, responses
 from .state import ServiceState
 
@@ -85,7 +85,8 @@ RECEIVER_RESPONSES = responses(400, 401, 403, 404, 413, 422)
 
 @router.post(
     "/walmart/{store_id}",
-    summary="Receive a Walmart order notification (PO_CREATED, ...), signed with WM_SEC.SIGNATURE",
+    summary="Receive a Walmart order notification (PO_CREATED, ...), signed as subscribed: HMAC-SHA256 of the body "
+    "with the store's webhook secret in WM_SEC.SIGNATURE",
     responses=RECEIVER_RESPONSES,
 )
 async def walmart_notification(store_id: StoreId, request: Request) -> JSONResponse:
@@ -93,7 +94,9 @@ async def walmart_notification(store_id: StoreId, request: Request) -> JSONRespo
     limits = _limits(request)
     body = await capped_body(request, limits.max_body_bytes)
     secret = await _secret(state, store_id, WALMART, "Walmart")
-    if not verify_notification(body, dict(request.headers), client_secret=secret.reveal()):
+    if not verify_notification(
+        body, dict(request.headers), client_secret=secret.reveal(), header_name=SIGNATURE_HEADER
+    ):
         raise _refused("walmart", "Walmart notification refused: the HMAC signature is missing or wrong.")
     try:
         notification = parse_notification(body)

@@ -48,6 +48,29 @@ def _invalid(description: str, name: str) -> SandboxHTTPError:
     return SandboxHTTPError(400, "INVALID_REQUEST_CONTENT.GMP_NOTIFICATION_API", description, field=name)
 
 
+#: What each ``authDetails.authMethod`` needs (NOTES section 7).
+_AUTH_FIELDS: dict[str, tuple[str, ...]] = {
+    "HMAC": ("clientSecret",),
+    "BASIC_AUTH": ("userName", "password"),
+    "OAUTH": ("authUrl", "clientId", "clientSecret"),
+}
+
+
+def checked_auth(raw: Any) -> dict[str, Any]:
+    """A subscription's (or test notification's) ``authDetails``, refused with 400 when it cannot be used."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise _invalid("authDetails must be an object", "authDetails")
+    method = str(raw.get("authMethod") or "")
+    if method not in _AUTH_FIELDS:
+        raise _invalid(f"authDetails.authMethod must be one of {', '.join(_AUTH_FIELDS)}", "authMethod")
+    for name in _AUTH_FIELDS[method]:
+        if not raw.get(name):
+            raise _invalid(f"authDetails.{name} is required for {method}", name)
+    return dict(raw)
+
+
 def hmac_signature(body: bytes, client_secret: str) -> str:
     """NOTES.md section 7: HMAC-SHA256 of the body with the subscription's ``clientSecret``, base64."""
     return base64.b64encode(hmac.new(client_secret.encode(), body, hashlib.sha256).digest()).decode("ascii")
@@ -113,7 +136,7 @@ class Notifications:
                     raw["eventUrl"],
                     raw["status"],
                     dict(raw.get("headers") or {}),
-                    dict(raw.get("authDetails") or {}),
+                    checked_auth(raw.get("authDetails")),
                 )
                 seller.subscriptions[sub.subscription_id] = sub
                 created.append(subscription_json(seller, sub))
@@ -147,7 +170,7 @@ class Notifications:
         }
         payload = {"partnerId": seller.partner_id, "sample": True}
         raw = json.dumps({"source": source, "payload": payload}, ensure_ascii=False).encode()
-        headers = delivery_headers(raw, dict(body.get("headers") or {}), dict(body.get("authDetails") or {}))
+        headers = delivery_headers(raw, dict(body.get("headers") or {}), checked_auth(body.get("authDetails")))
         return Delivery(event_id, str(body["eventType"]), str(body["eventUrl"]), raw, headers, seller.seller_id)
 
     def emit(self, seller: Seller, event_type: str, order: PurchaseOrder, lines: list[Line], status: str) -> None:

@@ -167,10 +167,16 @@ OnOrder = Annotated[OrderCall, Depends(_order_call)]
 )
 async def ship(body: ShipIn, call: OnOrder) -> OrderActionOut:
     async def action(state: ServiceState, store_id: int | None) -> object:
+        if body.resends_waiting_shipment:
+            chosen = await commerce_actions.ship_waiting_despite_intent(
+                state.context, state.database, call.purchase_order_id, store_id=store_id, actor=call.actor
+            )
+            return chosen.retried
+        assert body.carrier is not None
         return await commerce_actions.ship_through_commerce(
             state.context, state.database, call.purchase_order_id, store_id=store_id, lines=body.lines,
             carrier=body.carrier, tracking_number=body.tracking_number, tracking_url=body.tracking_url,
-            actor=call.actor,
+            override_intent_to_cancel=body.override_intent_to_cancel, actor=call.actor,
         )  # fmt: skip
 
     return await call.run(action)  # type: ignore[no-any-return]

@@ -6,7 +6,7 @@ tax; lines recorded before this revision keep their shipping tax inside ``shippi
 Refund lines (JSON) gain ``shipping`` and ``shipping_tax``; rows without them refunded no shipping.
 
 Revision ID: 0013_money
-Revises: 0009_store_lifecycle
+Revises: 0011_intent_to_cancel
 Create Date: 2026-12-03 10:00:00
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013_money"
-down_revision: str | None = "0010_console_users"
+down_revision: str | None = "0011_intent_to_cancel"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
