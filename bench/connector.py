@@ -18,11 +18,13 @@ from channel_manager.bootstrap import build_context, open_app
 from channel_manager.sync.runner import RunOptions, run_service
 from channel_manager.walmart.rate_limits import RateLimit
 from channel_manager.web.server import HttpOptions, listeners
+from instrument import instrument
 from seller_limits import scaled_write_limits
 
 
 async def serve(args: argparse.Namespace) -> None:
     application = open_app()
+    written = instrument(application.database.engine)
     try:
         walmart: dict[str, object] = {"rate_limiting": args.client_rate_limits}
         if args.writes_per_minute:
@@ -32,6 +34,7 @@ async def serve(args: argparse.Namespace) -> None:
         http = HttpOptions(port=args.port, webhook_port=args.webhook_port, api=args.api, webhooks=args.webhooks)
         await run_service(application.database, options, context=context, served=listeners(application.database, http))
     finally:
+        written()
         application.close()
 
 

@@ -63,6 +63,19 @@ def _calls(after: dict[str, Any], before: dict[str, Any]) -> dict[str, int]:
     return {k: v - old.get(k, 0) for k, v in after.get("calls", {}).items() if v - old.get(k, 0)}
 
 
+def steady_share(stamps: list[float], bucket: int, rate: float) -> float:
+    """A seller's steady rate over its allowed one: the calls after its first burst (a full bucket less the
+    client's reserve of one token: ``bucket - 1`` calls), over the time from the burst's last call to its last.
+    Phase-free, unlike counting calls in the window (a seller whose next token falls just past the end)."""
+    stamps = sorted(stamps)
+    burst = max(1, bucket - 1)
+    if len(stamps) < burst + 2:
+        return 0.0
+    after = stamps[burst:]
+    span = after[-1] - stamps[burst - 1]
+    return len(after) / span / rate if span > 0 else 0.0
+
+
 def run_one(args: argparse.Namespace, workdir: Path, key: str, mode: str, processes: int) -> dict[str, Any]:
     name = f"{mode}-{processes}p"
     logs = workdir / name
@@ -139,15 +152,20 @@ def summarise(
 ) -> dict[str, Any]:  # fmt: skip
     window_end = wall_started + args.seconds
     allowed = args.writes_per_minute + args.writes_per_minute / 60.0 * args.seconds  # full bucket + refill
-    acks: dict[int, int] = {s.number: 0 for s in load.sellers}
-    ships: dict[int, int] = {s.number: 0 for s in load.sellers}
+    ack_times: dict[int, list[float]] = {s.number: [] for s in load.sellers}
+    ship_times: dict[int, list[float]] = {s.number: [] for s in load.sellers}
     for times in load.pos.values():
-        if times.acknowledged_at is not None and times.acknowledged_at <= window_end and times.seller in acks:
-            acks[times.seller] += 1
-        if times.ship_synced_at is not None and times.ship_synced_at <= window_end and times.seller in ships:
-            ships[times.seller] += 1
+        if times.acknowledged_at is not None and times.acknowledged_at <= window_end and times.seller in ack_times:
+            ack_times[times.seller].append(times.acknowledged_at)
+        if times.ship_synced_at is not None and times.ship_synced_at <= window_end and times.seller in ship_times:
+            ship_times[times.seller].append(times.ship_synced_at)
+    acks = {seller: len(stamps) for seller, stamps in ack_times.items()}
+    ships = {seller: len(stamps) for seller, stamps in ship_times.items()}
     ack_share = sorted(n / allowed for n in acks.values())
     ship_share = sorted(n / allowed for n in ships.values())
+    rate = args.writes_per_minute / 60.0
+    ack_steady = sorted(steady_share(stamps, args.writes_per_minute, rate) for stamps in ack_times.values())
+    ship_steady = sorted(steady_share(stamps, args.writes_per_minute, rate) for stamps in ship_times.values())
     intake = sorted(t.intake_done_at - t.ordered_at for t in load.pos.values() if t.intake_done_at and t.ordered_at)
     shipped = sorted(
         t.ship_synced_at - t.ship_requested_at for t in load.pos.values() if t.ship_synced_at and t.ship_requested_at
@@ -171,6 +189,8 @@ def summarise(
         "shipped_orders_per_s": round(sum(ships.values()) / args.seconds, 2),
         "ack_share_min_median": [round(ack_share[0], 3), round(statistics.median(ack_share), 3)],
         "ship_share_min_median": [round(ship_share[0], 3), round(statistics.median(ship_share), 3)],
+        "ack_steady_share_min_median": [round(ack_steady[0], 3), round(statistics.median(ack_steady), 3)],
+        "ship_steady_share_min_median": [round(ship_steady[0], 3), round(statistics.median(ship_steady), 3)],
         "walmart_429_share": round(throttled / wm_total, 4) if wm_total else 0.0,
         "walmart_429": throttled,
         "intake_p50_p99_s": [percentile(intake, 0.5), percentile(intake, 0.99)],
@@ -212,8 +232,11 @@ def print_run(result: dict[str, Any]) -> None:
         ("sellers x writes/min each", f"{result['sellers']} x {result['writes_per_minute_per_seller']} "
          f"({result['seconds']} s, {result['orders_offered']} orders offered)"),
         ("orders/s taken in / shipped", f"{result['intake_orders_per_s']} / {result['shipped_orders_per_s']}"),
-        ("ack share of allowed, min / median", "{:.1%} / {:.1%}".format(*result["ack_share_min_median"])),
-        ("ship share of allowed, min / median", "{:.1%} / {:.1%}".format(*result["ship_share_min_median"])),
+        ("acks: share of allowed calls, min / median", "{:.1%} / {:.1%}".format(*result["ack_share_min_median"])),
+        ("acks: steady rate / allowed, min / median", "{:.1%} / {:.1%}".format(*result["ack_steady_share_min_median"])),
+        ("ships: share of allowed calls, min / median", "{:.1%} / {:.1%}".format(*result["ship_share_min_median"])),
+        ("ships: steady rate / allowed, min / median",
+         "{:.1%} / {:.1%}".format(*result["ship_steady_share_min_median"])),
         ("Walmart calls answered 429", f"{result['walmart_429']} ({result['walmart_429_share']:.2%})"),
         ("intake latency p50 / p99 s", " / ".join(_s(v) for v in result["intake_p50_p99_s"])),
         ("ship latency p50 / p99 s", " / ".join(_s(v) for v in result["ship_p50_p99_s"])),
