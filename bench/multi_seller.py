@@ -209,7 +209,7 @@ def summarise(
             "ship_requested": requested,
             "shipments_synced": lifecycles,
             "merchant_ship_errors": load.ship_errors[:5],
-            # lost: shipped in Commerce but not at Walmart after the drain
+            # shipped in Commerce but not at Walmart after the drain: unfinished, or lost
             "lost": max(0, requested - truth["walmart_shipped"]),
             "walmart_applied_twice": walmart[1]["applied_twice"],
             "walmart_duplicate_acknowledgements": walmart[1]["duplicate_acknowledgements"],
@@ -246,7 +246,7 @@ def print_run(result: dict[str, Any]) -> None:
         ("Walmart calls / lifecycle (min)", f"{_s(result['walmart_calls_per_lifecycle'])} ({MIN_WALMART_CALLS})"),
         ("Commerce calls / lifecycle (min)", f"{_s(result['commerce_calls_per_lifecycle'])} ({MIN_COMMERCE_CALLS})"),
         ("peak RSS MB per process", " / ".join(str(r) for r in result["peak_rss_mb"])),
-        ("lost / duplicated", f"{ok['lost']} / {dup}"),
+        ("not at Walmart after the drain / duplicated", f"{ok['lost']} / {dup}"),
         ("load average (1 min) at end", str(result["load_average_1m"])),
     ]  # fmt: skip
     print(f"\n== {result['phase']} ==")
