@@ -216,13 +216,18 @@ class Connector:
 
 
 def start_connector(
-    env: dict[str, str], logs: Path, processes: int, workers_per_process: int, *, client_rate_limits: bool
-) -> Connector:
-    """With the Walmart client's pacing on this is exactly ``channel-manager run``; off, ``bench/connector.py``."""
+    env: dict[str, str], logs: Path, processes: int, workers_per_process: int, *, client_rate_limits: bool,
+    writes_per_minute: int = 0,
+) -> Connector:  # fmt: skip
+    """With the Walmart client's pacing on (and Walmart's own limits) this is exactly ``channel-manager run``;
+    otherwise ``bench/connector.py`` (pacing off, or the write limits scaled to ``writes_per_minute``)."""
     port, webhook_port = free_port(), free_port()
     connector = Connector(api_url=f"http://127.0.0.1:{port}", webhook_url=f"http://127.0.0.1:{webhook_port}")
-    program = None if client_rate_limits else [sys.executable, str(BENCH_DIR / "connector.py")]
+    plain = client_rate_limits and not writes_per_minute
+    program = None if plain else [sys.executable, str(BENCH_DIR / "connector.py")]
     extra = [] if client_rate_limits else ["--no-client-rate-limits"]
+    if writes_per_minute:
+        extra += ["--writes-per-minute", str(writes_per_minute)]
     workers = ["--workers", str(workers_per_process)]
     connector.processes.append(
         start(

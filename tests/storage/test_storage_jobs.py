@@ -177,3 +177,46 @@ def test_a_job_written_in_a_rolled_back_transaction_does_not_exist(database: Dat
         uow.jobs.enqueue("ship_lines", store_id=store_id, dedupe_key="ship:1")
     assert _claim(database, "w1") == []
     assert _enqueue(database, "ship_lines", store_id, dedupe_key="ship:1") is not None
+
+
+def _second_store(database: Database) -> int:
+    from _storage_builders import make_store
+
+    with database.unit_of_work() as uow:
+        store = uow.stores.add(make_store("Second store", client_id="client-id-2"))
+        uow.commit()
+    assert store.id is not None
+    return store.id
+
+
+def test_claims_take_each_stores_oldest_due_job_before_any_stores_second(database: Database, store_id: int) -> None:
+    other = _second_store(database)
+    busy = [_enqueue(database, "push_inventory", store_id) for _ in range(5)]  # a backlog, written first
+    quiet = _enqueue(database, "push_inventory", other)
+    assert _claim(database, "w1", limit=2) == [busy[0], quiet]
+    assert _claim(database, "w2", limit=10) == busy[1:]
+
+
+def test_defer_gives_the_job_back_until_its_budget_allows_with_the_same_kind_of_its_store(
+    database: Database, store_id: int
+) -> None:
+    other = _second_store(database)
+    acks = [_enqueue(database, "acknowledge_order", store_id) for _ in range(3)]
+    other_kind = _enqueue(database, "push_inventory", store_id)
+    other_store = _enqueue(database, "acknowledge_order", other)
+    [claimed] = _claim(database, "w1", limit=1)
+    assert claimed == acks[0]
+    with database.unit_of_work() as uow:
+        uow.jobs.mark_may_be_in_effect(claimed, "w1", now=T0)
+        assert uow.jobs.defer(claimed, "w1", T0 + timedelta(seconds=30), store_id=store_id, kind="acknowledge_order")
+        assert not uow.jobs.defer(claimed, "w1", T0, store_id=store_id, kind="acknowledge_order")  # not ours now
+        uow.commit()
+    with database.unit_of_work() as uow:
+        job = uow.jobs.get(claimed)
+        assert job is not None
+        assert (job.state, job.attempts, job.may_be_in_effect, job.last_error) == (JobState.PENDING, 0, True, None)
+        waiting = {j: uow.jobs.get(j) for j in acks[1:]}
+    assert all(j is not None and j.run_after == T0 + timedelta(seconds=30) for j in waiting.values())
+    # The store's other kinds and the other store's jobs are not held back.
+    assert sorted(_claim(database, "w2", now=T0 + timedelta(seconds=1))) == sorted([other_kind, other_store])
+    assert _claim(database, "w2", now=T0 + timedelta(seconds=30)) == acks

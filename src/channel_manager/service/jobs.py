@@ -49,6 +49,15 @@ def release_job(context: ServiceContext, job: Job, worker_id: str, message: str)
         uow.commit()
 
 
+def defer_job(context: ServiceContext, job: Job, worker_id: str, run_after: datetime) -> bool:
+    """Gives the job back until ``run_after``, when its seller's rate budget allows its call; the attempt not
+    counted, its ``may_be_in_effect`` marker untouched (``JobRepository.defer``). False when it is no longer ours."""
+    with context.unit_of_work() as uow:
+        given = uow.jobs.defer(job.id, worker_id, run_after, store_id=job.store_id, kind=job.kind, now=context.now())
+        uow.commit()
+    return bool(given)
+
+
 def mark_may_be_in_effect(context: ServiceContext, job: Job, worker_id: str) -> bool:
     """Commits, before the job's remote call is sent, that the call may be in effect; False when the job is
     no longer ours (then nothing may be sent)."""

@@ -139,13 +139,27 @@ class JobRepository:
         Due: pending with ``run_after <= now``, or running under a lease that ran out (its worker is gone).
         A job whose business key has an earlier unfinished job waits for it. On PostgreSQL, concurrent workers skip
         each other's rows (``FOR UPDATE SKIP LOCKED``); SQLite's write lock already makes claims one at a time.
+
+        Fair across stores: due jobs are ranked within their store (oldest first) and taken by rank, then age, so
+        each store's oldest due job comes before any store's second: one store's backlog never queues the others
+        behind it. Only due rows are ranked (found through the ``(state, run_after)`` index).
         """
         self._give_up_on_stalled(now)
         due = or_(
             and_(jobs.c.state == JobState.PENDING.value, jobs.c.run_after <= now),
             and_(jobs.c.state == JobState.RUNNING.value, jobs.c.locked_until < now),
         )
-        candidates = select(jobs.c.id).where(due, _not_blocked()).order_by(jobs.c.id).limit(limit)
+        rank = func.row_number().over(partition_by=jobs.c.store_id, order_by=jobs.c.id).label("rank")
+        ranked = select(jobs.c.id, rank).where(due, _not_blocked()).subquery("ranked")
+        # ``due`` again on the locked rows themselves: PostgreSQL re-checks a row claimed meanwhile by another
+        # worker against this level's conditions only (not the ranking subquery's), and then skips it.
+        candidates = (
+            select(jobs.c.id)
+            .join(ranked, ranked.c.id == jobs.c.id)
+            .where(due, _not_blocked())
+            .order_by(ranked.c.rank, jobs.c.id)
+            .limit(limit)
+        )
         if self._connection.dialect.name == "postgresql":
             candidates = candidates.with_for_update(skip_locked=True, of=jobs)
         chosen = candidates.cte("claimable")
@@ -227,6 +241,41 @@ class JobRepository:
         """Gives a claimed job back untouched (clean shutdown): pending again, the attempt not counted."""
         attempts = func.max(jobs.c.attempts - 1, 0) if self._is_sqlite else func.greatest(jobs.c.attempts - 1, 0)
         return self._let_go(job_id, worker_id, JobState.PENDING, now, attempts=attempts)
+
+    def defer(
+        self, job_id: int, worker_id: str, run_after: datetime, *, store_id: int, kind: str, now: datetime | None = None
+    ) -> bool:
+        """Gives a claimed job back due at ``run_after`` (its seller's rate budget allows its call only then):
+        the attempt not counted, its ``may_be_in_effect`` marker untouched, no error recorded. The store's other
+        pending jobs of the same ``kind``, which draw on the same budget, wait until then too, so that workers
+        do not claim them one by one only to give them back."""
+        now = now or utcnow()
+        given = self._update_locked(
+            job_id,
+            worker_id,
+            state=JobState.PENDING.value,
+            run_after=run_after,
+            attempts=self._attempt_not_counted(),
+            locked_by=None,
+            locked_until=None,
+            updated_at=now,
+        )
+        if given:
+            self._connection.execute(
+                update(jobs)
+                .where(
+                    jobs.c.store_id == store_id,
+                    jobs.c.kind == kind,
+                    jobs.c.state == JobState.PENDING.value,
+                    jobs.c.run_after < run_after,
+                )
+                .values(run_after=run_after, updated_at=now)
+            )
+        return given
+
+    def _attempt_not_counted(self) -> Any:
+        greatest = func.max if self._is_sqlite else func.greatest
+        return greatest(jobs.c.attempts - 1, 0)
 
     @property
     def _is_sqlite(self) -> bool:

@@ -30,6 +30,23 @@ _TAKE = text(
     """
 )
 
+#: ``_TAKE`` only when the call could go within ``max_wait`` seconds; otherwise nothing changes.
+_TAKE_WITHIN = text(
+    f"""
+    UPDATE rate_limit_budgets
+    SET tat = GREATEST(tat, {_NOW}) + :interval / slowdown, taken = taken + 1, updated_at = clock_timestamp()
+    WHERE account = :account AND endpoint = :endpoint AND GREATEST(tat, {_NOW}) - :tolerance - {_NOW} <= :max_wait
+    RETURNING tat - :interval / slowdown - :tolerance - {_NOW} AS wait, tat - {_NOW} AS ahead, slowdown
+    """
+)
+
+_PEEK = text(
+    f"""
+    SELECT GREATEST(tat, {_NOW}) - :tolerance - {_NOW} AS wait, tat - {_NOW} AS ahead, slowdown
+    FROM rate_limit_budgets WHERE account = :account AND endpoint = :endpoint
+    """
+)
+
 _PUSH = text(
     f"""
     UPDATE rate_limit_budgets
@@ -54,6 +71,8 @@ class Slot:
     wait: float
     ahead: float
     slowdown: float
+    #: False: the slot was not taken (it lay further than the caller's ``max_wait``); ``wait`` says how far.
+    taken: bool = True
 
 
 @dataclass(frozen=True)
@@ -72,11 +91,17 @@ class PostgresRateBudgets:
             raise ValueError("shared rate-limit budgets need PostgreSQL; SQLite keeps them in the process")
         self._engine = engine
 
-    def take(self, account: str, endpoint: str, *, interval: float, tolerance: float) -> Slot:
-        """Takes one call's slot (creating the bucket, full, on first use)."""
+    def take(
+        self, account: str, endpoint: str, *, interval: float, tolerance: float, max_wait: float | None = None
+    ) -> Slot:
+        """Takes one call's slot (creating the bucket, full, on first use). With ``max_wait`` only a slot
+        within that many seconds is taken; a later one is left (``Slot.taken`` False, ``wait`` its distance)."""
         params = {"account": account, "endpoint": endpoint, "interval": interval, "tolerance": tolerance}
+        take = _TAKE if max_wait is None else _TAKE_WITHIN
+        if max_wait is not None:
+            params["max_wait"] = max_wait
         with self._engine.begin() as connection:
-            row = connection.execute(_TAKE, params).one_or_none()
+            row = connection.execute(take, params).one_or_none()
             if row is None:
                 connection.execute(
                     insert(rate_limit_budgets)
@@ -84,7 +109,10 @@ class PostgresRateBudgets:
                     .values(updated_at=text("clock_timestamp()"))
                     .on_conflict_do_nothing()
                 )
-                row = connection.execute(_TAKE, params).one()
+                row = connection.execute(take, params).one_or_none()
+            if row is None:  # the bucket exists and its next slot lies beyond ``max_wait``
+                peek = connection.execute(_PEEK, params).one()
+                return Slot(wait=float(peek.wait), ahead=float(peek.ahead), slowdown=float(peek.slowdown), taken=False)
         return Slot(wait=max(0.0, float(row.wait)), ahead=float(row.ahead), slowdown=float(row.slowdown))
 
     def push(

@@ -12,10 +12,12 @@ from datetime import datetime, timedelta
 from ..logs import get_logger
 from ..service.job_handlers import HANDLERS
 from ..service.job_run import Handler, JobRun, LeaseLost
-from ..service.jobs import FailureRecord, claim_jobs, extend_lease, record_job_failure, release_job
+from ..service.jobs import FailureRecord, claim_jobs, defer_job, extend_lease, record_job_failure, release_job
 from ..storage.jobs import Job
+from ..walmart.rate_limits import RateLimitWait, bounded_wait
 from .context import SyncContext
 from .outcomes import Failure, classify
+from .pacing import MAX_RATE_WAIT_SECONDS, budget_wait
 
 log = get_logger("channel_manager.worker")
 
@@ -95,12 +97,17 @@ class Worker:
         result discarded: whatever it was about to send is not sent."""
         handler = self.handlers.get(job.kind)
         link = await self.context.store(job.store_id)
+        wait = budget_wait(link, job.kind)
+        if wait > MAX_RATE_WAIT_SECONDS:  # the seller's budget is spent: back when it allows, other jobs meanwhile
+            await self.context.run_db(self._defer, job, wait)
+            return
         with link.attempts.scope(order_id=job.order_id, job_id=job.id, flush=False) as scope:
             if handler is None:
                 work: asyncio.Future[None] = asyncio.get_running_loop().create_future()
                 work.set_exception(LookupError(f"no handler for job kind {job.kind!r}"))
             else:
-                work = asyncio.ensure_future(handler(JobRun(self.context, link, job, self.worker_id)))
+                with bounded_wait(MAX_RATE_WAIT_SECONDS):  # the handler's task sees the bound (a context copy)
+                    work = asyncio.ensure_future(handler(JobRun(self.context, link, job, self.worker_id)))
             lost = asyncio.Event()
             keeper = asyncio.create_task(self._keep_lease(job, work, lost))
             try:
@@ -109,6 +116,9 @@ class Worker:
                 log.debug("job_done", job_id=job.id, kind=job.kind, order_id=job.order_id, store_id=job.store_id)
             except LeaseLost:
                 log.warning("job_lease_lost", job_id=job.id, kind=job.kind)
+            except RateLimitWait as waiting:  # another process spent the budget first: nothing was sent
+                if not lost.is_set():
+                    await self.context.run_db(self._defer, job, waiting.seconds)
             except asyncio.CancelledError:
                 if lost.is_set() and work.cancelled():
                     log.warning("job_lease_lost", job_id=job.id, kind=job.kind, cancelled=True)
@@ -155,6 +165,11 @@ class Worker:
 
     def _extend(self, job: Job, until: datetime) -> bool:
         return extend_lease(self.context, job, self.worker_id, until)
+
+    def _defer(self, job: Job, wait: float) -> None:
+        """Gives the job back until its seller's budget allows its call (not an attempt)."""
+        if defer_job(self.context, job, self.worker_id, self.context.now() + timedelta(seconds=wait)):
+            log.debug("job_deferred", job_id=job.id, kind=job.kind, store_id=job.store_id, seconds=round(wait, 2))
 
     def _release(self, job: Job) -> None:
         """Gives the job back when the worker is cancelled, due at once (its attempt stays counted)."""

@@ -10,6 +10,10 @@ With several processes the budget must be one: :class:`RateLimiter` then takes e
 :class:`SharedBudgets` (PostgreSQL, ``storage/rate_budgets.py``) through a :class:`SharedTokenBucket`, which
 follows the same headers and keeps the same reserve; the in-process bucket is for a single process (SQLite)
 and the fallback while the database cannot be reached.
+
+A caller that must not sleep long on one seller's budget (a worker holding a job: other sellers' jobs wait for
+it) runs under :func:`bounded_wait`: a wait longer than that raises :class:`RateLimitWait` instead, before any
+token is taken, and the caller comes back when the budget allows (``RateLimitWait.seconds``).
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -79,6 +85,36 @@ ENDPOINT_GROUPS: dict[str, str] = {
 
 def endpoint_group(endpoint: str) -> str:
     return ENDPOINT_GROUPS.get(endpoint, endpoint)
+
+
+class RateLimitWait(Exception):
+    """The seller's budget for this call frees up only in ``seconds``, longer than the caller may wait
+    (:func:`bounded_wait`). Raised before the call: nothing was sent and no token taken."""
+
+    def __init__(self, group: str, seconds: float) -> None:
+        super().__init__(f"Walmart's {group} rate limit for this seller allows the next call in {seconds:.1f} s")
+        self.group = group
+        self.seconds = seconds
+
+
+_max_wait: ContextVar[float | None] = ContextVar("walmart_rate_limit_max_wait", default=None)
+
+
+@contextmanager
+def bounded_wait(seconds: float) -> Iterator[None]:
+    """Within this context (and the tasks started in it) no ``acquire`` sleeps longer than ``seconds``: a
+    longer wait raises :class:`RateLimitWait`."""
+    token = _max_wait.set(seconds)
+    try:
+        yield
+    finally:
+        _max_wait.reset(token)
+
+
+def _check_wait(group: str, wait: float) -> None:
+    limit = _max_wait.get()
+    if limit is not None and wait > limit:
+        raise RateLimitWait(group, wait)
 
 
 def parse_replenishment_time(value: str, now: float | None = None) -> float | None:
@@ -163,8 +199,10 @@ class TokenBucket:
         skew_seconds: float = 0.25,
         monotonic: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
+        group: str = "",
     ) -> None:
         self.limit = limit
+        self.group = group
         self.capacity = float(limit.requests)
         self.margin = margin
         self.reserve = reserve_tokens(limit, skew_seconds)
@@ -201,8 +239,15 @@ class TokenBucket:
             return 0.0
         return (needed - self._tokens) / self.rate
 
+    def expected_wait(self) -> float:
+        """Seconds until the next call may go (0: now)."""
+        now = self._monotonic()
+        self._refill(now)
+        return max(0.0, self._wait_time(now))
+
     async def acquire(self) -> None:
-        """Take one token, waiting until one is there."""
+        """Take one token, waiting until one is there (under :func:`bounded_wait`, at most that long)."""
+        _check_wait(self.group, self.expected_wait())
         async with self._lock:
             while True:
                 now = self._monotonic()
@@ -211,6 +256,7 @@ class TokenBucket:
                 if wait <= 0:
                     self._tokens -= 1.0
                     return
+                _check_wait(self.group, wait)
                 await asyncio.sleep(wait)
 
     async def record(self, status: int | None, headers: Mapping[str, str]) -> float | None:
@@ -252,12 +298,16 @@ class Slot(Protocol):
     def ahead(self) -> float: ...
     @property
     def slowdown(self) -> float: ...
+    @property
+    def taken(self) -> bool: ...
 
 
 class SharedBudgets(Protocol):
     """Token buckets shared by every process of an installation (``storage.rate_budgets``)."""
 
-    def take(self, account: str, endpoint: str, *, interval: float, tolerance: float) -> Slot: ...
+    def take(
+        self, account: str, endpoint: str, *, interval: float, tolerance: float, max_wait: float | None = None
+    ) -> Slot: ...
 
     def push(
         self,
@@ -273,6 +323,8 @@ class SharedBudgets(Protocol):
 
 class Bucket(Protocol):
     throttled: int
+
+    def expected_wait(self) -> float: ...
 
     async def acquire(self) -> None: ...
 
@@ -318,7 +370,9 @@ class SharedTokenBucket:
         self._wall = wall
         self._full_at = monotonic()  # where this process last saw the shared ``tat`` (its monotonic clock)
         self._slowdown = 1.0
-        self._fallback = TokenBucket(limit, margin=margin, skew_seconds=skew_seconds, monotonic=monotonic, wall=wall)
+        self._fallback = TokenBucket(
+            limit, margin=margin, skew_seconds=skew_seconds, monotonic=monotonic, wall=wall, group=group
+        )
         self._shared_down = False
         self.throttled = 0
 
@@ -337,16 +391,33 @@ class SharedTokenBucket:
                 "walmart.rate_budget_local", account=self.account, endpoint=self.group, error=type(error).__name__
             )
 
+    def expected_wait(self) -> float:
+        """Seconds until the next call may go, as this process last saw the shared bucket (another process's
+        calls since then make it longer: :meth:`acquire` then says so under :func:`bounded_wait`)."""
+        if self._shared_down:
+            return self._fallback.expected_wait()
+        return max(0.0, self._full_at - self._monotonic() - self.tolerance)
+
     async def acquire(self) -> None:
+        max_wait = _max_wait.get()
+        if max_wait is not None:
+            _check_wait(self.group, self.expected_wait())
         try:
             slot = await asyncio.to_thread(
-                self._budgets.take, self.account, self.group, interval=self.interval, tolerance=self.tolerance
+                self._budgets.take,
+                self.account,
+                self.group,
+                interval=self.interval,
+                tolerance=self.tolerance,
+                max_wait=max_wait,
             )
         except Exception as error:  # the database is away: this process's own bucket meanwhile
             self._lost(error)
             await self._fallback.acquire()
             return
         self._seen(slot)
+        if not slot.taken:
+            raise RateLimitWait(self.group, slot.wait)
         if slot.wait > 0:
             await asyncio.sleep(slot.wait)
 
@@ -428,6 +499,12 @@ class RateLimiter:
             if self.shared is not None:
                 bucket = SharedTokenBucket(limit, self.shared, self.shared_account or account, group)
             else:
-                bucket = TokenBucket(limit)
+                bucket = TokenBucket(limit, group=group)
             self._buckets[key] = bucket
         return bucket
+
+    def expected_wait(self, account: str, endpoint: str) -> float:
+        """Seconds until the seller's budget for ``endpoint`` allows the next call, as far as this process
+        knows (0 without a limit)."""
+        bucket = self.bucket(account, endpoint)
+        return 0.0 if bucket is None else bucket.expected_wait()
