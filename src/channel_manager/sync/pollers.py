@@ -76,12 +76,13 @@ async def poll_walmart_orders(context: SyncContext, link: StoreLink) -> PollResu
 
 
 async def reconcile_walmart_orders(context: SyncContext, link: StoreLink) -> PollResult:
-    """Every recent PO in any status: takes in what polling and webhooks missed, records Walmart's own cancels,
-    and reconciles each open order's Commerce side with Walmart's (``service/reconciliation.py``)."""
+    """Every recent PO in any status, a day at a time (Walmart caps one query's results, NOTES §2), page by
+    cursor: takes in what polling and webhooks missed, records Walmart's own cancels, and reconciles each open
+    order's Commerce side with Walmart's (``service/reconciliation.py``)."""
     result = PollResult()
-    created_since = context.now() - RECONCILE_LOOKBACK
+    now = context.now()
     with link.attempts.scope(flush=False) as scope:
-        async for page in link.walmart.iter_order_pages(created_start_date=created_since, limit=200):
+        async for page in link.walmart.iter_order_pages_in_windows(now - RECONCILE_LOOKBACK, now, limit=200):
             result.seen += len(page.orders)
             result.new += await take_in(context, link, page.orders)
             result.new += await record_walmart_changes(context, link, page.orders)

@@ -60,6 +60,12 @@ log = structlog.get_logger(__name__)
 
 PRODUCTION_URL = "https://marketplace.walmartapis.com"
 MAX_LIMIT = 200
+#: orders.openapi.yml, GET /v3/orders: "a maximum of 20000 orders can be fetched at a time. Attempting to download
+#: more than 20000 orders will return an error" (NOTES.md section 2).
+MAX_QUERY_RESULTS = 20_000
+#: Reconciliation asks for one day of POs at a time (a window is halved while it matches too many).
+ORDER_WINDOW = timedelta(days=1)
+MIN_ORDER_WINDOW = timedelta(minutes=1)
 LOOKBACK = timedelta(days=180)
 ORDER_STATUSES = ("Created", "Acknowledged", "Shipped", "Delivered", "Cancelled")
 _WINDOW_STARTS = ("createdStartDate", "lastModifiedStartDate", "fromExpectedShipDate")
@@ -401,6 +407,40 @@ class WalmartClient:
             if not cursor or not raw_orders:
                 return
             path = base + (cursor if cursor.startswith("?") else "?" + cursor)
+
+    async def iter_order_pages_in_windows(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        window: timedelta = ORDER_WINDOW,
+        max_results: int = MAX_QUERY_RESULTS,
+        **filters: Any,
+    ) -> AsyncIterator[OrderPage]:
+        """Pages of ``GET /v3/orders`` created between ``start`` and ``end``, one ``window`` (a day) per query,
+        each followed by ``nextCursor``. A window whose first page says it matches more than ``max_results``
+        (Walmart errors past that many) is halved before its second page is asked for."""
+        windows = []
+        cursor = start.replace(microsecond=0)  # Walmart's dates have whole seconds: windows meet on one
+        while cursor < end:
+            windows.append((cursor, min(cursor + window, end)))
+            cursor += window
+        while windows:
+            low, high = windows.pop(0)
+            pages = self.iter_order_pages(created_start_date=low, created_end_date=high, **filters)
+            try:
+                first = await anext(pages, None)
+                if first is None:
+                    continue
+                if (first.total_count or 0) > max_results and high - low > MIN_ORDER_WINDOW:
+                    middle = low + (high - low) / 2
+                    windows[:0] = [(low, middle), (middle, high)]
+                    continue
+                yield first
+                async for page in pages:
+                    yield page
+            finally:
+                await pages.aclose()  # type: ignore[attr-defined]  # an async generator
 
     async def list_orders(self, **filters: Any) -> AsyncIterator[Order]:
         """Every PO matching the filters, page after page."""
