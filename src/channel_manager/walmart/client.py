@@ -417,24 +417,30 @@ class WalmartClient:
         max_results: int = MAX_QUERY_RESULTS,
         **filters: Any,
     ) -> AsyncIterator[OrderPage]:
-        """Pages of ``GET /v3/orders`` created between ``start`` and ``end``, one ``window`` (a day) per query,
-        each followed by ``nextCursor``. A window whose first page says it matches more than ``max_results``
-        (Walmart errors past that many) is halved before its second page is asked for."""
-        windows = []
-        cursor = start.replace(microsecond=0)  # Walmart's dates have whole seconds: windows meet on one
+        """Pages of ``GET /v3/orders`` created since ``start``, one ``window`` (a day) per query, each followed
+        by ``nextCursor``. The last window has no ``createdEndDate`` (Walmart's own now: dates go to Walmart
+        in whole seconds, and its clock may be ahead of ours), so a PO created just now is not missed. A window
+        whose first page says it matches more than ``max_results`` (Walmart errors past that many) is halved
+        before its second page is asked for. Windows meet on a whole second, so a PO created on that second
+        may come twice (taking it in again changes nothing)."""
+        windows: list[tuple[datetime, datetime, bool]] = []  # (low, high, open-ended)
+        cursor = start.replace(microsecond=0)
         while cursor < end:
-            windows.append((cursor, min(cursor + window, end)))
-            cursor += window
+            high = cursor + window
+            windows.append((cursor, min(high, end), high >= end))
+            cursor = high
         while windows:
-            low, high = windows.pop(0)
-            pages = self.iter_order_pages(created_start_date=low, created_end_date=high, **filters)
+            low, high, open_ended = windows.pop(0)
+            pages = self.iter_order_pages(
+                created_start_date=low, created_end_date=None if open_ended else high, **filters
+            )
             try:
                 first = await anext(pages, None)
                 if first is None:
                     continue
                 if (first.total_count or 0) > max_results and high - low > MIN_ORDER_WINDOW:
-                    middle = low + (high - low) / 2
-                    windows[:0] = [(low, middle), (middle, high)]
+                    middle = (low + (high - low) / 2).replace(microsecond=0)
+                    windows[:0] = [(low, middle, False), (middle, high, open_ended)]
                     continue
                 yield first
                 async for page in pages:
