@@ -20,16 +20,19 @@ CAP = 40
 POS = 300  # ~21 a day over 14 days: every day under the cap, the fortnight far past it
 
 
-async def test_reconciliation_takes_in_a_fortnight_past_the_cap_without_a_refused_query(world: World) -> None:
+def _fortnight_of_pos(world: World, now: datetime) -> list[str]:
+    """The sandbox's cap lowered, and POS POs over 14 days made in one control call."""
     base = world.servers.walmart_url
     httpx.put(f"{base}/_sandbox/settings", json={"max_query_results": CAP}, timeout=10).raise_for_status()
-    now = datetime.now(UTC).replace(microsecond=0)
-    created = httpx.post(
-        f"{base}/_sandbox/sellers/seller-1/orders",
-        json={"count": POS, "order_date": now.isoformat(), "spread_minutes": 14 * 24 * 60 - 5, "ship_in_days": 30},
-        timeout=30,
-    )
+    spec = {"count": POS, "order_date": now.isoformat(), "spread_minutes": 14 * 24 * 60 - 5, "ship_in_days": 30}
+    created = httpx.post(f"{base}/_sandbox/sellers/seller-1/orders", json=spec, timeout=30)
     created.raise_for_status()
+    return list(created.json()["purchase_order_ids"])
+
+
+async def test_reconciliation_takes_in_a_fortnight_past_the_cap_without_a_refused_query(world: World) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    created = _fortnight_of_pos(world, now)
     link = await world.context.store(world.store_id)
     with pytest.raises(WalmartError, match=f"maximum of {CAP} orders"):
         async for _ in link.walmart.iter_order_pages(created_start_date=now - pollers.RECONCILE_LOOKBACK):
@@ -40,6 +43,6 @@ async def test_reconciliation_takes_in_a_fortnight_past_the_cap_without_a_refuse
     assert (result.seen, result.new) == (POS, POS)
     with world.database.unit_of_work(read_only=True) as uow:
         known = {o.purchase_order_id for o in uow.orders.list(world.store_id, limit=POS + 1)}
-    assert known == set(created.json()["purchase_order_ids"])
+    assert known == set(created)
     calls = world.walmart_counters()["calls"]
     assert calls.get("GET /v3/orders", 0) >= 14
