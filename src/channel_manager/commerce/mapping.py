@@ -42,6 +42,7 @@ def channel_order_for(order: PurchaseOrder, settings: StoreSettings | None = Non
                 unit_price=line.unit_price,
                 tax_per_unit=line.unit_tax,
                 shipping_charge=line.shipping_charge,
+                shipping_tax=line.shipping_tax,
             )
             for line in order.lines
         ),

@@ -55,17 +55,18 @@ class OrderLine:
     quantities: LineQuantities
     unit_price: Decimal
     unit_tax: Decimal = ZERO
-    shipping_charge: Decimal = ZERO  # the line's shipping charge, all units together
+    shipping_charge: Decimal = ZERO  # the line's shipping charge, all units together, without its tax
     refunded_amount: Decimal = ZERO  # money refunded so far (product + tax)
     commerce_item_id: int | None = None  # the Commerce order item this line became
     intent_to_cancel: bool = False  # the buyer asked Walmart to cancel
+    shipping_tax: Decimal = ZERO  # the tax on the line's shipping charge (Commerce's shipping tax)
 
     @property
     def charged_for_shipped(self) -> Decimal:
         """What Walmart charged the customer for this line: shipped units and the shipping charge."""
         if self.quantities.shipped == 0:
             return ZERO
-        return (self.unit_price + self.unit_tax) * self.quantities.shipped + self.shipping_charge
+        return (self.unit_price + self.unit_tax) * self.quantities.shipped + self.shipping_charge + self.shipping_tax
 
     @property
     def refundable_amount(self) -> Decimal:
@@ -73,7 +74,7 @@ class OrderLine:
 
     @property
     def value(self) -> Decimal:
-        return (self.unit_price + self.unit_tax) * self.quantities.ordered + self.shipping_charge
+        return (self.unit_price + self.unit_tax) * self.quantities.ordered + self.shipping_charge + self.shipping_tax
 
 
 def _positive(what: str, quantity: int) -> int:

@@ -128,6 +128,7 @@ order_lines = Table(
     Column("unit_price", Money(), nullable=False),
     Column("unit_tax", Money(), nullable=False),
     Column("shipping_charge", Money(), nullable=False),
+    Column("shipping_tax", Money(), nullable=False, server_default="0"),
     Column("refunded_amount", Money(), nullable=False),
     Column("commerce_item_id", BigInteger),
     Column("intent_to_cancel", Boolean, nullable=False),

@@ -17,20 +17,23 @@ from .requests import CancelLine, ShipmentLine
 ZERO = Decimal("0")
 
 
-def _line_charges(line: wm.OrderLine) -> tuple[Decimal, Decimal, Decimal]:
-    """(unit price, unit tax, shipping charge incl. its tax) of a Walmart line."""
+def _line_charges(line: wm.OrderLine) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+    """(unit price, unit tax, shipping charge, shipping tax) of a Walmart line: the shipping tax stays apart so
+    Commerce gets it as its shipping tax and the order's tax total is Walmart's."""
     # Walmart charges the units that are not cancelled: the product charge is quantity x unit price.
     quantity = max(line.quantity - line.quantity_in("Cancelled"), 1)
-    product = tax = shipping = ZERO
+    product = tax = shipping = shipping_tax = ZERO
     for charge in line.charges.charge:
         amount = charge.charge_amount.amount if charge.charge_amount else ZERO
         charge_tax = charge.tax.tax_amount.amount if charge.tax and charge.tax.tax_amount else ZERO
         if (charge.charge_type or "").upper() == "SHIPPING":
-            shipping += amount + charge_tax
+            shipping += amount
+            shipping_tax += charge_tax
         else:
             product += amount
             tax += charge_tax
-    return (product / quantity).quantize(Decimal("0.01")), (tax / quantity).quantize(Decimal("0.0001")), shipping
+    unit_price, unit_tax = (product / quantity).quantize(Decimal("0.01")), (tax / quantity).quantize(Decimal("0.0001"))
+    return unit_price, unit_tax, shipping, shipping_tax
 
 
 def quantities_from_walmart(line: wm.OrderLine) -> LineQuantities:
@@ -64,7 +67,7 @@ def purchase_order_from_walmart(store_id: int, order: wm.Order, *, received_at: 
         )
     lines = []
     for line in order.lines:
-        unit_price, unit_tax, shipping = _line_charges(line)
+        unit_price, unit_tax, shipping, shipping_tax = _line_charges(line)
         lines.append(
             OrderLine(
                 line_number=line.line_number,
@@ -74,11 +77,22 @@ def purchase_order_from_walmart(store_id: int, order: wm.Order, *, received_at: 
                 unit_price=unit_price,
                 unit_tax=unit_tax,
                 shipping_charge=shipping,
+                shipping_tax=shipping_tax,
                 intent_to_cancel=bool(line.intent_to_cancel),
             )
         )
     if not lines:
         raise DomainError(f"Walmart PO {order.purchase_order_id} has no lines.")
+    currencies = {
+        charge.charge_amount.currency
+        for line in order.lines
+        for charge in line.charges.charge
+        if charge.charge_amount and charge.charge_amount.currency
+    }
+    if len(currencies) > 1:
+        raise DomainError(
+            f"Walmart PO {order.purchase_order_id} is charged in several currencies: {sorted(currencies)}."
+        )
     return PurchaseOrder(
         store_id=store_id,
         purchase_order_id=order.purchase_order_id,
@@ -91,6 +105,7 @@ def purchase_order_from_walmart(store_id: int, order: wm.Order, *, received_at: 
         ship_by=info.estimated_ship_date if info else None,
         deliver_by=info.estimated_delivery_date if info else None,
         last_update_at=received_at,
+        currency=currencies.pop() if currencies else "USD",
     )
 
 
