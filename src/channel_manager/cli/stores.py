@@ -193,8 +193,11 @@ def _store_json(store: ChannelStore) -> dict[str, Any]:
             "auth": "oauth1" if commerce.uses_oauth else "bearer",
             "consumer_key": commerce.consumer_key,
             "webhook_secret_set": commerce.webhook_secret is not None,
+            "webhook_public_key_set": commerce.webhook_public_key is not None,
+            "module_events_secret_set": commerce.module_events_secret is not None,
         },
         "settings": settings_to_json(store.settings),
+        "order_creation_path_consequences": CREATION_PATH_CONSEQUENCES[store.settings.order_creation_path],
     }
 
 
