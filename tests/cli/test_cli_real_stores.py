@@ -4,7 +4,6 @@ order creation path from the answer; settings a path cannot honour are refused w
 from __future__ import annotations
 
 import json
-
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,7 +46,11 @@ def test_stores_add_detects_the_module_and_chooses_the_creation_path(
     )
     with BackgroundServer(create_commerce_app(SandboxSettings(module_installed=installed))) as commerce:
         added = add(cli, walmart_url, commerce.url, "Shop", "--commerce-webhook-public-key-file", str(pem))
-    assert added.returncode == 0, added.stderr
+        assert added.returncode == 0, added.stderr
+        if not installed:  # switching to the module route asks Commerce whether the module is there
+            to_module = cli("stores", "set", "Shop", "--set", "order_creation_path=module")
+            assert to_module.returncode != 0
+            assert "Commerce: the Channel Manager module is not installed" in to_module.stderr
     path = "module" if installed else "cart"
     assert f"Channel Manager module: {'found' if installed else 'not found'}" in added.stdout
     assert f"by the {path} path" in added.stdout

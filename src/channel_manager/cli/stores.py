@@ -299,6 +299,10 @@ def set_store(
     commerce_consumer_secret: str | None = _secret_option("Commerce consumer secret"),
     commerce_access_token_secret: str | None = _secret_option("Commerce access token secret"),
     commerce_webhook_secret: str | None = _secret_option("Commerce webhook secret"),
+    commerce_webhook_public_key_file: Path | None = typer.Option(
+        None, exists=True, dir_okay=False, help="New PEM public key Adobe Commerce signs its webhooks with."
+    ),
+    commerce_module_events_secret: str | None = _secret_option("Channel Manager module event secret"),
     verify: bool = typer.Option(True, help="Check changed credentials and URLs with Walmart or Commerce first."),
     allow_shared_walmart_account: bool = typer.Option(
         False, help="Accept a Walmart account another store already uses (both would take in its orders)."
@@ -319,6 +323,7 @@ def set_store(
         commerce_consumer_secret = _asked(commerce_consumer_secret, "Commerce consumer secret")
         commerce_access_token_secret = _asked(commerce_access_token_secret, "Commerce access token secret")
         commerce_webhook_secret = _asked(commerce_webhook_secret, "Commerce webhook secret")
+        commerce_module_events_secret = _asked(commerce_module_events_secret, "Channel Manager module event secret")
         walmart = replace(
             walmart,
             base_url=walmart_url.rstrip("/") if walmart_url else walmart.base_url,
@@ -337,6 +342,8 @@ def set_store(
             consumer_secret=_secret(commerce_consumer_secret) or commerce.consumer_secret,
             access_token_secret=_secret(commerce_access_token_secret) or commerce.access_token_secret,
             webhook_secret=_secret(commerce_webhook_secret) or commerce.webhook_secret,
+            webhook_public_key=_public_key(commerce_webhook_public_key_file) or commerce.webhook_public_key,
+            module_events_secret=_secret(commerce_module_events_secret) or commerce.module_events_secret,
         )
         changed = replace(
             found,
@@ -357,7 +364,12 @@ def set_store(
             )
         ) or (commerce_access_token_secret is not None)
         if changed == found and not (
-            walmart_given or commerce_given or walmart_webhook_secret or commerce_webhook_secret
+            walmart_given
+            or commerce_given
+            or walmart_webhook_secret
+            or commerce_webhook_secret
+            or commerce_webhook_public_key_file
+            or commerce_module_events_secret
         ):
             raise InvalidStore(
                 "Nothing to change: give --set, --carrier, --name, a URL or a credential (see `stores set --help`)."

@@ -169,8 +169,20 @@ def update_store(
     after.settings.check_supported()
     walmart_changed = check_walmart or after.walmart != before.walmart
     commerce_changed = check_commerce or after.commerce != before.commerce
-    if verify and (walmart_changed or commerce_changed):
-        asyncio.run(_check_or_refuse(after, walmart=walmart_changed, commerce=commerce_changed))
+    to_module = (
+        after.settings.order_creation_path is OrderCreationPath.MODULE
+        and before.settings.order_creation_path is not OrderCreationPath.MODULE
+    )
+    if verify and (walmart_changed or commerce_changed or to_module):
+        has_module = asyncio.run(
+            _check_or_refuse(after, walmart=walmart_changed, commerce=commerce_changed or to_module)
+        )
+        if to_module and not has_module:
+            raise InvalidStore(
+                "Commerce: the Channel Manager module is not installed in this store (GET /V1/channel-manager/info "
+                "does not answer), so order_creation_path=module cannot work; install it (docs/commerce-module.md) "
+                "or keep the cart path. Nothing was saved."
+            )
     with database.unit_of_work() as uow:
         if walmart_changed and not allow_shared_walmart_account:
             _refuse_shared_walmart_account(uow, after)
