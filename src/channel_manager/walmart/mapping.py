@@ -83,16 +83,16 @@ def purchase_order_from_walmart(store_id: int, order: wm.Order, *, received_at: 
         )
     if not lines:
         raise DomainError(f"Walmart PO {order.purchase_order_id} has no lines.")
-    currencies = {
-        charge.charge_amount.currency
-        for line in order.lines
-        for charge in line.charges.charge
-        if charge.charge_amount and charge.charge_amount.currency
-    }
-    if len(currencies) > 1:
-        raise DomainError(
-            f"Walmart PO {order.purchase_order_id} is charged in several currencies: {sorted(currencies)}."
-        )
+    # Walmart charges a PO in one currency (its marketplace's); the first charge that names one says which.
+    currency = next(
+        (
+            charge.charge_amount.currency
+            for line in order.lines
+            for charge in line.charges.charge
+            if charge.charge_amount and charge.charge_amount.currency
+        ),
+        "USD",
+    )
     return PurchaseOrder(
         store_id=store_id,
         purchase_order_id=order.purchase_order_id,
@@ -105,7 +105,7 @@ def purchase_order_from_walmart(store_id: int, order: wm.Order, *, received_at: 
         ship_by=info.estimated_ship_date if info else None,
         deliver_by=info.estimated_delivery_date if info else None,
         last_update_at=received_at,
-        currency=currencies.pop() if currencies else "USD",
+        currency=currency,
     )
 
 
