@@ -35,7 +35,11 @@ WALMART_MUTATING = (
     "PUT /v3/inventory",
 )
 #: Commerce writes only the connector makes (the merchant's own calls are never answered-then-lost).
-COMMERCE_CONNECTOR_WRITES = ("POST /V1/orders", "POST /V1/order/{orderId}/invoice")
+COMMERCE_CONNECTOR_WRITES = (
+    "POST /V1/channel-manager/orders",  # the default creation path (the companion module)
+    "POST /V1/orders",
+    "POST /V1/order/{orderId}/invoice",
+)
 WALMART_READ = "GET /v3/orders/{purchaseOrderId}"
 UNREACHABLE = "(connector API)"
 REQUIRED_FAULTS = (

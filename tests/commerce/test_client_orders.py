@@ -176,8 +176,8 @@ async def test_cancel_refused_for_a_fully_invoiced_order(sandbox: RunningSandbox
 
 async def test_cancel_unpaid_order_releases_reservations(sandbox: RunningSandbox, client: CommerceClient) -> None:
     stock(sandbox)
-    # The cart path reserves stock (a direct save reserves nothing, as in a real store).
-    order = await client.create_order(channel_order(), path="cart")
+    # The module route places through a quote, so it reserves stock as a real store does (the direct save does not).
+    order = await client.create_order(channel_order(), path="module")
     assert await client.get_salable_quantity("SKU-A") == 8
     await client.cancel_order(order.entity_id)
     canceled = await client.get_order(order.entity_id)

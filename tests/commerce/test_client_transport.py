@@ -54,7 +54,7 @@ async def test_oauth1_signed_requests_are_accepted_and_a_bad_signature_refused(s
     sandbox.product("SKU-A")
     sandbox.product("SKU-B")
     async with CommerceClient(sandbox.url, OAUTH, store_code="default") as signed:
-        order = await signed.create_order(channel_order(), path="cart")  # the cart path reserves stock
+        order = await signed.create_order(channel_order(), path="module")  # reserves, as a real store does
         found = await signed.search_orders(
             SearchCriteria()
             .where("increment_id", order.increment_id)
@@ -102,7 +102,15 @@ async def test_attempts_are_recorded_without_secrets(
     with pytest.raises(CommerceNotFoundError):
         await client.get_order(12345)
     endpoints = [a.endpoint for a in attempts]
-    assert endpoints == ["GET /V1/orders", "POST /V1/orders", "POST /V1/order/{orderId}/ship", "GET /V1/orders/{id}"]
+    # the direct save resolves the product ids through the catalog first (GET /V1/products, sku in ...)
+    assert endpoints == [
+        "GET /V1/orders",
+        "GET /V1/products",
+        "POST /V1/orders",
+        "POST /V1/order/{orderId}/ship",
+        "GET /V1/orders/{id}",
+    ]
+    attempts.pop(1)
     ship = attempts[2]
     assert ship.path == f"/rest/V1/order/{order.entity_id}/ship" and ship.order_id == order.entity_id
     assert ship.http_status == 200 and ship.ok and ship.started_at.tzinfo is UTC

@@ -27,7 +27,8 @@ def advance_commerce_clock(world: World, seconds: float) -> None:
 #: Where the save's answer is lost: the order itself (a store that does not invoice on import), or the
 #: invoice made right after it (the order is complete in Commerce, as if the worker died right after the save).
 SAVES = [
-    pytest.param("POST /V1/orders", {"invoice_on_import": False}, id="order_save_answer_lost"),
+    # The default creation path: the companion module's route.
+    pytest.param("POST /V1/channel-manager/orders", {"invoice_on_import": False}, id="order_save_answer_lost"),
     pytest.param("POST /V1/order/{orderId}/invoice", {}, id="invoice_answer_lost"),
 ]
 
@@ -76,7 +77,7 @@ async def test_a_change_recorded_before_the_link_is_read_by_the_next_poll_when_t
     other = world.walmart_order([{"sku": "CAP-3", "quantity": 1}])
     await world.take_in()
     po = world.walmart_order([{"sku": "MUG-1", "quantity": 2}])
-    world.commerce_fault(route="POST /V1/orders", mode="lose_response", status=503, count=1)
+    world.commerce_fault(route="POST /V1/channel-manager/orders", mode="lose_response", status=503, count=1)
     await poll_walmart(world)
     await world.step()  # acknowledged
     await world.step()  # saved, answer lost

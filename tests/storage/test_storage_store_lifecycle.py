@@ -80,32 +80,6 @@ def test_a_removed_store_takes_every_row_of_its_own_and_its_id_is_never_given_ag
     assert set(_rows_of(database, again).values()) == {0}
 
 
-def _columns_of_later_revisions(engine: sa.Engine) -> list[tuple[str, sa.Column[object]]]:
-    """Columns today's tables have that the database's (older) schema lacks: revisions after it add them."""
-    inspector = sa.inspect(engine)
-    missing = []
-    for table in metadata.sorted_tables:
-        if inspector.has_table(table.name):
-            live = {column["name"] for column in inspector.get_columns(table.name)}
-            missing += [(table.name, column) for column in table.columns if column.name not in live]
-    return missing
-
-
-def _fill_old_schema(engine: sa.Engine, database: Database, store_id: int) -> None:
-    """``_fill`` through today's repositories on an older schema: the columns later revisions add are there only
-    while it writes (with their defaults), then dropped again, so the upgrade still adds them itself."""
-    later = _columns_of_later_revisions(engine)
-    with engine.begin() as connection:
-        for table, column in later:
-            kind = column.type.compile(dialect=engine.dialect)
-            default = "" if column.nullable else " NOT NULL DEFAULT 0"
-            connection.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column.name} {kind}{default}")
-    _fill(database, store_id)
-    with engine.begin() as connection:
-        for table, column in later:
-            connection.exec_driver_sql(f"ALTER TABLE {table} DROP COLUMN {column.name}")
-
-
 def test_migrating_an_existing_sqlite_database_keeps_its_stores_orders_and_ids(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
     engine = create_engine_for(url)
@@ -115,7 +89,7 @@ def test_migrating_an_existing_sqlite_database_keeps_its_stores_orders_and_ids(t
         upgrade_database(engine)
         database = Database(engine, SecretBox(SecretBox.generate_key()))
         kept, removed = _add(database, "Kept"), _add(database, "Removed")
-        _fill_old_schema(engine, database, kept)
+        _fill(database, kept)
         with database.unit_of_work() as uow:
             uow.stores.remove(removed)
             uow.commit()

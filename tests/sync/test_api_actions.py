@@ -48,6 +48,9 @@ async def test_stores_over_http(world: World) -> None:
         store = added.json()
         assert store["settings"]["order_poll_seconds"] == 2.5 and store["walmart"]["client_secret_set"] is True
         assert CLIENT_SECRET not in added.text and DEFAULT_TOKEN not in added.text
+        # The sandbox has the companion module: the new store creates orders through its route.
+        assert store["settings"]["order_creation_path"] == "module"
+        assert store["commerce"]["webhook_public_key_set"] is False
 
         # Live validation: a wrong Walmart secret is refused, naming the side and the field; nothing saved.
         refused = await api.http.post("/api/stores", json=_store_body(world, "Bad", secret="wrong"), headers=admin)
@@ -57,6 +60,20 @@ async def test_stores_over_http(world: World) -> None:
         body = {**_store_body(world, "Bad"), "settings": {"order_poll_seconds": -1}}
         invalid = await api.http.post("/api/stores", json=body, headers=admin)
         assert invalid.status_code == 422 and invalid.json()["field"] == "body.settings.order_poll_seconds"
+
+        # A webhook public key that is not an RSA PEM key is refused, naming it.
+        body = {**_store_body(world, "Bad"), "verify": False}
+        body["commerce"] = {**body["commerce"], "webhook_public_key": "not a key"}  # type: ignore[dict-item]
+        bad_key = await api.http.post("/api/stores", json=body, headers=admin)
+        assert bad_key.status_code == 422 and "webhook_public_key" in bad_key.json()["detail"]
+        # Settings that cannot work together are refused with the reason, not saved.
+        cart_numbers = await api.http.patch(
+            f"/api/stores/{store['id']}",
+            json={"order_creation_path": "cart", "order_number_source": "walmart"},
+            headers=admin,
+        )
+        assert cart_numbers.status_code == 422
+        assert "order_number_source=walmart needs order_creation_path=module" in cart_numbers.json()["detail"]
 
         listed = (await api.http.get("/api/stores", headers=api.auth(Role.VIEWER))).json()
         assert sorted(s["name"] for s in listed) == ["E2E store", "Second store"]

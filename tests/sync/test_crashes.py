@@ -179,6 +179,7 @@ CRASH_POINTS: dict[str, Callable[[World, str], Any]] = {
 }
 
 
+@pytest.mark.parametrize("store_settings", [{"order_creation_path": "direct"}])  # counts POST /V1/orders
 @pytest.mark.parametrize("crash", list(CRASH_POINTS))
 async def test_crash_between_intake_steps_takes_the_po_in_once(world: World, crash: str) -> None:
     po = world.walmart_order([dict(line) for line in LINES])
@@ -312,6 +313,7 @@ async def test_worker_process_sigkilled_mid_ship_call(world: World) -> None:
 # ---------------------------------------------------------------------- two workers racing (PostgreSQL)
 
 
+@pytest.mark.parametrize("store_settings", [{"order_creation_path": "direct"}])  # counts POST /V1/orders
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 async def test_two_workers_racing_over_the_same_orders_do_every_job_once(world: World) -> None:
     pos = [

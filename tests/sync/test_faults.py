@@ -242,6 +242,7 @@ async def test_revoked_tokens_mid_flow_are_renewed_without_repeating_a_change(wo
 # ---------------------------------------------------------------------- Commerce faults
 
 
+@pytest.mark.parametrize("store_settings", [{"order_creation_path": "direct"}])  # faults and counts POST /V1/orders
 async def test_commerce_down_shows_error_with_the_retry_time_then_converges(world: World) -> None:
     po = world.walmart_order([dict(line) for line in LINES])
     world.commerce_fault(route="POST /V1/orders", mode="error", status=503, count=4)
@@ -263,6 +264,7 @@ async def test_commerce_down_shows_error_with_the_retry_time_then_converges(worl
     assert world.commerce_counters()["calls"]["POST /V1/orders"] == 5
 
 
+@pytest.mark.parametrize("store_settings", [{"order_creation_path": "direct"}])  # faults POST /V1/orders
 @pytest.mark.parametrize("route", ["POST /V1/orders", "POST /V1/order/{orderId}/invoice"])
 async def test_commerce_saves_then_loses_the_response_one_order_one_invoice(world: World, route: str) -> None:
     po = world.walmart_order([dict(line) for line in LINES])
@@ -278,6 +280,23 @@ async def test_commerce_saves_then_loses_the_response_one_order_one_invoice(worl
     assert commerce.total_invoiced == commerce.grand_total  # invoiced once, fully
     assert len(world.servers.commerce.invoices) == 1
     assert world.commerce_counters()["calls"][route] == 1
+
+
+async def test_module_route_saves_then_loses_the_response_one_order(world: World) -> None:
+    """The default path: the module's link table answers the retry with the first order."""
+    route = "POST /V1/channel-manager/orders"
+    po = world.walmart_order([dict(line) for line in LINES])
+    world.commerce_fault(route=route, mode="lose_response", status=503, count=1)
+    await poll_walmart(world)
+    await world.settle()
+
+    await assert_final(world, po, "acknowledge")
+    order = world.order(po)
+    assert order.commerce_order_id is not None
+    commerce = await world.merchant.get_order(order.commerce_order_id)
+    assert commerce.ext_order_id == po and commerce.total_invoiced == commerce.grand_total
+    assert len(world.servers.commerce.orders) == 1 and len(world.servers.commerce.invoices) == 1
+    assert world.commerce_counters()["calls"][route] == 1  # the retry found the order first
 
 
 @pytest.mark.parametrize("store_settings", [{"order_creation_path": "cart"}])

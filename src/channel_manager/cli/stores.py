@@ -5,13 +5,21 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import fields, replace
+from pathlib import Path
 from typing import Any
 
 import typer
 
+from ..commerce.webhooks import load_public_key
 from ..domain.errors import InvalidStore
 from ..domain.secret import Secret
-from ..domain.stores import ChannelStore, CommerceConnection, StoreSettings, WalmartAccount
+from ..domain.stores import (
+    CREATION_PATH_CONSEQUENCES,
+    ChannelStore,
+    CommerceConnection,
+    StoreSettings,
+    WalmartAccount,
+)
 from ..service import stores as store_service
 from ..storage.stores import settings_to_json
 from .context import opened_app
@@ -70,6 +78,18 @@ def _secret(value: str | None) -> Secret | None:
     return Secret(value) if value else None
 
 
+def _public_key(path: Path | None) -> str | None:
+    """The PEM text of the Commerce webhook public key file, checked to be an RSA public key."""
+    if path is None:
+        return None
+    pem = path.read_text(encoding="utf-8")
+    try:
+        load_public_key(pem)
+    except ValueError as error:
+        raise InvalidStore(f"{path}: {error}.") from None
+    return pem
+
+
 @app.command("add")
 def add(
     name: str = typer.Option(..., "--name", help="A name for the store, e.g. 'US store'."),
@@ -96,6 +116,17 @@ def add(
     commerce_webhook_secret: str | None = typer.Option(
         None, envvar="CHANNEL_MANAGER_COMMERCE_WEBHOOK_SECRET", help="Secret Commerce signs its webhooks with."
     ),
+    commerce_webhook_public_key_file: Path | None = typer.Option(
+        None,
+        exists=True,
+        dir_okay=False,
+        help="PEM file of the public key Adobe Commerce signs its webhooks with (RSA-SHA256).",
+    ),
+    commerce_module_events_secret: str | None = typer.Option(
+        None,
+        envvar="CHANNEL_MANAGER_COMMERCE_MODULE_EVENTS_SECRET",
+        help="The Channel Manager module's event secret (channel_manager/events/secret).",
+    ),
     set_: list[str] = typer.Option([], "--set", help="A store setting NAME=VALUE (repeatable); see `stores show`."),
     carrier: list[str] = typer.Option([], "--carrier", help="Carrier mapping COMMERCE=WALMART, e.g. ups=UPS."),
     verify: bool = typer.Option(True, help="Check the credentials with Walmart and Commerce before saving."),
@@ -120,17 +151,28 @@ def add(
             consumer_secret=_secret(commerce_consumer_secret),
             access_token_secret=_secret(commerce_access_token_secret),
             webhook_secret=_secret(commerce_webhook_secret),
+            webhook_public_key=_public_key(commerce_webhook_public_key_file),
+            module_events_secret=_secret(commerce_module_events_secret),
         ),
         settings=_settings(StoreSettings(), set_, carrier),
     )
+    chosen = any(_parse_setting(text)[0] == "order_creation_path" for text in set_)
     with opened_app() as application:
+        module_installed = False
         if verify:
             with console.status("Checking the credentials with Walmart and Commerce ..."):
-                store_service.verify_credentials(store)
+                module_installed = store_service.verify_credentials(store)
+        store = store_service.with_detected_creation_path(store, module_installed, chosen=chosen)
         saved = store_service.add_store(
             application.database, store, allow_shared_walmart_account=allow_shared_walmart_account
         )
     console.print(f"Store {saved.name!r} connected (id {saved.id}).")
+    path = saved.settings.order_creation_path
+    found = "found" if module_installed else "not found" if verify else "not checked (--no-verify)"
+    console.print(
+        f"Channel Manager module: {found}; orders are created by the {path.value} path: "
+        f"{CREATION_PATH_CONSEQUENCES[path]}."
+    )
 
 
 def _store_json(store: ChannelStore) -> dict[str, Any]:
@@ -151,8 +193,11 @@ def _store_json(store: ChannelStore) -> dict[str, Any]:
             "auth": "oauth1" if commerce.uses_oauth else "bearer",
             "consumer_key": commerce.consumer_key,
             "webhook_secret_set": commerce.webhook_secret is not None,
+            "webhook_public_key_set": commerce.webhook_public_key is not None,
+            "module_events_secret_set": commerce.module_events_secret is not None,
         },
         "settings": settings_to_json(store.settings),
+        "order_creation_path_consequences": CREATION_PATH_CONSEQUENCES[store.settings.order_creation_path],
     }
 
 
@@ -203,8 +248,17 @@ def show(store: str = typer.Argument(..., help="Store name or id."), as_json: bo
     grid.add_row("commerce store code", found.commerce.store_code or "default")
     grid.add_row("commerce auth", "OAuth 1.0a signing" if found.commerce.uses_oauth else "integration token (Bearer)")
     grid.add_row("commerce webhook secret", "stored encrypted" if found.commerce.webhook_secret else "not set")
+    grid.add_row(
+        "commerce webhook public key",
+        "set (RSA-SHA256 webhooks verified)" if found.commerce.webhook_public_key else "not set",
+    )
+    grid.add_row(
+        "commerce module events secret", "stored encrypted" if found.commerce.module_events_secret else "not set"
+    )
     for key, value in found.settings.as_dict().items():
         shown = yes_no(value) if isinstance(value, bool) else json.dumps(value) if isinstance(value, dict) else value
+        if key == "order_creation_path":
+            shown = f"{shown} ({CREATION_PATH_CONSEQUENCES[found.settings.order_creation_path]})"
         grid.add_row(key, str(shown))
     print_table(grid)
 
@@ -245,6 +299,10 @@ def set_store(
     commerce_consumer_secret: str | None = _secret_option("Commerce consumer secret"),
     commerce_access_token_secret: str | None = _secret_option("Commerce access token secret"),
     commerce_webhook_secret: str | None = _secret_option("Commerce webhook secret"),
+    commerce_webhook_public_key_file: Path | None = typer.Option(
+        None, exists=True, dir_okay=False, help="New PEM public key Adobe Commerce signs its webhooks with."
+    ),
+    commerce_module_events_secret: str | None = _secret_option("Channel Manager module event secret"),
     verify: bool = typer.Option(True, help="Check changed credentials and URLs with Walmart or Commerce first."),
     allow_shared_walmart_account: bool = typer.Option(
         False, help="Accept a Walmart account another store already uses (both would take in its orders)."
@@ -265,6 +323,7 @@ def set_store(
         commerce_consumer_secret = _asked(commerce_consumer_secret, "Commerce consumer secret")
         commerce_access_token_secret = _asked(commerce_access_token_secret, "Commerce access token secret")
         commerce_webhook_secret = _asked(commerce_webhook_secret, "Commerce webhook secret")
+        commerce_module_events_secret = _asked(commerce_module_events_secret, "Channel Manager module event secret")
         walmart = replace(
             walmart,
             base_url=walmart_url.rstrip("/") if walmart_url else walmart.base_url,
@@ -283,6 +342,8 @@ def set_store(
             consumer_secret=_secret(commerce_consumer_secret) or commerce.consumer_secret,
             access_token_secret=_secret(commerce_access_token_secret) or commerce.access_token_secret,
             webhook_secret=_secret(commerce_webhook_secret) or commerce.webhook_secret,
+            webhook_public_key=_public_key(commerce_webhook_public_key_file) or commerce.webhook_public_key,
+            module_events_secret=_secret(commerce_module_events_secret) or commerce.module_events_secret,
         )
         changed = replace(
             found,
@@ -303,7 +364,12 @@ def set_store(
             )
         ) or (commerce_access_token_secret is not None)
         if changed == found and not (
-            walmart_given or commerce_given or walmart_webhook_secret or commerce_webhook_secret
+            walmart_given
+            or commerce_given
+            or walmart_webhook_secret
+            or commerce_webhook_secret
+            or commerce_webhook_public_key_file
+            or commerce_module_events_secret
         ):
             raise InvalidStore(
                 "Nothing to change: give --set, --carrier, --name, a URL or a credential (see `stores set --help`)."

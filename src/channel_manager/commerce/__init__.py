@@ -8,6 +8,7 @@ from channel_manager.commerce.errors import (
     CommerceError,
     CommerceNotFoundError,
     CommerceOrderMismatchError,
+    CommerceProductUnavailableError,
     CommerceRetryableError,
     CommerceValidationError,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "CommerceOrder",
     "CommerceOrderItem",
     "CommerceOrderMismatchError",
+    "CommerceProductUnavailableError",
     "CommerceRetryableError",
     "CommerceShipment",
     "CommerceValidationError",

@@ -3,7 +3,7 @@
 Usage::
 
     async with CommerceClient("https://shop.example", BearerToken("..."), store_code="default") as cc:
-        order = await cc.create_order(channel_order, path="direct", invoice=True)
+        order = await cc.create_order(channel_order, path="module", invoice=True)
         shipment_id = await cc.ship_order(order.entity_id, items=[(item_id, 1)],
                                           tracks=[("ups", "UPS", "1Z999")])
 """
@@ -18,10 +18,15 @@ from channel_manager.commerce.auth import CommerceAuth
 from channel_manager.commerce.errors import (
     CommerceCancelRefusedError,
     CommerceError,
+    CommerceNotFoundError,
     CommerceOrderMismatchError,
+    CommerceProductUnavailableError,
 )
 from channel_manager.commerce.http_attempts import AttemptCallback
 from channel_manager.commerce.models import (
+    CHANNEL_MANAGER_MODULE,
+    CHANNEL_PAYMENT_METHOD,
+    CHANNEL_SHIPPING_CARRIER,
     ChannelOrder,
     CommerceCreditMemo,
     CommerceOrder,
@@ -35,6 +40,7 @@ from channel_manager.commerce.order_payloads import (
     cart_item,
     direct_order_entity,
     match_items_to_lines,
+    module_order_body,
     place_order_body,
     shipping_information,
     tag_order_entity,
@@ -72,6 +78,8 @@ class CommerceClient:
             base_url, auth, store_code=store_code, timeout=timeout, on_attempt=on_attempt
         )
         self.page_size = page_size
+        #: SKU -> product id of enabled products seen (ids never change; cached for the client's life, a run).
+        self._product_ids: dict[str, int] = {}
 
     def __repr__(self) -> str:
         return f"CommerceClient({self._transport.store_url!r})"
@@ -94,6 +102,51 @@ class CommerceClient:
         """A cheap authenticated read (``GET /V1/store/storeViews``) to validate a store on save."""
         views = await self._call("GET", "/V1/store/storeViews", action="the store view list")
         return list(views or [])
+
+    async def module_info(self) -> dict[str, Any] | None:
+        """``GET /V1/channel-manager/info``: what the companion module says of itself, or ``None`` when it is not
+        installed (Commerce's 404 "Request does not match any route.")."""
+        try:
+            data = await self._call("GET", "/V1/channel-manager/info", action="the Channel Manager module check")
+        except CommerceNotFoundError:
+            return None
+        if isinstance(data, dict) and data.get("module") == CHANNEL_MANAGER_MODULE:
+            return data
+        return None
+
+    # ------------------------------------------------------------------ catalog
+
+    async def product_ids(self, skus: Iterable[str], *, batch_size: int = 50) -> dict[str, int]:
+        """SKU -> product id, through ``GET /V1/products`` with ``sku in (...)`` in batches; cached per client.
+
+        A SKU that is not in the catalog, or whose product is disabled, raises
+        :class:`CommerceProductUnavailableError` naming it (the first one, in the order given).
+        """
+        wanted = list(dict.fromkeys(skus))
+        missing = [sku for sku in wanted if sku not in self._product_ids]
+        disabled: set[str] = set()
+        for start in range(0, len(missing), batch_size):
+            batch = missing[start : start + batch_size]
+            criteria = SearchCriteria().where("sku", batch, "in").page(len(batch), 1)
+            page = await self.search("/V1/products", criteria, action="the catalog lookup of the order's SKUs")
+            for product in page.items:
+                sku = str(product.get("sku", ""))
+                if int(product.get("status") or 1) != 1:
+                    disabled.add(sku)
+                else:
+                    self._product_ids[sku] = _as_int(product.get("id"), f"the id of product {sku}")
+        for sku in wanted:
+            if sku in disabled:
+                raise CommerceProductUnavailableError(
+                    f'Commerce refused the order: product "{sku}" is disabled; enable it in the catalog', sku=sku
+                )
+            if sku not in self._product_ids:
+                raise CommerceProductUnavailableError(
+                    f'Commerce refused the order: the product with SKU "{sku}" does not exist in the catalog; '
+                    "add it (or fix the SKU at Walmart)",
+                    sku=sku,
+                )
+        return {sku: self._product_ids[sku] for sku in wanted}
 
     # ------------------------------------------------------------------ searching
 
@@ -210,39 +263,66 @@ class CommerceClient:
         self,
         channel_order: ChannelOrder,
         *,
-        path: OrderCreationPath = "direct",
+        path: OrderCreationPath = "module",
         store_id: int = 1,
         invoice: bool = False,
+        payment_method: str = CHANNEL_PAYMENT_METHOD,
+        carrier_code: str = CHANNEL_SHIPPING_CARRIER,
+        method_code: str | None = None,
     ) -> CreatedCommerceOrder:
         """Create the Commerce order of a Walmart PO, or return the one that already exists.
 
-        Looks up ``ext_order_id eq <PO>`` first (the caller's link table is the real guard). The
-        cart path also adopts an order it placed but could not tag (crash between the two calls).
+        Looks up ``ext_order_id eq <PO>`` first (the caller's link table is the real guard). ``module``: the
+        companion module's route (it resolves the SKUs through its quote), idempotent by its own link table.
+        ``cart``: the store's ``payment_method`` and ``carrier_code``/``method_code`` (default: the
+        module's); the cart path also adopts an order it placed but could not tag (crash
+        between the two calls). ``direct``: an order save whose items carry product ids resolved through the
+        catalog (a missing or disabled product raises :class:`CommerceProductUnavailableError` naming the SKU);
+        a real store makes no reservation and runs no totals for it (NOTES §7B).
         """
+        if path not in ("module", "cart", "direct"):
+            raise ValueError(f"unknown order creation path {path!r}")
+        if channel_order.increment_id is not None and path != "module":
+            raise ValueError("only the module route can give an order its own increment id")
         existing = await self.find_order_by_ext_order_id(channel_order.purchase_order_id, store_id=store_id)
         if existing is not None:
             return CreatedCommerceOrder(**existing.model_dump(), already_existed=True, creation_path=None)
-        if path == "direct":
+        po = channel_order.purchase_order_id
+        if path == "module":
+            placed = await self._call(
+                "POST",
+                "/V1/channel-manager/orders",
+                body=module_order_body(channel_order, store_id=store_id),
+                action=f"order creation for PO {po} (Channel Manager module)",
+            )
+            if not isinstance(placed, dict):
+                raise CommerceError(f"Commerce answered the module's order creation for PO {po} with {placed!r}")
+            order = await self.get_order(_as_int(placed.get("entity_id"), "POST /V1/channel-manager/orders"))
+        elif path == "direct":
+            product_ids = await self.product_ids(line.sku for line in channel_order.lines)
             data = await self._call(
                 "POST",
                 "/V1/orders",
-                body=direct_order_entity(channel_order, store_id=store_id),
-                action=f"order creation for PO {channel_order.purchase_order_id}",
+                body=direct_order_entity(channel_order, store_id=store_id, product_ids=product_ids),
+                action=f"order creation for PO {po}",
             )
             order = CommerceOrder.from_commerce(data)
-        elif path == "cart":
+        else:
             adopted = await self._adopt_untagged_order(channel_order, store_id)
             if adopted is None:
-                adopted = await self.get_order(await self._place_cart_order(channel_order))
+                placed_id = await self._place_cart_order(
+                    channel_order, payment_method=payment_method, carrier_code=carrier_code, method_code=method_code
+                )
+                adopted = await self.get_order(placed_id)
             order = await self._tag_cart_order(channel_order, adopted)
-        else:
-            raise ValueError(f"unknown order creation path {path!r}")
         if invoice:
             await self.invoice_order(order.entity_id, increment_id=order.increment_id)
             order = await self.get_order(order.entity_id)
         return CreatedCommerceOrder(**order.model_dump(), already_existed=False, creation_path=path)
 
-    async def _place_cart_order(self, channel_order: ChannelOrder) -> int:
+    async def _place_cart_order(
+        self, channel_order: ChannelOrder, *, payment_method: str, carrier_code: str, method_code: str | None
+    ) -> int:
         po = channel_order.purchase_order_id
         cart_id = _as_int(await self._call("POST", "/V1/carts/", action=f"the cart for PO {po}"), "POST /V1/carts/")
         for line in channel_order.lines:
@@ -257,14 +337,14 @@ class CommerceClient:
             "POST",
             "/V1/carts/{cartId}/shipping-information",
             path_params={"cartId": cart_id},
-            body=shipping_information(channel_order),
+            body=shipping_information(channel_order, carrier_code=carrier_code, method_code=method_code),
             action=f"the shipping of PO {po}",
         )
         placed = await self._call(
             "PUT",
             "/V1/carts/{cartId}/order",
             path_params={"cartId": cart_id},
-            body=place_order_body(),
+            body=place_order_body(payment_method),
             action=f"the order placement for PO {po}",
         )
         return _as_int(placed, "PUT /V1/carts/{cartId}/order")

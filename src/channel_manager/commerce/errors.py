@@ -97,6 +97,14 @@ class CommerceRetryableError(CommerceError):
         self.ambiguous = ambiguous
 
 
+class CommerceProductUnavailableError(CommerceValidationError):
+    """A SKU of the order is not in the Commerce catalog, or its product is disabled (``sku`` names it)."""
+
+    def __init__(self, message: str, *, sku: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.sku = sku
+
+
 class CommerceCancelRefusedError(CommerceValidationError):
     """``POST /V1/orders/{id}/cancel`` answered ``false``: the order cannot be cancelled.
 

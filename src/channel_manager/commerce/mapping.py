@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from ..domain.errors import DomainError
 from ..domain.orders import PurchaseOrder
+from ..domain.stores import CustomerMode, OrderNumberSource, StoreSettings
 from .models import ChannelAddress, ChannelOrder, ChannelOrderLine
 
 
-def channel_order_for(order: PurchaseOrder) -> ChannelOrder:
-    """What the Commerce client needs to create the order of a PO."""
+def channel_order_for(order: PurchaseOrder, settings: StoreSettings | None = None) -> ChannelOrder:
+    """What the Commerce client needs to create the order of a PO (the store's customer and number settings)."""
+    settings = settings or StoreSettings()
+    settings.check_supported()
     address = order.shipping_address
     if address is None:
         raise DomainError(f"Walmart PO {order.purchase_order_id} has no shipping address.")
@@ -44,4 +47,6 @@ def channel_order_for(order: PurchaseOrder) -> ChannelOrder:
             for line in order.lines
         ),
         currency=order.currency,
+        customer_mode="account" if settings.customer_mode is CustomerMode.ACCOUNT else "guest",
+        increment_id=(order.purchase_order_id if settings.order_number_source is OrderNumberSource.WALMART else None),
     )

@@ -20,7 +20,10 @@ CHANNEL_PAYMENT_TITLE = "Offline Channel Payment"
 CHANNEL_SHIPPING_CARRIER = "channelshipping"
 CHANNEL_SHIPPING_TITLE = "Channel Shipping"
 
-OrderCreationPath = Literal["direct", "cart"]
+OrderCreationPath = Literal["module", "cart", "direct"]
+CustomerMode = Literal["guest", "account"]
+#: The companion module's name, as ``GET /V1/channel-manager/info`` answers it (docs/commerce-module.md).
+CHANNEL_MANAGER_MODULE = "ChannelManager_Connector"
 
 
 # --------------------------------------------------------------------------- inputs
@@ -93,6 +96,10 @@ class ChannelOrder(BaseModel):
     lines: tuple[ChannelOrderLine, ...]
     currency: str = "USD"
     channel_name: str = "Walmart"
+    customer_mode: CustomerMode = "guest"
+    """``account``: the order belongs to the customer account of ``customer_email`` (found or created)."""
+    increment_id: str | None = None
+    """The Commerce order number to use (``order_number_source=walmart``: the PO number); module route only."""
 
     @property
     def subtotal(self) -> Decimal:
@@ -101,6 +108,10 @@ class ChannelOrder(BaseModel):
     @property
     def tax_amount(self) -> Decimal:
         return sum((line.tax_amount + line.shipping_tax for line in self.lines), Decimal("0"))
+
+    @property
+    def shipping_tax_amount(self) -> Decimal:
+        return sum((line.shipping_tax for line in self.lines), Decimal("0"))
 
     @property
     def shipping_amount(self) -> Decimal:

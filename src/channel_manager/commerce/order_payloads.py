@@ -1,7 +1,11 @@
-"""Request bodies that turn a channel order into a Commerce order, by either creation path.
+"""Request bodies that turn a channel order into a Commerce order, by each creation path.
 
-- direct save: ``POST /V1/orders`` ``{"entity": ...}`` with Walmart's prices verbatim;
-- cart flow: ``POST /V1/carts/`` → items → shipping-information → ``PUT /V1/carts/{id}/order``.
+- module route: ``POST /V1/channel-manager/orders`` ``{"order": ...}`` (the companion module places it through a
+  quote with Walmart's prices as custom prices: totals, MSI reservations, events; docs/commerce-module.md);
+- cart flow: ``POST /V1/carts/`` → items → shipping-information → ``PUT /V1/carts/{id}/order`` (the store's own
+  offline payment method and carrier; Commerce's catalog prices, NOTES §7A);
+- direct save: ``POST /V1/orders`` ``{"entity": ...}`` with Walmart's prices verbatim (no reservation, no totals,
+  no side effects on a real store: NOTES §7B).
 """
 
 from __future__ import annotations
@@ -67,14 +71,68 @@ def _line_tax_percent(line: ChannelOrderLine) -> float:
     return money(line.tax_amount / line.row_total * 100)
 
 
-def direct_order_entity(order: ChannelOrder, *, store_id: int = 1) -> dict[str, Any]:
-    """``POST /V1/orders`` body for a new order carrying Walmart's prices verbatim."""
+def module_address(order: ChannelOrder, address: ChannelAddress) -> dict[str, Any]:
+    first, last = split_name(address.name)
+    return {
+        "firstname": first,
+        "lastname": last,
+        "street": [address.address1] + ([address.address2] if address.address2 else []),
+        "city": address.city,
+        "region_code": address.state,
+        "postcode": address.postal_code,
+        "country_id": address.country,
+        "telephone": address.phone or order.phone or "0000000000",
+    }
+
+
+def module_order_body(order: ChannelOrder, *, store_id: int = 1) -> dict[str, Any]:
+    """``POST /V1/channel-manager/orders`` body (the module's ``ChannelOrderInterface``)."""
+    first, last = split_name(order.customer_name)
+    return {
+        "order": {
+            "channel": order.channel_name.lower(),
+            "external_order_id": order.purchase_order_id,
+            "store_id": store_id,
+            "currency_code": order.currency,
+            "increment_id": order.increment_id,
+            "customer": {
+                "email": order.customer_email,
+                "firstname": first,
+                "lastname": last,
+                "mode": order.customer_mode,
+            },
+            "shipping_address": module_address(order, order.shipping_address),
+            "shipping": {
+                "method": order.ship_method_code,
+                "amount": money(order.shipping_amount),
+                "tax_amount": money(order.shipping_tax_amount),
+            },
+            "items": [
+                {
+                    "line_number": line.line_number,
+                    "sku": line.sku,
+                    "qty": line.quantity,
+                    "price": money(line.unit_price),
+                    "tax_amount": money(line.tax_amount),
+                }
+                for line in order.lines
+            ],
+            "comment": order.comment(),
+        }
+    }
+
+
+def direct_order_entity(
+    order: ChannelOrder, *, store_id: int = 1, product_ids: dict[str, int] | None = None
+) -> dict[str, Any]:
+    """``POST /V1/orders`` body for a new order carrying Walmart's prices verbatim (``product_ids`` by SKU)."""
     first, last = split_name(order.customer_name)
     items = []
     for line in order.lines:
         tax = line.tax_amount
         items.append(
             {
+                **({"product_id": product_ids[line.sku]} if product_ids and line.sku in product_ids else {}),
                 "sku": line.sku,
                 "name": line.product_name,
                 "product_type": "simple",
@@ -100,6 +158,7 @@ def direct_order_entity(order: ChannelOrder, *, store_id: int = 1) -> dict[str, 
     totals = {
         "subtotal": money(order.subtotal),
         "shipping_amount": shipping_amount,
+        "shipping_tax_amount": money(order.shipping_tax_amount),
         "tax_amount": money(order.tax_amount),
         "discount_amount": 0,
         "grand_total": money(order.grand_total),
@@ -127,7 +186,7 @@ def direct_order_entity(order: ChannelOrder, *, store_id: int = 1) -> dict[str, 
         "is_virtual": 0,
         **totals,
         **{f"base_{key}": value for key, value in totals.items()},
-        "shipping_incl_tax": money(order.shipping_amount + sum((ln.shipping_tax for ln in order.lines), Decimal(0))),
+        "shipping_incl_tax": money(order.shipping_amount + order.shipping_tax_amount),
         "total_due": money(order.grand_total),
         "base_total_due": money(order.grand_total),
         "items": items,
@@ -172,20 +231,24 @@ def cart_item(cart_id: int, line: ChannelOrderLine) -> dict[str, Any]:
     return {"cartItem": {"sku": line.sku, "qty": line.quantity, "quote_id": str(cart_id)}}
 
 
-def shipping_information(order: ChannelOrder) -> dict[str, Any]:
+def shipping_information(
+    order: ChannelOrder, *, carrier_code: str = CHANNEL_SHIPPING_CARRIER, method_code: str | None = None
+) -> dict[str, Any]:
+    """The cart's addresses and shipping method: the store's own carrier and method when given, else the
+    module's ``channelshipping_<walmart method>``."""
     address = quote_address(order, order.shipping_address)
     return {
         "addressInformation": {
             "shipping_address": address,
             "billing_address": address,
-            "shipping_carrier_code": CHANNEL_SHIPPING_CARRIER,
-            "shipping_method_code": order.shipping_method_code,
+            "shipping_carrier_code": carrier_code,
+            "shipping_method_code": method_code or order.shipping_method_code,
         }
     }
 
 
-def place_order_body() -> dict[str, Any]:
-    return {"paymentMethod": {"method": CHANNEL_PAYMENT_METHOD, "po_number": None}}
+def place_order_body(payment_method: str = CHANNEL_PAYMENT_METHOD, po_number: str | None = None) -> dict[str, Any]:
+    return {"paymentMethod": {"method": payment_method, "po_number": po_number}}
 
 
 def match_items_to_lines(items: Sequence[CommerceOrderItem], lines: Sequence[ChannelOrderLine]) -> dict[int, list[str]]:

@@ -17,8 +17,23 @@ from .secret import Secret
 class OrderCreationPath(StrEnum):
     """How a Walmart PO becomes a Commerce order."""
 
-    DIRECT = "direct"  # order save with Walmart's prices verbatim
-    CART = "cart"  # cart/checkout flow: Commerce computes totals, reserves stock
+    MODULE = "module"  # the companion module's route: a quote with Walmart's prices, totals, reservations, events
+    CART = "cart"  # cart/checkout flow with the store's own offline methods: catalog prices, reserves stock
+    DIRECT = "direct"  # order save with Walmart's prices verbatim: no reservation, no totals, no side effects
+
+
+#: What each creation path means for the merchant (``stores show``, docs/commerce-module.md).
+CREATION_PATH_CONSEQUENCES = {
+    OrderCreationPath.MODULE: "companion module route: Walmart prices, Commerce totals, stock reserved, events",
+    OrderCreationPath.CART: (
+        "cart checkout with the store's own offline payment method and carrier: Commerce's catalog prices "
+        "(not Walmart's), stock reserved, guest orders with Commerce's order numbers"
+    ),
+    OrderCreationPath.DIRECT: (
+        "direct order save (explicit choice): Walmart prices kept, but on a real store NO stock reservation, "
+        "no totals collection and no order events (NOTES §7B); stock pushes subtract these orders' open units"
+    ),
+}
 
 
 class CustomerMode(StrEnum):
@@ -36,12 +51,16 @@ class StoreSettings:
     """Per-store behaviour. Defaults are what a new merchant would expect."""
 
     import_orders: bool = True
-    order_creation_path: OrderCreationPath = OrderCreationPath.DIRECT
+    order_creation_path: OrderCreationPath = OrderCreationPath.MODULE
     invoice_on_import: bool = True
     customer_mode: CustomerMode = CustomerMode.GUEST
     order_number_source: OrderNumberSource = OrderNumberSource.COMMERCE
     commerce_store_id: int = 1
     commerce_source_code: str = "default"
+    #: Cart path only: the store's own offline payment method and carrier/method codes.
+    cart_payment_method: str = "checkmo"
+    cart_carrier_code: str = "flatrate"
+    cart_method_code: str = "flatrate"
     #: Commerce carrier code or title (case-insensitive) -> Walmart carrier name.
     carrier_map: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_COMMERCE_CARRIER_MAP))
     default_cancellation_reason: CancellationReason = CancellationReason.OUT_OF_STOCK
@@ -65,6 +84,27 @@ class StoreSettings:
                     f"Carrier mapping {commerce_carrier!r} -> {walmart_carrier!r}: {walmart_carrier!r} is not "
                     "one of Walmart's carriers."
                 )
+
+    def unsupported(self) -> list[str]:
+        """Why these settings cannot work together (empty when they can); said by ``stores set``/``stores add``."""
+        reasons = []
+        module = self.order_creation_path is OrderCreationPath.MODULE
+        if self.order_number_source is OrderNumberSource.WALMART and not module:
+            reasons.append(
+                f"order_number_source=walmart needs order_creation_path=module: the {self.order_creation_path.value} "
+                "path cannot choose the Commerce order's increment id (Commerce numbers the order itself)"
+            )
+        if self.customer_mode is CustomerMode.ACCOUNT and not module:
+            reasons.append(
+                f"customer_mode=account needs order_creation_path=module: the {self.order_creation_path.value} "
+                "path places guest orders only"
+            )
+        return reasons
+
+    def check_supported(self) -> None:
+        reasons = self.unsupported()
+        if reasons:
+            raise InvalidStore("; ".join(reasons) + ".")
 
     def walmart_carrier_for(self, commerce_carrier: str) -> str | None:
         """The Walmart carrier a Commerce carrier code or title maps to, if any."""
@@ -127,8 +167,12 @@ class CommerceConnection:
     consumer_key: str | None = None
     consumer_secret: Secret | None = None
     access_token_secret: Secret | None = None
-    #: Shared secret the store signs its webhook calls with; None when Commerce is polled only.
+    #: Shared secret the store signs its webhook calls with (the HMAC form); None when Commerce is polled only.
     webhook_secret: Secret | None = None
+    #: PEM public key of the Adobe Commerce webhook signing key pair (RSA-SHA256); public, kept with the secrets.
+    webhook_public_key: str | None = None
+    #: The companion module's ``channel_manager/events/secret`` (HMAC of "<timestamp>.<body>").
+    module_events_secret: Secret | None = None
 
     @property
     def uses_oauth(self) -> bool:

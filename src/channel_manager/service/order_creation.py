@@ -24,7 +24,12 @@ async def create_commerce_order(run: JobRun) -> None:
     commerce = run.link.commerce
     await run.sending()
     created = await commerce.create_order(
-        channel_order_for(order), path=settings.order_creation_path.value, store_id=settings.commerce_store_id
+        channel_order_for(order, settings),
+        path=settings.order_creation_path.value,
+        store_id=settings.commerce_store_id,
+        payment_method=settings.cart_payment_method,
+        carrier_code=settings.cart_carrier_code,
+        method_code=settings.cart_method_code,
     )
     if settings.invoice_on_import and created.total_invoiced == 0:
         await commerce.invoice_order(created.entity_id, increment_id=created.increment_id)

@@ -13,7 +13,7 @@ from ..commerce.errors import CommerceError
 from ..connections import commerce_client_for, walmart_client_for
 from ..domain.errors import InvalidStore
 from ..domain.secret import Secret
-from ..domain.stores import ChannelStore
+from ..domain.stores import ChannelStore, OrderCreationPath
 from ..storage.errors import DuplicateStore, StoreNotFound, WalmartAccountInUse
 from ..storage.unit_of_work import Database, UnitOfWork
 from ..walmart.errors import WalmartError
@@ -43,6 +43,7 @@ def add_store(
     database: Database, store: ChannelStore, *, allow_shared_walmart_account: bool = False, actor: str | None = None
 ) -> ChannelStore:
     """Saves a new store. One Walmart seller account feeds one store view unless sharing is asked for."""
+    store.settings.check_supported()
     with database.unit_of_work() as uow:
         if uow.stores.get_by_name(store.name) is not None:
             raise DuplicateStore(store.name.strip())
@@ -76,6 +77,7 @@ def update_store_settings(
 ) -> ChannelStore:
     store = find_store(database, name_or_id)
     updated = store.with_settings(store.settings.updated(**changes))
+    updated.settings.check_supported()
     with database.unit_of_work() as uow:
         uow.stores.update(updated)
         changed = {k: v for k, v in updated.settings.as_dict().items() if store.settings.as_dict().get(k) != v}
@@ -110,21 +112,24 @@ def _sentence(error: Exception) -> str:
     return str(error).strip().rstrip(".") + "."
 
 
-async def check_credentials(store: ChannelStore, *, walmart: bool = True, commerce: bool = True) -> None:
-    """One Walmart token call and one Commerce read; a refusal raises the side's typed error
-    (``WalmartError`` or ``CommerceError``)."""
+async def check_credentials(store: ChannelStore, *, walmart: bool = True, commerce: bool = True) -> bool:
+    """One Walmart token call and two Commerce reads (the store views, then ``GET /V1/channel-manager/info``);
+    a refusal raises the side's typed error (``WalmartError`` or ``CommerceError``). Whether the companion
+    module answered (False when Commerce was not checked)."""
     if walmart:
         async with walmart_client_for(store, max_retries=1, timeout=15.0) as client:
             await client.access_token()
-    if commerce:
-        async with commerce_client_for(store, timeout=15.0) as client:
-            await client.check_credentials()
+    if not commerce:
+        return False
+    async with commerce_client_for(store, timeout=15.0) as client:
+        await client.check_credentials()
+        return await client.module_info() is not None
 
 
-async def _check_or_refuse(store: ChannelStore, *, walmart: bool = True, commerce: bool = True) -> None:
+async def _check_or_refuse(store: ChannelStore, *, walmart: bool = True, commerce: bool = True) -> bool:
     """``check_credentials``, a refusal raised as ``InvalidStore`` naming the side."""
     try:
-        await check_credentials(store, walmart=walmart, commerce=commerce)
+        return await check_credentials(store, walmart=walmart, commerce=commerce)
     except WalmartError as error:
         message = f"Walmart did not accept the connection details: {_sentence(error)} Nothing was saved."
         raise InvalidStore(message) from None
@@ -133,9 +138,19 @@ async def _check_or_refuse(store: ChannelStore, *, walmart: bool = True, commerc
         raise InvalidStore(message) from None
 
 
-def verify_credentials(store: ChannelStore) -> None:
-    """Checks both sides live; a refusal raises ``InvalidStore`` naming the side."""
-    asyncio.run(_check_or_refuse(store))
+def verify_credentials(store: ChannelStore) -> bool:
+    """Checks both sides live (a refusal raises ``InvalidStore`` naming the side); whether the Commerce store
+    has the companion module."""
+    return asyncio.run(_check_or_refuse(store))
+
+
+def with_detected_creation_path(store: ChannelStore, module_installed: bool, *, chosen: bool) -> ChannelStore:
+    """A new store's order creation path: the operator's choice when given, else ``module`` when the companion
+    module answered at ``stores add``, else ``cart`` (``direct`` is never chosen for the operator)."""
+    if chosen:
+        return store
+    path = OrderCreationPath.MODULE if module_installed else OrderCreationPath.CART
+    return store.with_settings(store.settings.updated(order_creation_path=path))
 
 
 def update_store(
@@ -152,10 +167,23 @@ def update_store(
     """Saves a store's new name, URLs, credentials or settings. Changed connection details (and a side the
     operator gave details of, ``check_*``) are checked live first, each side on its own; a refusal saves
     nothing."""
+    after.settings.check_supported()
     walmart_changed = check_walmart or after.walmart != before.walmart
     commerce_changed = check_commerce or after.commerce != before.commerce
-    if verify and (walmart_changed or commerce_changed):
-        asyncio.run(_check_or_refuse(after, walmart=walmart_changed, commerce=commerce_changed))
+    to_module = (
+        after.settings.order_creation_path is OrderCreationPath.MODULE
+        and before.settings.order_creation_path is not OrderCreationPath.MODULE
+    )
+    if verify and (walmart_changed or commerce_changed or to_module):
+        has_module = asyncio.run(
+            _check_or_refuse(after, walmart=walmart_changed, commerce=commerce_changed or to_module)
+        )
+        if to_module and not has_module:
+            raise InvalidStore(
+                "Commerce: the Channel Manager module is not installed in this store (GET /V1/channel-manager/info "
+                "does not answer), so order_creation_path=module cannot work; install it (docs/commerce-module.md) "
+                "or keep the cart path. Nothing was saved."
+            )
     with database.unit_of_work() as uow:
         if walmart_changed and not allow_shared_walmart_account:
             _refuse_shared_walmart_account(uow, after)

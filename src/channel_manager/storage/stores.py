@@ -25,11 +25,20 @@ _SECRET_FIELDS = (
     "commerce_consumer_secret",
     "commerce_access_token_secret",
     "commerce_webhook_secret",
+    "commerce_webhook_public_key",
+    "commerce_module_events_secret",
 )
 
 
 def settings_to_json(settings: StoreSettings) -> dict[str, Any]:
     return {key: value.value if isinstance(value, Enum) else value for key, value in settings.as_dict().items()}
+
+
+#: Key in the webhook blob -> its key in the credentials blob of a store saved before revision 0003.
+_CREDENTIAL_OF_WEBHOOK_KEY = {
+    "commerce_public_key": "commerce_webhook_public_key",
+    "commerce_module": "commerce_module_events_secret",
+}
 
 
 class StoreRepository:
@@ -47,13 +56,22 @@ class StoreRepository:
             "commerce_consumer_secret": store.commerce.consumer_secret,
             "commerce_access_token_secret": store.commerce.access_token_secret,
             "commerce_webhook_secret": store.commerce.webhook_secret,
+            "commerce_module_events_secret": store.commerce.module_events_secret,
         }
         plain = {name: None if value is None else value.reveal() for name, value in secrets.items()}
+        # public, but kept in the same blob so one store's Commerce trust settings live in one place
+        plain["commerce_webhook_public_key"] = store.commerce.webhook_public_key
         return self._box.encrypt(json.dumps(plain, sort_keys=True))
 
     def _encrypt_webhook_secrets(self, store: ChannelStore) -> str:
-        secrets = {"walmart": store.walmart.webhook_secret, "commerce": store.commerce.webhook_secret}
-        return self._box.encrypt(json.dumps({k: None if v is None else v.reveal() for k, v in secrets.items()}))
+        secrets = {
+            "walmart": store.walmart.webhook_secret,
+            "commerce": store.commerce.webhook_secret,
+            "commerce_module": store.commerce.module_events_secret,
+        }
+        plain = {k: None if v is None else v.reveal() for k, v in secrets.items()}
+        plain["commerce_public_key"] = store.commerce.webhook_public_key  # public; what the receiver reads
+        return self._box.encrypt(json.dumps(plain))
 
     def _values(self, store: ChannelStore) -> dict[str, Any]:
         return {
@@ -94,6 +112,8 @@ class StoreRepository:
                 consumer_secret=secret("commerce_consumer_secret"),
                 access_token_secret=secret("commerce_access_token_secret"),
                 webhook_secret=secret("commerce_webhook_secret"),
+                webhook_public_key=plain.get("commerce_webhook_public_key"),
+                module_events_secret=secret("commerce_module_events_secret"),
             ),
             settings=StoreSettings.from_dict(dict(row["settings"])),
         )
@@ -173,7 +193,8 @@ class StoreRepository:
         if row["webhook_secrets"] is not None:
             value = json.loads(self._box.decrypt(row["webhook_secrets"])).get(source)
         else:
-            value = json.loads(self._box.decrypt(row["credentials"])).get(f"{source}_webhook_secret")
+            fallback = _CREDENTIAL_OF_WEBHOOK_KEY.get(source, f"{source}_webhook_secret")
+            value = json.loads(self._box.decrypt(row["credentials"])).get(fallback)
         return row["name"], None if value is None else Secret(value)
 
     def ids_without_webhook_secrets(self) -> list[int]:

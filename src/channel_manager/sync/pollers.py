@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -75,12 +75,18 @@ async def _since(
     return since - overlap if since else started - first
 
 
-async def _walk_orders(context: SyncContext, link: StoreLink, steps: tuple[PageStep, ...], **query: Any) -> PollResult:
-    """Reads the POs ``query`` asks Walmart for, page by page, handing each page to every step in turn; the
-    HTTP attempts are written once the last page is in."""
+async def _walk_orders(
+    context: SyncContext,
+    link: StoreLink,
+    steps: tuple[PageStep, ...],
+    pages: AsyncIterator[wm.OrderPage] | None = None,
+    **query: Any,
+) -> PollResult:
+    """Reads the POs ``query`` asks Walmart for (or ``pages``), page by page, handing each page to every step in
+    turn; the HTTP attempts are written once the last page is in."""
     result = PollResult()
     with link.attempts.scope(flush=False) as scope:
-        async for page in link.walmart.iter_order_pages(limit=200, **query):
+        async for page in pages if pages is not None else link.walmart.iter_order_pages(limit=200, **query):
             result.seen += len(page.orders)
             for step in steps:
                 result.new += await step(context, link, page.orders)
@@ -101,10 +107,12 @@ async def poll_walmart_orders(context: SyncContext, link: StoreLink) -> PollResu
 
 
 async def reconcile_walmart_orders(context: SyncContext, link: StoreLink) -> PollResult:
-    """Every recent PO in any status: takes in what polling and webhooks missed, records Walmart's own cancels,
-    and reconciles each open order's Commerce side with Walmart's (``service/reconciliation.py``)."""
-    steps = (take_in, record_walmart_changes, reconcile_orders)
-    return await _walk_orders(context, link, steps, created_start_date=context.now() - RECONCILE_LOOKBACK)
+    """Every recent PO in any status, a day at a time (Walmart caps one query's results, NOTES §2), page by
+    cursor: takes in what polling and webhooks missed, records Walmart's own cancels, and reconciles each open
+    order's Commerce side with Walmart's (``service/reconciliation.py``)."""
+    now = context.now()
+    pages = link.walmart.iter_order_pages_in_windows(now - RECONCILE_LOOKBACK, now, limit=200)
+    return await _walk_orders(context, link, (take_in, record_walmart_changes, reconcile_orders), pages=pages)
 
 
 async def poll_walmart_changes(context: SyncContext, link: StoreLink) -> PollResult:

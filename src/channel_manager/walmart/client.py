@@ -29,6 +29,7 @@ from channel_manager.walmart.errors import (
     Intent,
     WalmartAuthError,
     WalmartError,
+    WalmartPermanentError,
     WalmartRetryableError,
     error_from_response,
     parse_error_details,
@@ -60,6 +61,13 @@ log = structlog.get_logger(__name__)
 
 PRODUCTION_URL = "https://marketplace.walmartapis.com"
 MAX_LIMIT = 200
+#: The cap on one order query's results: orders.openapi.yml says "a maximum of 20000 orders can be fetched at a
+#: time. Attempting to download more than 20000 orders will return an error"; Walmart's guide says 10,000 and a
+#: later post 50,000 (NOTES.md section 2). Windows are cut to stay under the smallest.
+MAX_QUERY_RESULTS = 10_000
+#: Reconciliation asks for one day of POs at a time (a window is halved while it matches too many).
+ORDER_WINDOW = timedelta(days=1)
+MIN_ORDER_WINDOW = timedelta(minutes=1)
 LOOKBACK = timedelta(days=180)
 ORDER_STATUSES = ("Created", "Acknowledged", "Shipped", "Delivered", "Cancelled")
 _WINDOW_STARTS = ("createdStartDate", "lastModifiedStartDate", "fromExpectedShipDate")
@@ -81,6 +89,13 @@ def _encode_query(params: Mapping[str, Any]) -> str:
 
 def _camel_filters(filters: Mapping[str, Any]) -> dict[str, Any]:
     return {(to_camel(k) if "_" in k else k): v for k, v in filters.items() if v is not None}
+
+
+def _is_past_the_cap(error: WalmartPermanentError) -> bool:
+    """Walmart's refusal of an order query that matches more than it returns at a time ("a maximum of N orders
+    can be fetched at a time"; the error's code is not documented, so its text is read)."""
+    text = " ".join(filter(None, [error.message, error.description, *(d.description or "" for d in error.details)]))
+    return error.http_status == 400 and "maximum of" in text.lower()
 
 
 class WalmartClient:
@@ -401,6 +416,54 @@ class WalmartClient:
             if not cursor or not raw_orders:
                 return
             path = base + (cursor if cursor.startswith("?") else "?" + cursor)
+
+    async def iter_order_pages_in_windows(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        window: timedelta = ORDER_WINDOW,
+        max_results: int = MAX_QUERY_RESULTS,
+        **filters: Any,
+    ) -> AsyncIterator[OrderPage]:
+        """Pages of ``GET /v3/orders`` created since ``start``, one ``window`` (a day) per query, each followed
+        by ``nextCursor``. The last window has no ``createdEndDate`` (Walmart's own now: dates go to Walmart
+        in whole seconds, and its clock may be ahead of ours), so a PO created just now is not missed. A window
+        whose first page says it matches more than ``max_results`` (Walmart errors past that many) is halved
+        before its second page is asked for. Windows meet on a whole second, so a PO created on that second
+        may come twice (taking it in again changes nothing)."""
+        windows: list[tuple[datetime, datetime, bool]] = []  # (low, high, open-ended)
+        cursor = start.replace(microsecond=0)
+        while cursor < end:
+            high = cursor + window
+            windows.append((cursor, min(high, end), high >= end))
+            cursor = high
+        while windows:
+            low, high, open_ended = windows.pop(0)
+            pages = self.iter_order_pages(
+                created_start_date=low, created_end_date=None if open_ended else high, **filters
+            )
+            try:
+                try:
+                    first = await anext(pages, None)
+                except WalmartPermanentError as error:
+                    if not (_is_past_the_cap(error) and high - low > MIN_ORDER_WINDOW):
+                        raise
+                    first = None
+                    too_many = True
+                else:
+                    too_many = first is not None and (first.total_count or 0) > max_results
+                if too_many and high - low > MIN_ORDER_WINDOW:
+                    middle = (low + (high - low) / 2).replace(microsecond=0)
+                    windows[:0] = [(low, middle, False), (middle, high, open_ended)]
+                    continue
+                if first is None:
+                    continue
+                yield first
+                async for page in pages:
+                    yield page
+            finally:
+                await pages.aclose()  # type: ignore[attr-defined]  # an async generator
 
     async def list_orders(self, **filters: Any) -> AsyncIterator[Order]:
         """Every PO matching the filters, page after page."""

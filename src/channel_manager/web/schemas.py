@@ -62,6 +62,9 @@ class StoreSettingsOut(Model):
     order_number_source: OrderNumberSource
     commerce_store_id: int
     commerce_source_code: str
+    cart_payment_method: str = Field(description="Cart path: the store's own offline payment method code.")
+    cart_carrier_code: str = Field(description="Cart path: the store's own carrier code.")
+    cart_method_code: str = Field(description="Cart path: the store's own shipping method code.")
     carrier_map: dict[str, str] = Field(description="Commerce carrier code or title -> Walmart carrier.")
     default_cancellation_reason: str
     default_refund_reason: str
@@ -82,6 +85,9 @@ class StoreSettingsPatch(Request):
     order_number_source: OrderNumberSource | None = None
     commerce_store_id: StrictInt | None = Field(None, ge=0, le=2**31 - 1)
     commerce_source_code: str | None = Field(None, min_length=1, max_length=100)
+    cart_payment_method: str | None = Field(None, min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_]+$")
+    cart_carrier_code: str | None = Field(None, min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_]+$")
+    cart_method_code: str | None = Field(None, min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_]+$")
     carrier_map: dict[str, str] | None = Field(None, description="Replaces the whole mapping.")
     default_cancellation_reason: str | None = Field(None, min_length=1, max_length=100)
     default_refund_reason: str | None = Field(None, min_length=1, max_length=100)
@@ -108,6 +114,8 @@ class CommerceConnectionOut(Model):
     auth: Literal["token", "oauth"]
     consumer_key: str | None
     webhook_secret_set: bool
+    webhook_public_key_set: bool = Field(description="Adobe Commerce webhooks are verified RSA-SHA256 with it.")
+    module_events_secret_set: bool = Field(description="The companion module's signed events are accepted.")
 
 
 class StoreOut(Model):
@@ -137,6 +145,8 @@ def store_out(store: ChannelStore) -> StoreOut:
             auth="oauth" if store.commerce.uses_oauth else "token",
             consumer_key=store.commerce.consumer_key,
             webhook_secret_set=store.commerce.webhook_secret is not None,
+            webhook_public_key_set=store.commerce.webhook_public_key is not None,
+            module_events_secret_set=store.commerce.module_events_secret is not None,
         ),
         settings=StoreSettingsOut(**settings_to_json(store.settings)),
         created_at=store.created_at,
@@ -167,6 +177,10 @@ class CommerceConnectionIn(Request):
     consumer_secret: SecretStr | None = Field(None, min_length=1, max_length=500)
     access_token_secret: SecretStr | None = Field(None, min_length=1, max_length=500)
     webhook_secret: SecretStr | None = Field(None, min_length=1, max_length=500)
+    webhook_public_key: str | None = Field(
+        None, min_length=1, max_length=10000, description="PEM public key Adobe Commerce signs webhooks with."
+    )
+    module_events_secret: SecretStr | None = Field(None, min_length=1, max_length=500)
 
 
 class StoreIn(Request):

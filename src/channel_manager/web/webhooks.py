@@ -11,6 +11,7 @@ Only then is it stored (de-duplicated on its event id, with the job that process
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
@@ -18,8 +19,16 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 
+from ..commerce.webhooks import (
+    MODULE_SIGNATURE_HEADER,
+    MODULE_TIMESTAMP_HEADER,
+    parse_module_event,
+    parse_webhook,
+    verify_module_event,
+    verify_rsa_webhook,
+    verify_webhook,
+)
 from ..commerce.webhooks import SIGNATURE_HEADER as COMMERCE_SIGNATURE_HEADER
-from ..commerce.webhooks import parse_webhook, verify_webhook
 from ..domain.secret import Secret
 from ..logs import get_logger
 from ..service import stores as store_service
@@ -29,6 +38,9 @@ from .problems import ProblemError, responses
 from .state import ServiceState
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+#: Keys of the store's webhook trust blob besides "walmart" and "commerce" (storage/stores.py).
+COMMERCE_PUBLIC_KEY = "commerce_public_key"
+COMMERCE_MODULE = "commerce_module"
 log = get_logger("channel_manager.web.webhooks")
 StoreId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The store's id (`channel-manager stores list`).")]
 
@@ -119,25 +131,62 @@ async def walmart_notification(store_id: StoreId, request: Request) -> JSONRespo
     return JSONResponse({"status": "accepted" if new else "duplicate", "eventId": notification.event_id})
 
 
+async def _check_commerce_signature(state: ServiceState, store_id: int, body: bytes, request: Request) -> None:
+    """Adobe Commerce's RSA-SHA256 signature with the store's public key (only the public key is read); the
+    shared-secret HMAC form only when the store has no public key."""
+    signature = request.headers.get(COMMERCE_SIGNATURE_HEADER)
+    _, public_key = await state.context.run_db(
+        store_service.webhook_secret, state.database, store_id, COMMERCE_PUBLIC_KEY
+    )
+    if public_key is not None:
+        if not verify_rsa_webhook(body, signature, public_key.reveal()):
+            raise _refused("commerce", "Commerce webhook refused: the RSA signature is missing or wrong.")
+        return
+    secret = await _secret(state, store_id, COMMERCE, "Commerce")
+    if not verify_webhook(body, signature, secret.reveal()):
+        raise _refused("commerce", "Commerce webhook refused: the signature is missing or wrong.")
+
+
+async def _check_module_signature(state: ServiceState, store_id: int, body: bytes, request: Request) -> None:
+    """The companion module's HMAC of "<timestamp>.<body>" with its event secret, within the replay window."""
+    secret = await _secret(state, store_id, COMMERCE_MODULE, "Channel Manager module event")
+    refused = verify_module_event(
+        body,
+        request.headers.get(MODULE_TIMESTAMP_HEADER),
+        request.headers.get(MODULE_SIGNATURE_HEADER),
+        secret.reveal(),
+        now=time.time(),
+    )
+    if refused is not None:
+        raise _refused("commerce", f"Channel Manager module event refused: {refused}.")
+
+
 @router.post(
     "/commerce/{store_id}",
-    summary="Receive an Adobe Commerce webhook (order, shipment, credit memo), signed with "
-    "x-adobe-commerce-webhook-signature",
+    summary="Receive an Adobe Commerce webhook (RSA-SHA256 in x-adobe-commerce-webhook-signature) or a Channel "
+    "Manager module event (HMAC in X-Channel-Manager-Signature)",
     responses=RECEIVER_RESPONSES,
 )
 async def commerce_webhook(store_id: StoreId, request: Request) -> JSONResponse:
     state: ServiceState = request.app.state.service
     body = await capped_body(request, _limits(request).max_body_bytes)
-    secret = await _secret(state, store_id, COMMERCE, "Commerce")
-    if not verify_webhook(body, request.headers.get(COMMERCE_SIGNATURE_HEADER), secret.reveal()):
-        raise _refused("commerce", "Commerce webhook refused: the signature is missing or wrong.")
-    try:
-        event = parse_webhook(body)
-    except ValueError as error:
-        raise ProblemError(400, "Bad request", f"Commerce webhook refused: {error}", side="commerce") from None
-    new = await state.context.run_db(
-        record_delivery, state.context, store_id, COMMERCE, commerce_event_id(body), event.event_name, json.loads(body)
-    )
+    if MODULE_SIGNATURE_HEADER in request.headers:
+        await _check_module_signature(state, store_id, body, request)
+        try:
+            module_event = parse_module_event(body)
+        except ValueError as error:
+            raise ProblemError(
+                400, "Bad request", f"Channel Manager module event refused: {error}", side="commerce"
+            ) from None
+        event_id, event_name, payload = module_event.event_id, module_event.webhook["eventName"], module_event.webhook
+    else:
+        await _check_commerce_signature(state, store_id, body, request)
+        try:
+            event = parse_webhook(body)
+        except ValueError as error:
+            raise ProblemError(400, "Bad request", f"Commerce webhook refused: {error}", side="commerce") from None
+        event_id, event_name, payload = commerce_event_id(body), event.event_name, json.loads(body)
+    new = await state.context.run_db(record_delivery, state.context, store_id, COMMERCE, event_id, event_name, payload)
     if new:
         state.context.work_available.set()
     state.metrics.webhooks_received[COMMERCE] += 1

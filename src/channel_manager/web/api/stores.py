@@ -8,6 +8,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import SecretStr
 
 from ...commerce.errors import CommerceError
+from ...commerce.webhooks import load_public_key
+from ...domain.errors import InvalidStore
 from ...domain.secret import Secret
 from ...domain.stores import ChannelStore, CommerceConnection, StoreSettings, WalmartAccount
 from ...service import stores as store_service
@@ -24,6 +26,16 @@ StoreName = Annotated[str, Path(min_length=1, max_length=200, description="The s
 
 def _secret(value: SecretStr | None) -> Secret | None:
     return None if value is None else Secret(value.get_secret_value())
+
+
+def _public_key(pem: str | None) -> str | None:
+    if pem is None:
+        return None
+    try:
+        load_public_key(pem)
+    except ValueError as error:
+        raise InvalidStore(f"commerce.webhook_public_key: {error}.") from None
+    return pem
 
 
 def _store(body: StoreIn) -> ChannelStore:
@@ -44,6 +56,8 @@ def _store(body: StoreIn) -> ChannelStore:
             consumer_secret=_secret(body.commerce.consumer_secret),
             access_token_secret=_secret(body.commerce.access_token_secret),
             webhook_secret=_secret(body.commerce.webhook_secret),
+            webhook_public_key=_public_key(body.commerce.webhook_public_key),
+            module_events_secret=_secret(body.commerce.module_events_secret),
         ),
         settings=settings,
     )
@@ -71,9 +85,10 @@ async def add_store(
 
     async def act() -> StoreOut:
         store = _store(body)
+        module_installed = False
         if body.verify:
             try:
-                await store_service.check_credentials(store)
+                module_installed = await store_service.check_credentials(store)
             except WalmartError as error:
                 raise ProblemError(
                     422, "Walmart refused the credentials", f"Checking the Walmart credentials failed: {error}",
@@ -84,6 +99,8 @@ async def add_store(
                     422, "Commerce refused the credentials", f"Checking the Commerce credentials failed: {error}",
                     side="commerce", slug="credentials", field="body.commerce",
                 ) from None  # fmt: skip
+        chosen = body.settings is not None and body.settings.order_creation_path is not None
+        store = store_service.with_detected_creation_path(store, module_installed, chosen=chosen)
         shared = body.allow_shared_walmart_account
         saved = await state.context.run_db(
             lambda: store_service.add_store(
