@@ -40,6 +40,7 @@ def all_done(world: World) -> bool:
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("store_settings", [{"push_stock_changes": True}])
 async def test_four_processes_share_one_walmart_budget_per_seller_and_endpoint(world: World) -> None:
     for n, sku in enumerate(SKUS):
         world.servers.commerce.upsert_product(sku, name=f"Product {sku}", price=5.0, quantity=10 + n)
