@@ -149,3 +149,39 @@ async def test_reconciliation_sends_again_a_shipment_recorded_as_sent_that_walma
     await reconcile(world)
     assert calls(world, SHIP) == 1
     world.assert_nothing_duplicated()
+
+
+async def test_reconciliation_sends_again_a_tracking_correction_that_never_reached_walmart(world: World) -> None:
+    """A tracking correction made in Commerce, recorded, whose job was lost (simulated by finishing it unsent and
+    recording the shipment as sent): Walmart still shows the units under the old number. Reconciliation sends the
+    correction again as a ``PARTIAL_UPDATE``, once; before, the order went to Error asking for a fix by hand."""
+    po = world.walmart_order([{"sku": "MUG-1", "quantity": 2}])
+    await world.take_in()
+    shipment_id = await world.ship_in_commerce(po, {"1": 2}, tracking="1ZOLDNUMBER1")
+    await world.sync_commerce()
+    await world.drain()
+    assert shipped(world, po, "1") == [(2, "1ZOLDNUMBER1")]
+    commerce_order_id = world.order(po).commerce_order_id
+    assert commerce_order_id is not None
+    await world.merchant.add_shipment_track(commerce_order_id, shipment_id, "ups", "UPS", "1ZNEWNUMBER2")
+    world.clock.advance(600)
+    await pollers.poll_commerce_orders(world.context, await world.context.store(world.store_id))
+    [job] = [j for j in world.jobs() if j.kind == "ship_lines" and j.state.value == "pending"]
+    with world.database.unit_of_work() as uow:
+        order = uow.orders.require(world.store_id, po, for_update=True)
+        assert order.shipments[0].tracking_number == "1ZNEWNUMBER2"
+        order.mark_shipment(order.shipments[0].key, SyncState.SYNCED, world.clock())
+        uow.orders.save(order)
+        uow.connection.execute(sa.update(jobs).where(jobs.c.id == job.id).values(state="done"))
+        uow.commit()
+    assert shipped(world, po, "1") == [(2, "1ZOLDNUMBER1")]
+
+    await reconcile(world)
+
+    assert shipped(world, po, "1") == [(2, "1ZNEWNUMBER2")]
+    order = world.order(po)
+    assert order.status is OrderStatus.SHIPPED, order.status_details
+    assert "reconciled" in [kind for kind, _ in world.timeline(po)]
+    await reconcile(world)  # both sides agree now: nothing sent again
+    assert calls(world, SHIP) == 2  # the shipment and its one correction
+    world.assert_nothing_duplicated()

@@ -423,6 +423,20 @@ class PurchaseOrder:
         self.record(at, "reconciled", f"Walmart does not show shipment {key}; channel-manager sends it again.")
         return updated
 
+    def resend_tracking_correction(self, key: str, at: datetime) -> Shipment:
+        """Walmart shows a shipment's units under a tracking number Commerce has since corrected (the correction
+        never reached Walmart): the correction is sent again, reading what Walmart has first."""
+        shipment = self.shipment(key)
+        updated = replace(shipment, sync_state=SyncState.PENDING, corrections=shipment.corrections + 1)
+        self._replace_shipment(updated)
+        self.record(
+            at,
+            "reconciled",
+            f"Walmart shows shipment {key} with an older tracking number; channel-manager sends the correction to "
+            f"{shipment.tracking_number} again.",
+        )
+        return updated
+
     # ---------------------------------------------------------------- cancelling
 
     def cancel(

@@ -17,6 +17,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from ..domain.orders import PurchaseOrder
+from ..domain.shipments import Shipment, ShipmentLine
 from ..domain.sync import ProblemKey, Side, SyncProblem, SyncState
 from ..storage.jobs import UNFINISHED
 from ..storage.unit_of_work import UnitOfWork
@@ -51,12 +52,30 @@ def _walmart_line(walmart_order: wm.Order, line_number: str) -> wm.OrderLine | N
         return None
 
 
+def _under_an_older_number(
+    order: PurchaseOrder, shipment: Shipment, missing: Sequence[ShipmentLine], walmart_order: wm.Order
+) -> bool:
+    """Walmart shows every missing unit of ``shipment`` shipped under a tracking number that no shipment of the
+    order has now: the number the shipment had before a correction that never reached Walmart."""
+    numbers = {s.tracking_number for s in order.shipments}
+    for line in missing:
+        remote = _walmart_line(walmart_order, line.line_number)
+        if remote is None:
+            return False
+        older = sum(c.quantity for c in remote.shipments if c.tracking_number not in numbers)
+        if older < line.quantity:
+            return False
+    return True
+
+
 def compare_shipments(
     order: PurchaseOrder, walmart_order: wm.Order, result: Reconciliation, now: datetime
-) -> list[str]:
+) -> tuple[list[str], list[str]]:
     """Shipments recorded as sent that Walmart does not show: the keys to send again (Walmart still has the
-    units open); the rest are differences."""
-    resend = []
+    units open), the keys whose tracking correction to send again (Walmart shows the units under the number
+    they had before it, and a correction is still allowed); the rest are differences."""
+    resend: list[str] = []
+    corrections: list[str] = []
     open_left = {line.line_number: 0 for line in order.lines}
     for line_number in open_left:
         remote = _walmart_line(walmart_order, line_number)
@@ -75,6 +94,9 @@ def compare_shipments(
             for x in missing:
                 open_left[x.line_number] -= x.quantity
             resend.append(shipment.key)
+            continue
+        if shipment.correction_allowed_at(now) and _under_an_older_number(order, shipment, missing, walmart_order):
+            corrections.append(shipment.key)
             continue
         for x in missing:
             remote = _walmart_line(walmart_order, x.line_number)
@@ -102,7 +124,7 @@ def compare_shipments(
                     f"x{line.quantities.shipped}",
                 )
             )
-    return resend
+    return resend, corrections
 
 
 def compare_cancellations(
@@ -184,10 +206,15 @@ def reconcile_recorded(uow: UnitOfWork, order: PurchaseOrder, walmart_order: wm.
     if in_flight:
         result.skipped = f"{len(in_flight)} update(s) of the order still in flight"
         return result
-    for key in compare_shipments(order, walmart_order, result, now):
+    resend, corrections = compare_shipments(order, walmart_order, result, now)
+    for key in resend:
         updated = order.resend_shipment(key, now)
         enqueue_shipment(uow, order, key, updated.corrections, now, resend=f":resend:{now.isoformat()}")
         result.resent.append(f"shipment {key}")
+    for key in corrections:
+        updated = order.resend_tracking_correction(key, now)
+        enqueue_shipment(uow, order, key, updated.corrections, now, resend=f":resend:{now.isoformat()}")
+        result.resent.append(f"tracking correction of shipment {key}")
     for key in compare_cancellations(order, walmart_order, result, now):
         order.resend_cancellation(key, now)
         enqueue_cancellation(uow, order, key, now, resend=f":resend:{now.isoformat()}")
