@@ -1,0 +1,88 @@
+"""The admins' pages over real HTTP: Users (create, change role, reset password, remove) and API tokens
+(create, list, revoke), with CSRF, roles and the audit trail."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote
+
+import pytest
+
+from channel_manager.domain.access import Role
+from channel_manager.service import audit, console_users
+from sync._api import serving
+from sync.conftest import World
+
+from .test_console_http import PASSWORD, csrf_of, session_cookie, sign_in
+
+pytestmark = pytest.mark.anyio
+NEW_PASSWORD = "a brand new password 2"
+
+
+def flash(response_headers: str) -> str:
+    """The one-time message a redirect carries (its cookie, decoded)."""
+    found = re.search(r"cm_flash=([^;]+)", response_headers)
+    return unquote(found.group(1)) if found else ""
+
+
+async def test_users_page_creates_changes_resets_and_removes(world: World) -> None:
+    console_users.create_user(world.database, "ada", Role.ADMIN, PASSWORD, actor="test")
+    console_users.create_user(world.database, "olga", Role.OPERATOR, PASSWORD, actor="test")
+    async with serving(world) as api:
+        olga = session_cookie(await sign_in(api, "olga"))
+        assert (await api.http.get("/console/users", headers=olga)).status_code == 403  # admins only
+
+        ada = session_cookie(await sign_in(api, "ada"))
+        listing = await api.http.get("/console/users", headers=ada)
+        assert listing.status_code == 200 and 'data-user="olga"' in listing.text
+        assert 'href="/console/users"' in listing.text  # in the admin's navigation
+        csrf = csrf_of(listing.text)
+
+        form = {"name": "vic", "role": "viewer", "password": PASSWORD, "password_again": PASSWORD}
+        forged = await api.http.post("/console/users", data=form, headers=ada)  # no CSRF token
+        assert forged.status_code == 403
+        created = await api.http.post("/console/users", data={**form, "csrf_token": csrf}, headers=ada)
+        assert created.status_code == 303 and "created" in flash(created.headers["set-cookie"])
+        short = {**form, "name": "bob", "password": "short", "password_again": "short", "csrf_token": csrf}
+        refused = await api.http.post("/console/users", data=short, headers=ada)
+        assert "not created" in flash(refused.headers["set-cookie"]) and "at least" in flash(
+            refused.headers["set-cookie"]
+        )
+        assert {u.name: u.role for u in console_users.list_users(world.database)} == {
+            "ada": Role.ADMIN, "olga": Role.OPERATOR, "vic": Role.VIEWER,
+        }  # fmt: skip
+
+        promoted = await api.http.post(
+            "/console/users/vic/role", data={"role": "operator", "csrf_token": csrf}, headers=ada
+        )
+        assert promoted.status_code == 303 and "now operator" in flash(promoted.headers["set-cookie"])
+        self_demotion = await api.http.post(
+            "/console/users/ada/role", data={"role": "viewer", "csrf_token": csrf}, headers=ada
+        )
+        assert "cannot change your own role" in flash(self_demotion.headers["set-cookie"])
+
+        vic = session_cookie(await sign_in(api, "vic"))
+        assert (await api.http.get("/console/orders", headers=vic)).status_code == 200
+        reset = {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD, "csrf_token": csrf}
+        mismatch = {**reset, "password_again": "something else entirely"}
+        differs = await api.http.post("/console/users/vic/password", data=mismatch, headers=ada)
+        assert "passwords differ" in flash(differs.headers["set-cookie"])
+        assert (await api.http.post("/console/users/vic/password", data=reset, headers=ada)).status_code == 303
+        assert (await api.http.get("/console/orders", headers=vic)).status_code == 303  # her session ended
+        assert (await sign_in(api, "vic")).status_code == 401
+        assert (await sign_in(api, "vic", NEW_PASSWORD)).status_code == 303
+
+        removed = await api.http.post("/console/users/olga/remove", data={"csrf_token": csrf}, headers=ada)
+        assert removed.status_code == 303 and "removed" in flash(removed.headers["set-cookie"])
+        assert (await api.http.get("/console/orders", headers=olga)).status_code == 303
+        gone = await api.http.post("/console/users/olga/remove", data={"csrf_token": csrf}, headers=ada)
+        assert "nothing changed" in flash(gone.headers["set-cookie"])
+    assert [u.name for u in console_users.list_users(world.database)] == ["ada", "vic"]
+    trail = [(e.actor, e.action, e.target) for e in audit.recent(world.database) if e.actor == "console:ada"]
+    assert ("console:ada", "console_user.create", "vic") in trail
+    assert ("console:ada", "console_user.role", "vic") in trail
+    assert ("console:ada", "console_user.password", "vic") in trail
+    assert ("console:ada", "console_user.remove", "olga") in trail
+    assert all(
+        PASSWORD not in str(e.details) and NEW_PASSWORD not in str(e.details) for e in audit.recent(world.database)
+    )
