@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from urllib.parse import unquote
 
 import pytest
 
 from channel_manager.domain.access import Role
+from channel_manager.domain.secret import Secret
 from channel_manager.service import audit, console_users
 from sync._api import serving
 from sync.conftest import World
@@ -86,3 +88,81 @@ async def test_users_page_creates_changes_resets_and_removes(world: World) -> No
     assert all(
         PASSWORD not in str(e.details) and NEW_PASSWORD not in str(e.details) for e in audit.recent(world.database)
     )
+
+
+async def test_tokens_page_creates_shows_once_and_revokes(world: World) -> None:
+    console_users.create_user(world.database, "ada", Role.ADMIN, PASSWORD, actor="test")
+    console_users.create_user(world.database, "olga", Role.OPERATOR, PASSWORD, actor="test")
+    async with serving(world) as api:
+        olga = session_cookie(await sign_in(api, "olga"))
+        assert (await api.http.get("/console/tokens", headers=olga)).status_code == 403
+        ada = session_cookie(await sign_in(api, "ada"))
+        listing = await api.http.get("/console/tokens", headers=ada)
+        csrf = csrf_of(listing.text)
+        assert (
+            await api.http.post("/console/tokens", data={"name": "prom", "role": "viewer"}, headers=ada)
+        ).status_code == 403
+
+        created = await api.http.post(
+            "/console/tokens", data={"name": "prom", "role": "viewer", "csrf_token": csrf}, headers=ada
+        )
+        assert created.status_code == 200 and "set-cookie" not in created.headers
+        token = re.search(
+            r'id="new-token-value" value="([^"]+)"|value="([^"]+)"[^>]*id="new-token-value"', created.text
+        )
+        assert token, created.text
+        plaintext = token.group(1) or token.group(2)
+        bearer = {"Authorization": f"Bearer {plaintext}"}
+        assert (await api.http.get("/api/orders", headers=bearer)).status_code == 200
+        again = await api.http.get("/console/tokens", headers=ada)
+        assert 'data-token="prom"' in again.text and plaintext not in again.text  # shown that once only
+
+        revoked = await api.http.post("/console/tokens/prom/revoke", data={"csrf_token": csrf}, headers=ada)
+        assert revoked.status_code == 303 and "revoked" in flash(revoked.headers["set-cookie"])
+        assert (await api.http.get("/api/orders", headers=bearer)).status_code == 401
+        bad = await api.http.post(
+            "/console/tokens", data={"name": " ", "role": "viewer", "csrf_token": csrf}, headers=ada
+        )
+        assert "not created" in flash(bad.headers["set-cookie"])
+    trail = [(e.action, e.target) for e in audit.recent(world.database) if e.actor == "console:ada"]
+    assert ("token.create", "prom") in trail and ("token.revoke", "prom") in trail
+    assert all(plaintext not in str(e.details) for e in audit.recent(world.database))
+
+
+async def test_store_page_subscribes_and_unsubscribes_walmart_events(world: World) -> None:
+    console_users.create_user(world.database, "ada", Role.ADMIN, PASSWORD, actor="test")
+    walmart = world.servers.walmart
+
+    def subscriptions() -> list[tuple[str, str]]:
+        listed = walmart.list_subscriptions(walmart.seller("seller-1"))["events"]
+        return sorted((s["eventType"], s["eventUrl"]) for s in listed)
+
+    async with serving(world) as api:
+        ada = session_cookie(await sign_in(api, "ada"))
+        store_page = await api.http.get(f"/console/stores/{world.store_id}", headers=ada)
+        assert 'id="subscribe-form"' in store_page.text and 'id="unsubscribe-form"' in store_page.text
+        csrf = csrf_of(store_page.text)
+        url = f"/console/stores/{world.store_id}"
+        form = {"public_url": api.webhook_url, "csrf_token": csrf}
+        no_secret = await api.http.post(f"{url}/subscribe", data=form, headers=ada)
+        assert "Not subscribed" in flash(no_secret.headers["set-cookie"])
+        assert "webhook secret" in flash(no_secret.headers["set-cookie"])
+
+        with world.database.unit_of_work() as uow:
+            store = uow.stores.require(world.store_id)
+            uow.stores.update(replace(store, walmart=replace(store.walmart, webhook_secret=Secret("hook-secret"))))
+            uow.commit()
+        dead = await api.http.post(f"{url}/subscribe", data={**form, "public_url": "http://127.0.0.1:9"}, headers=ada)
+        assert "could not deliver a test notification" in flash(dead.headers["set-cookie"])
+        assert subscriptions() == []
+
+        done = await api.http.post(f"{url}/subscribe", data=form, headers=ada)
+        assert done.status_code == 303 and "test notification reached" in flash(done.headers["set-cookie"])
+        hook = f"{api.webhook_url}/webhooks/walmart/{world.store_id}"
+        assert subscriptions() == [(e, hook) for e in ("INTENT_TO_CANCEL", "PO_CREATED", "PO_LINE_AUTOCANCELLED")]
+
+        gone = await api.http.post(f"{url}/unsubscribe", data={"csrf_token": csrf}, headers=ada)
+        assert "Deleted the Walmart subscriptions" in flash(gone.headers["set-cookie"])
+        assert subscriptions() == []
+        none = await api.http.post(f"{url}/unsubscribe", data={"csrf_token": csrf}, headers=ada)
+        assert "no Walmart subscriptions" in flash(none.headers["set-cookie"])
