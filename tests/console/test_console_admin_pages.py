@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import UTC, datetime
 from urllib.parse import unquote
 
 import pytest
@@ -166,3 +167,38 @@ async def test_store_page_subscribes_and_unsubscribes_walmart_events(world: Worl
         assert subscriptions() == []
         none = await api.http.post(f"{url}/unsubscribe", data={"csrf_token": csrf}, headers=ada)
         assert "no Walmart subscriptions" in flash(none.headers["set-cookie"])
+
+
+async def test_jobs_page_lists_by_state_and_retries_a_failed_job(world: World) -> None:
+    console_users.create_user(world.database, "olga", Role.OPERATOR, PASSWORD, actor="test")
+    console_users.create_user(world.database, "vic", Role.VIEWER, PASSWORD, actor="test")
+    now = datetime.now(UTC)
+    with world.database.unit_of_work() as uow:
+        uow.jobs.enqueue("noop", store_id=world.store_id, dedupe_key="console-jobs-page", run_after=now, now=now)
+        [job] = uow.jobs.claim("test-worker", now=now, lease_seconds=30)
+        assert uow.jobs.fail(job.id, "test-worker", "Walmart: 400 Bad Request. The test made it fail.", now=now)
+        uow.commit()
+    async with serving(world) as api:
+        vic = session_cookie(await sign_in(api, "vic"))
+        failed = await api.http.get("/console/jobs", params={"state": "failed"}, headers=vic)
+        assert failed.status_code == 200 and f'data-job="{job.id}"' in failed.text
+        assert "The test made it fail." in failed.text and f"Retry job {job.id}" not in failed.text  # viewer
+        done = await api.http.get("/console/jobs", params={"state": "done"}, headers=vic)
+        assert f'data-job="{job.id}"' not in done.text
+
+        olga = session_cookie(await sign_in(api, "olga"))
+        page = await api.http.get("/console/jobs", params={"state": "failed"}, headers=olga)
+        assert f"Retry job {job.id}" in page.text
+        back = "/console/jobs?state=failed"
+        retried = await api.http.post(
+            f"/console/jobs/{job.id}/retry", data={"csrf_token": csrf_of(page.text), "next": back}, headers=olga
+        )
+        assert retried.status_code == 303 and retried.headers["location"] == back
+        assert "runs again now" in flash(retried.headers["set-cookie"])
+        away = await api.http.post(
+            f"/console/jobs/{job.id}/retry",
+            data={"csrf_token": csrf_of(page.text), "next": "https://elsewhere.example"}, headers=olga,
+        )  # fmt: skip
+        assert away.headers["location"] == "/console/health"  # never a redirect off the console
+    trail = [(e.actor, e.action) for e in audit.recent(world.database)]
+    assert ("console:olga", "job.retry") in trail
