@@ -28,6 +28,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import Select
 
 ROOT = Path(__file__).resolve().parent.parent
 CONSOLE_LINE = re.compile(r"Console: (http://\S+)/console  \(sign in as (\S+) / (\S+)\)")
@@ -47,7 +48,9 @@ def demo(seconds: float) -> Iterator[tuple[str, str, str]]:
     command = [str(ROOT / ".venv/bin/channel-manager"), "demo", "--duration", str(seconds), "--data-dir", data,
                "--api-port", str(free_port()), "--orders", "40"]  # fmt: skip
     env = {**os.environ, "COLUMNS": "160"}
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    process = subprocess.Popen(  # noqa: S603 (our own executable, fixed arguments)
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    )
     found: list[tuple[str, str, str]] = []
     ready = threading.Event()
 
@@ -96,18 +99,32 @@ def _viewport(driver: WebDriver, width: int, height: int) -> None:
 
 
 def shoot(driver: WebDriver, url: str, path: Path, width: int = DESKTOP) -> bool:
-    """The whole page at ``width`` (its height up to 4,000 px); False (no file) for a page that is not there."""
+    """The page at ``width``, as tall as it is up to 2,200 px (1,800 on a phone); False (no file) for a page
+    that is not there."""
     _viewport(driver, width, 800)
     driver.get(url)
     if not driver.find_elements(By.CSS_SELECTOR, "main#main"):
         return False
     time.sleep(1.0)  # the page's script fetches its live parts
     height = int(driver.execute_script("return document.documentElement.scrollHeight"))
-    _viewport(driver, width, min(max(height, 500), 4000))
+    _viewport(driver, width, min(max(height, 500), 1800 if width < 500 else 2200))
     time.sleep(0.3)
     driver.save_screenshot(str(path))
     print(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}  ({width} px)")
     return True
+
+
+def submit(driver: WebDriver, url: str, form_id: str, fields: dict[str, str]) -> None:
+    driver.get(url)
+    form = driver.find_element(By.ID, form_id)
+    for name, value in fields.items():
+        element = form.find_element(By.NAME, name)
+        if element.tag_name == "select":
+            Select(element).select_by_visible_text(value)
+        else:
+            element.send_keys(value)
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    time.sleep(0.5)
 
 
 def first_href(driver: WebDriver, selector: str) -> str | None:
@@ -146,8 +163,24 @@ def main() -> int:
         shoot(driver, f"{base}/console/stores/new", out / "store-connect.png")
         if store is not None:
             shoot(driver, store, out / "store-settings.png")
-        for name in ("returns", "health", "users", "tokens"):
+        for name in ("returns", "jobs", "health"):
             shoot(driver, f"{base}/console/{name}", out / f"{name}.png")
+        # A second user and an API token, through their pages, so that those show rows (the new token's
+        # one-time page is not shot: the list never shows a token).
+        submit(
+            driver,
+            f"{base}/console/users",
+            "create-user-form",
+            {
+                "name": "olga",
+                "role": "operator",
+                "password": "olga's password 1",
+                "password_again": "olga's password 1",
+            },
+        )
+        shoot(driver, f"{base}/console/users", out / "users.png")
+        submit(driver, f"{base}/console/tokens", "create-token-form", {"name": "prometheus", "role": "viewer"})
+        shoot(driver, f"{base}/console/tokens", out / "tokens.png")
     return 0
 
 

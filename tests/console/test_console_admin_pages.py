@@ -13,8 +13,9 @@ import pytest
 from channel_manager.domain.access import Role
 from channel_manager.domain.secret import Secret
 from channel_manager.service import audit, console_users
+from channel_manager.service import stores as store_service
 from sync._api import serving
-from sync.conftest import World
+from sync.conftest import CLIENT_ID, CLIENT_SECRET, World
 
 from .test_console_http import PASSWORD, csrf_of, session_cookie, sign_in
 
@@ -75,10 +76,15 @@ async def test_users_page_creates_changes_resets_and_removes(world: World) -> No
         assert (await sign_in(api, "vic")).status_code == 401
         assert (await sign_in(api, "vic", NEW_PASSWORD)).status_code == 303
 
-        removed = await api.http.post("/console/users/olga/remove", data={"csrf_token": csrf}, headers=ada)
+        confirm = await api.http.post("/console/users/olga/remove", data={"csrf_token": csrf}, headers=ada)
+        assert confirm.status_code == 200 and "Remove olga" in confirm.text  # asks first
+        assert "olga" in [u.name for u in console_users.list_users(world.database)]
+        removed = await api.http.post(
+            "/console/users/olga/remove", data={"csrf_token": csrf, "step": "send"}, headers=ada
+        )
         assert removed.status_code == 303 and "removed" in flash(removed.headers["set-cookie"])
         assert (await api.http.get("/console/orders", headers=olga)).status_code == 303
-        gone = await api.http.post("/console/users/olga/remove", data={"csrf_token": csrf}, headers=ada)
+        gone = await api.http.post("/console/users/olga/remove", data={"csrf_token": csrf, "step": "send"}, headers=ada)
         assert "nothing changed" in flash(gone.headers["set-cookie"])
     assert [u.name for u in console_users.list_users(world.database)] == ["ada", "vic"]
     trail = [(e.actor, e.action, e.target) for e in audit.recent(world.database) if e.actor == "console:ada"]
@@ -118,7 +124,12 @@ async def test_tokens_page_creates_shows_once_and_revokes(world: World) -> None:
         again = await api.http.get("/console/tokens", headers=ada)
         assert 'data-token="prom"' in again.text and plaintext not in again.text  # shown that once only
 
-        revoked = await api.http.post("/console/tokens/prom/revoke", data={"csrf_token": csrf}, headers=ada)
+        confirm = await api.http.post("/console/tokens/prom/revoke", data={"csrf_token": csrf}, headers=ada)
+        assert confirm.status_code == 200 and "Revoke prom" in confirm.text  # asks first
+        assert (await api.http.get("/api/orders", headers=bearer)).status_code == 200
+        revoked = await api.http.post(
+            "/console/tokens/prom/revoke", data={"csrf_token": csrf, "step": "send"}, headers=ada
+        )
         assert revoked.status_code == 303 and "revoked" in flash(revoked.headers["set-cookie"])
         assert (await api.http.get("/api/orders", headers=bearer)).status_code == 401
         bad = await api.http.post(
@@ -202,3 +213,39 @@ async def test_jobs_page_lists_by_state_and_retries_a_failed_job(world: World) -
         assert away.headers["location"] == "/console/health"  # never a redirect off the console
     trail = [(e.actor, e.action) for e in audit.recent(world.database)]
     assert ("console:olga", "job.retry") in trail
+
+
+async def test_store_page_changes_name_and_credentials_checked_live(world: World) -> None:
+    console_users.create_user(world.database, "ada", Role.ADMIN, PASSWORD, actor="test")
+    async with serving(world) as api:
+        ada = session_cookie(await sign_in(api, "ada"))
+        url = f"/console/stores/{world.store_id}"
+        store_page = await api.http.get(url, headers=ada)
+        assert 'id="connection-form"' in store_page.text and CLIENT_SECRET not in store_page.text
+        base = {
+            "csrf_token": csrf_of(store_page.text), "name": "Renamed store",
+            "walmart_base_url": world.store.walmart.base_url, "walmart_client_id": CLIENT_ID,
+            "commerce_base_url": world.store.commerce.base_url,
+            "commerce_store_code": "default",
+        }  # fmt: skip
+        wrong = await api.http.post(
+            f"{url}/connection", data={**base, "walmart_client_secret": "not the secret"}, headers=ada
+        )
+        message = flash(wrong.headers["set-cookie"])
+        assert "Connection not changed" in message and "Walmart" in message and "not the secret" not in message
+        other_id = await api.http.post(
+            f"{url}/connection", data={**base, "walmart_client_id": "someone-else"}, headers=ada
+        )
+        assert "needs its client secret" in flash(other_id.headers["set-cookie"])
+        assert store_service.find_store(world.database, str(world.store_id)).name == world.store.name  # nothing saved
+
+        renamed = await api.http.post(f"{url}/connection", data=base, headers=ada)  # secrets blank: kept
+        assert renamed.status_code == 303 and "saved" in flash(renamed.headers["set-cookie"])
+        again = await api.http.post(
+            f"{url}/connection", data={**base, "walmart_client_secret": CLIENT_SECRET}, headers=ada
+        )
+        assert "saved" in flash(again.headers["set-cookie"])
+    saved = store_service.find_store(world.database, str(world.store_id))
+    assert saved.name == "Renamed store" and saved.walmart.client_secret.reveal() == CLIENT_SECRET
+    trail = [(e.actor, e.action) for e in audit.recent(world.database)]
+    assert trail.count(("console:ada", "store.update")) == 2

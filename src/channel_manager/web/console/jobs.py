@@ -15,7 +15,7 @@ from .sessions import checked_form, first, require_session
 from .store_names import store_names
 
 router = APIRouter(prefix="/console/jobs")
-LIMIT = 200
+LIMIT, MAX_LIMIT = 50, 1000  # as `jobs list --limit`
 
 
 def _state(request: Request) -> ServiceState:
@@ -30,15 +30,17 @@ async def jobs_page(request: Request) -> Response:
     wanted = wanted if wanted in jobs_admin.JOB_STATES else ""
     store_text = request.query_params.get("store", "")
     store_id = int(store_text) if store_text.isdigit() and int(store_text) < 2**31 else None
+    limit_text = request.query_params.get("limit", "")
+    limit = min(max(int(limit_text[:7]), 1), MAX_LIMIT) if limit_text.isdigit() else LIMIT
 
     def read() -> tuple[jobs_admin.JobsPage, dict[int, str]]:
-        found = jobs_admin.list_jobs(state.database, state=wanted or None, store_id=store_id, limit=LIMIT)
+        found = jobs_admin.list_jobs(state.database, state=wanted or None, store_id=store_id, limit=limit)
         return found, store_names(state.database)
 
     jobs, stores = await state.context.run_db(read)
     return page(
         request, "jobs.html", session, jobs=jobs, states=jobs_admin.JOB_STATES, wanted=wanted,
-        store=str(store_id) if store_id is not None else "", stores=stores, limit=LIMIT,
+        store=str(store_id) if store_id is not None else "", stores=stores, limit=limit,
     )  # fmt: skip
 
 

@@ -3,6 +3,8 @@ through ``service.tokens`` as ``channel-manager tokens`` does, in the audit trai
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -51,8 +53,15 @@ async def create(request: Request) -> Response:
 
 @router.post("/{name}/revoke")
 async def revoke(request: Request, name: str) -> Response:
-    session, _ = await checked_form(request, Role.ADMIN)
+    session, fields = await checked_form(request, Role.ADMIN)
     state = _state(request)
+    if first(fields, "step") != "send":
+        return page(
+            request, "confirm.html", session, title=f"Revoke API token {name}", heading="This will",
+            summary=[f"Revoke {name!r}: every client using it is refused from its next request."],
+            action_url=f"/console/tokens/{quote(name, safe='')}/revoke", hidden=[], back_url="/console/tokens",
+            button=f"Revoke {name}",
+        )  # fmt: skip
     try:
         token = await state.context.run_db(
             lambda: token_service.revoke_token(state.database, name, actor=f"console:{session.user.name}")

@@ -5,6 +5,7 @@ signed-in admin's name. An admin cannot demote or remove themselves (the console
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -84,6 +85,13 @@ async def change(request: Request, name: str, action: str) -> Response:
             password = _password(fields)
             await state.context.run_db(lambda: console_users.set_password(database, name, password, actor=actor))
             message = f"Password of {name!r} reset; their sessions ended."
+        elif first(fields, "step") != "send":
+            return page(
+                request, "confirm.html", session, title=f"Remove console user {name}", heading="This will",
+                summary=[f"Remove {name!r}: their sessions end at once and they can no longer sign in."],
+                action_url=f"/console/users/{quote(name, safe='')}/remove", hidden=[], back_url="/console/users",
+                button=f"Remove {name}",
+            )  # fmt: skip
         else:
             await state.context.run_db(lambda: console_users.remove_user(database, name, actor=actor))
             message = f"Console user {name!r} removed."
