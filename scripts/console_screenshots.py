@@ -99,7 +99,7 @@ def _viewport(driver: WebDriver, width: int, height: int) -> None:
 
 
 def shoot(driver: WebDriver, url: str, path: Path, width: int = DESKTOP) -> bool:
-    """The page at ``width``, as tall as it is up to 2,200 px (1,800 on a phone); False (no file) for a page
+    """The page at ``width``, as tall as it is up to 3,200 px (1,800 on a phone); False (no file) for a page
     that is not there."""
     _viewport(driver, width, 800)
     driver.get(url)
@@ -107,7 +107,7 @@ def shoot(driver: WebDriver, url: str, path: Path, width: int = DESKTOP) -> bool
         return False
     time.sleep(1.0)  # the page's script fetches its live parts
     height = int(driver.execute_script("return document.documentElement.scrollHeight"))
-    _viewport(driver, width, min(max(height, 500), 1800 if width < 500 else 2200))
+    _viewport(driver, width, min(max(height, 500), 1800 if width < 500 else 3200))
     time.sleep(0.3)
     driver.save_screenshot(str(path))
     print(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}  ({width} px)")
