@@ -14,6 +14,7 @@ import argparse
 import contextlib
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -74,6 +75,8 @@ def demo(seconds: float) -> Iterator[tuple[str, str, str]]:
             process.wait(30)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait(10)
+        shutil.rmtree(data, ignore_errors=True)
 
 
 @contextlib.contextmanager
