@@ -17,6 +17,7 @@ from channel_manager.domain.shipments import Carrier
 from channel_manager.domain.statuses import OrderStatus
 from channel_manager.domain.sync import OrderEvent, Side, SyncProblem, SyncState
 from channel_manager.storage import ConcurrentUpdate, Database, OrderNotFound
+from channel_manager.storage.orders import sort_value
 from channel_manager.storage.tables import order_events, order_lines, purchase_orders
 
 
@@ -230,10 +231,22 @@ def test_orders_page_lists_filters_and_counts(database: Database) -> None:
 
         assert [o.purchase_order_id for o in uow.orders.list(search="po-2")] == ["PO-2"]
         assert [o.purchase_order_id for o in uow.orders.list(search="B3@X")] == ["PO-3"]
-        assert [o.purchase_order_id for o in uow.orders.list(search="100%")] == ["OUT_100%"]
-        assert uow.orders.list(search="O_T") == []  # LIKE wildcards are taken literally
+        # Numbers, e-mail and SKU match from their start; LIKE wildcards are taken literally.
+        assert [o.purchase_order_id for o in uow.orders.list(search="out_100%")] == ["OUT_100%"]
+        assert uow.orders.list(search="100%") == []
+        assert uow.orders.list(search="O_T") == []
         assert len(uow.orders.list(search="sku-2")) == 5
         assert uow.orders.count(store_id=main, search="PO-") == 5
+        # The buyer's name matches anywhere in it; every way of matching pages and filters alike.
+        assert len(uow.orders.list(search="ane d")) == 6
+        assert [o.purchase_order_id for o in uow.orders.list(search="doe", limit=2, offset=1)] == ["PO-3", "PO-2"]
+        assert [o.purchase_order_id for o in uow.orders.list(search="doe", store_id=outlet)] == ["OUT_100%"]
+        assert uow.orders.count(search="jane") == 6
+        first = uow.orders.list(search="doe", limit=2)
+        after = (sort_value(first[-1], "ordered_at"), first[-1].id)
+        assert [o.purchase_order_id for o in uow.orders.list(search="doe", limit=2, after=after)] == ["PO-2", "PO-1"]
+        by_ship_by = uow.orders.list(search="po-", sort="ship_by", descending=False, limit=2)
+        assert [o.purchase_order_id for o in by_ship_by] == ["PO-0", "PO-1"]
 
         assert uow.orders.count_by_status() == {
             "Open": 2,

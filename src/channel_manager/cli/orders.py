@@ -42,7 +42,9 @@ def _status(text: str | None) -> OrderStatus | None:
 def list_(
     store: str | None = typer.Option(None, "--store", help="Only this store (name or id)."),
     status: str | None = typer.Option(None, "--status", help="Open, Partially shipped, Shipped, Canceled or Error."),
-    search: str | None = typer.Option(None, "--search", help="Walmart or Commerce order number contains this."),
+    search: str | None = typer.Option(
+        None, "--search", help="An order number, buyer e-mail or SKU starting with this, or a buyer name containing it."
+    ),
     limit: int = typer.Option(50, min=1, max=1000, help="At most this many orders, newest first."),
     as_json: bool = json_option(),
 ) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -82,6 +82,21 @@ def set_password(database: Database, name: str, password: str, *, actor: str | N
         audit.record(uow, actor, "console_user.password", user.name, f"Password of console user {user.name!r} set")
         uow.commit()
     return user
+
+
+def set_role(database: Database, name: str, role: Role, *, actor: str | None = None) -> ConsoleUser:
+    """A new role; the user's sessions go on with it from their next request."""
+    chosen = checked_role(role)
+    with database.unit_of_work() as uow:
+        users = _repository(uow)
+        user = users.require(name.strip())
+        users.set_role(user.id, chosen)
+        audit.record(
+            uow, actor, "console_user.role", user.name,
+            f"Role of console user {user.name!r} set to {chosen.value} (was {user.role.value})",
+        )  # fmt: skip
+        uow.commit()
+    return replace(user, role=chosen)
 
 
 @dataclass(frozen=True)

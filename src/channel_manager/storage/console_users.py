@@ -88,6 +88,9 @@ class ConsoleUserRepository:
             .values(password_hash=password_hash, failed_attempts=0, locked_until=None)
         )
 
+    def set_role(self, user_id: int, role: Role) -> None:
+        self._connection.execute(update(console_users).where(console_users.c.id == user_id).values(role=role.value))
+
     def failed(self, user_id: int, *, lock_after: int, lock_until: datetime) -> int:
         """Counts a failed sign-in; locks the user when it is the ``lock_after``-th in a row."""
         attempts = self._connection.execute(

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, Select, Table, Text, and_, cast, exists, func, insert, or_, select
+from sqlalchemy import Connection, RowMapping, Select, Table, and_, func, insert, or_, select, union
 
 from channel_manager.domain.cancellations import Cancellation, CancelledLine, ReasonSource
 from channel_manager.domain.orders import Address, OrderLine, PurchaseOrder
@@ -25,6 +25,7 @@ from channel_manager.domain.sync import OrderEvent, ProblemKey, Side, SyncProble
 
 from . import _sql
 from ._mapping import decimal_from_json, decimal_to_json, time_from_json, time_to_json
+from .console_search import search_conditions
 from .errors import OrderNotFound
 from .tables import cancellations, order_events, order_lines, purchase_orders, refunds, shipments
 
@@ -448,8 +449,8 @@ class OrderRepository:
 
     # ------------------------------------------------------------------ the Orders page
 
-    @staticmethod
     def _filtered(
+        self,
         query: Select[Any],
         store_id: int | None,
         status: OrderStatus | str | None,
@@ -467,19 +468,7 @@ class OrderRepository:
             query = query.where(po.c.status == OrderStatus(status).value)
         text = (search or "").strip()
         if text:
-            sku_matches = exists().where(
-                order_lines.c.order_id == po.c.id, order_lines.c.sku.icontains(text, autoescape=True)
-            )
-            query = query.where(
-                or_(
-                    po.c.purchase_order_id.icontains(text, autoescape=True),
-                    po.c.customer_order_id.icontains(text, autoescape=True),
-                    po.c.commerce_increment_id.icontains(text, autoescape=True),
-                    po.c.customer_email.icontains(text, autoescape=True),
-                    cast(po.c.shipping_address, Text).icontains(text, autoescape=True),  # the buyer's name
-                    sku_matches,
-                )
-            )
+            query = query.where(or_(*search_conditions(text, self._connection.dialect.name)))
         return query
 
     def list(
@@ -501,12 +490,26 @@ class OrderRepository:
         number, buyer (e-mail, name) and SKU. ``after`` is the (sort value, id) of the last row of the page
         before: the next page starts after it (keyset paging)."""
         key = sort_key(sort)
-        query = self._filtered(select(*_SUMMARY_COLUMNS), store_id, status, search, ordered_from, ordered_to)
-        if after is not None:
-            value, last_id = after
-            beyond = (key < value, po.c.id < last_id) if descending else (key > value, po.c.id > last_id)
-            query = query.where(or_(beyond[0], and_(key == value, beyond[1])))
         order = (key.desc(), po.c.id.desc()) if descending else (key.asc(), po.c.id.asc())
+
+        def narrowed(query: Select[Any]) -> Select[Any]:
+            query = self._filtered(query, store_id, status, None, ordered_from, ordered_to)
+            if after is not None:
+                value, last_id = after
+                beyond = (key < value, po.c.id < last_id) if descending else (key > value, po.c.id > last_id)
+                query = query.where(or_(beyond[0], and_(key == value, beyond[1])))
+            return query
+
+        query = narrowed(select(*_SUMMARY_COLUMNS))
+        text = (search or "").strip()
+        if text:
+            # Each way of matching asks its own index for one page; the page is the best of their union (one
+            # OR over them all would scan every order, for a rare text, or every match, for a common one).
+            pages = [
+                narrowed(select(po.c.id)).where(condition).order_by(*order).limit(limit + offset).subquery()
+                for condition in search_conditions(text, self._connection.dialect.name)
+            ]
+            query = query.where(po.c.id.in_(union(*(select(page.c.id) for page in pages))))
         query = query.order_by(*order).limit(limit).offset(offset)
         return [_summary_from_row(row) for row in self._connection.execute(query).mappings()]
 

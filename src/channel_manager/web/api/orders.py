@@ -46,7 +46,10 @@ async def list_orders(
     search: str | None = Query(
         None,
         max_length=200,
-        description="PO number, Commerce order number, customer order, buyer or SKU contains this.",
+        description=(
+            "PO, Commerce or customer order number, buyer e-mail or SKU starts with this, or the buyer's name "
+            "contains it (case ignored)."
+        ),
     ),
     ordered_from: QueryDateTime | None = Query(
         None, description="Ordered at or after (ISO 8601; UTC without an offset)."

@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from . import operations, orders, sign_in, stores
+from . import jobs, operations, orders, sign_in, store_connection, store_webhooks, stores, tokens, users
 from .rendering import page
 from .sessions import CsrfMismatch, Forbidden, NotSignedIn, SessionCookieAuthenticator, current_session
 
@@ -18,7 +18,7 @@ __all__ = ["SessionCookieAuthenticator", "install"]
 
 def install(app: FastAPI) -> None:
     """Adds the console's pages, its static files and its error pages to the API app."""
-    for module in (sign_in, orders, stores, operations):
+    for module in (sign_in, orders, stores, store_connection, store_webhooks, operations, jobs, users, tokens):
         app.include_router(module.router, include_in_schema=False)
     static = StaticFiles(directory=str(files("channel_manager.web.console") / "static"))
     app.mount("/console/static", static, name="console-static")

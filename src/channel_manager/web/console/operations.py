@@ -1,5 +1,5 @@
 """The Returns page (with its Refund action) and the Health page (backlog, failing jobs with one-click
-Retry, last poll per store, rate-limit state, worker liveness)."""
+Retry, see ``jobs.py``, last poll per store, rate-limit state, worker liveness)."""
 
 from __future__ import annotations
 
@@ -96,17 +96,3 @@ async def health_page(request: Request) -> Response:
 
     values = await state.context.run_db(read)
     return page(request, "health.html", session, **values)
-
-
-@router.post("/jobs/{job_id}/retry")
-async def retry_job(request: Request, job_id: int) -> Response:
-    session, _ = await checked_form(request, Role.OPERATOR)
-    state = _state(request)
-    try:
-        await state.context.run_db(
-            lambda: jobs_admin.retry_job(state.database, job_id, actor=f"console:{session.user.name}")
-        )
-    except USER_ERRORS as error:
-        return redirect("/console/health", f"Job {job_id} not retried. {describe(error)[1]}", kind="error")
-    state.context.work_available.set()
-    return redirect("/console/health", f"Job {job_id} runs again now.")
