@@ -201,13 +201,22 @@ def _lines_text(lines: dict[str, int] | None) -> str:
 
 
 def _ship(fields: dict[str, list[str]]) -> tuple[ShipIn, list[str]]:
+    override = first(fields, "override_intent_to_cancel") == "on"
+    if first(fields, "ship_anyway") == "on":
+        summary = [
+            "Send the shipment Walmart refused (the buyer asked to cancel) again, with the intent-to-cancel "
+            "override: the lines ship although the buyer asked to cancel.",
+        ]
+        return ShipIn(override_intent_to_cancel=True), summary
     body = ShipIn(
         lines=_quantities(fields, "qty_") or None, carrier=first(fields, "carrier"),
         tracking_number=first(fields, "tracking_number"), tracking_url=first(fields, "tracking_url") or None,
+        override_intent_to_cancel=override,
     )  # fmt: skip
     summary = [
         f"Ship {_lines_text(body.lines)} with {body.carrier}, tracking number {body.tracking_number}"
         + (f" ({body.tracking_url})" if body.tracking_url else "")
+        + (", although the buyer asked to cancel (override)" if override else "")
         + ".",
         "First a shipment in Commerce; then the shipping update to Walmart (once, retried until it lands).",
     ]
@@ -256,10 +265,17 @@ SIMPLE = {
 
 async def _run(state: ServiceState, action: str, po: str, store_id: int, body: Any, actor: str) -> str:
     context, database = state.context, state.database
-    if action == "ship":
+    if action == "ship" and body.resends_waiting_shipment:
+        chosen = await commerce_actions.ship_waiting_despite_intent(
+            context, database, po, store_id=store_id, actor=actor
+        )
+        done = f"Shipping anyway: {chosen.retried} waiting shipment update(s) sent again with the override."
+    elif action == "ship":
+        assert body.carrier is not None
         await commerce_actions.ship_through_commerce(
             context, database, po, store_id=store_id, lines=body.lines, carrier=body.carrier,
-            tracking_number=body.tracking_number, tracking_url=body.tracking_url, actor=actor,
+            tracking_number=body.tracking_number, tracking_url=body.tracking_url,
+            override_intent_to_cancel=body.override_intent_to_cancel, actor=actor,
         )  # fmt: skip
         done = "Shipment created in Commerce; the update to Walmart is on its way."
     elif action == "cancel":
