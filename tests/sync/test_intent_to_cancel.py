@@ -17,6 +17,7 @@ from channel_manager.service.inbound import WALMART_EVENT_HANDLERS
 from channel_manager.service.intent_to_cancel import intent_marker
 from channel_manager.sync import pollers
 from channel_manager.walmart.notifications import parse_notification
+from channel_manager.walmart.requests import CancelLine
 
 from .conftest import World
 
@@ -221,3 +222,30 @@ async def test_a_request_made_before_intake_is_told_to_the_commerce_order_once_i
     assert "The buyer asked Walmart to cancel line 1" in order.status_details
     noted = [c for c in await comments(world, order.commerce_order_id) if intent_marker(["1"]) in c]
     assert len(noted) == 1
+
+
+async def test_a_customer_requested_cancel_of_a_line_walmart_has_cancelled_since_finishes_without_an_error(
+    world: World,
+) -> None:
+    """Walmart clears a line's request once the line is cancelled. A customer-requested cancel whose line is
+    already cancelled at Walmart when its job runs (an earlier try applied, its answer lost; here: cancelled in
+    Seller Center) finishes as applied instead of stopping on "the buyer did not ask to cancel" (found by the
+    chaos suite)."""
+    po = await two_line_order(world)
+    buyer_asks_to_cancel(world, po, "2")
+    await poll_changes(world)
+    order = world.order(po)
+    assert order.commerce_order_id is not None and order.line("2").intent_to_cancel
+    await world.merchant.refund_order(order.commerce_order_id, [(order.line("2").commerce_item_id or 0, 2.0)])
+    link = await world.context.store(world.store_id)
+    await link.walmart.cancel_order_lines(po, [CancelLine("2", 2, CancellationReason.CUSTOMER_REQUESTED)])
+    assert world.walmart_truth(po)["lines"]["2"]["by_status"] == {"Cancelled": 2}
+
+    await world.sync_commerce()
+
+    order = world.order(po)
+    assert order.problem is None, order.status_details
+    [cancellation] = order.cancellations
+    assert cancellation.reason is CancellationReason.CUSTOMER_REQUESTED
+    assert cancellation.sync_state is SyncState.SYNCED
+    assert world.walmart_truth(po)["lines"]["2"]["cancel_reasons"] == [CUSTOMER_REQUESTED]

@@ -187,6 +187,13 @@ def _walmart_shows_cancellation(walmart_order: wm.Order, order: PurchaseOrder, k
     return True
 
 
+def _open_at_walmart(walmart_order: wm.Order, line_number: str) -> int:
+    try:
+        return walmart_order.line(line_number).open_quantity
+    except KeyError:
+        return 0
+
+
 def _reason_depends_on_intent(cancellation: Cancellation) -> bool:
     """A cancel whose reason is the store's default (the buyer's request may have come since it was recorded),
     or customer requested (Walmart takes it only on lines the buyer asked to cancel)."""
@@ -204,7 +211,9 @@ async def _reason_for_intent(
     asked = set(walmart_intent_lines(walmart_order))
     lines = [cl.line_number for cl in cancellation.lines]
     if cancellation.reason is CancellationReason.CUSTOMER_REQUESTED:
-        missing = [n for n in lines if n not in asked]
+        # Walmart clears a line's request once it is cancelled: a line with nothing open left (cancelled by an
+        # earlier try whose answer was lost, say) is no reason to refuse; sending finds it already applied.
+        missing = [n for n in lines if n not in asked and _open_at_walmart(walmart_order, n) > 0]
         if missing:
             raise CustomerRequestedNotAllowed(order.purchase_order_id, missing)
         return cancellation
