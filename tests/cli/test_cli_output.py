@@ -127,7 +127,7 @@ def test_every_list_and_show_has_json_and_lists_are_newest_first(filled: Cli) ->
     stores = json.loads(filled("stores", "list", "--json").stdout)
     assert stores[0]["name"] == "US store" and stores[0]["walmart"]["client_id"] == "client-1"
     store = json.loads(filled("stores", "show", "US store", "--json").stdout)
-    assert store["settings"]["order_creation_path"] == "direct"
+    assert store["settings"]["order_creation_path"] == "cart"  # --no-verify: the module not looked for
     assert '"s"' not in json.dumps(store) and '"t"' not in json.dumps(store)  # no secret, ever
 
     assert json.loads(filled("returns", "list", "--json").stdout) == []
