@@ -249,3 +249,51 @@ async def test_store_page_changes_name_and_credentials_checked_live(world: World
     assert saved.name == "Renamed store" and saved.walmart.client_secret.reveal() == CLIENT_SECRET
     trail = [(e.actor, e.action) for e in audit.recent(world.database)]
     assert trail.count(("console:ada", "store.update")) == 2
+
+
+async def test_store_page_sets_the_commerce_webhook_keys_and_oauth_credentials(world: World) -> None:
+    """Every connection detail `stores set` changes is on the store page: OAuth 1.0a credentials (checked live
+    with Commerce), the Adobe Commerce webhook public key (a PEM that is not one is refused, naming it) and the
+    companion module's event secret; blank fields keep what is saved."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    pem = (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    console_users.create_user(world.database, "ada", Role.ADMIN, PASSWORD, actor="test")
+    async with serving(world) as api:
+        ada = session_cookie(await sign_in(api, "ada"))
+        url = f"/console/stores/{world.store_id}"
+        store_page = await api.http.get(url, headers=ada)
+        assert (
+            'name="commerce_consumer_key"' in store_page.text
+            and 'name="commerce_webhook_public_key"' in store_page.text
+        )
+        base = {"csrf_token": csrf_of(store_page.text), "name": world.store.name}
+        bad = await api.http.post(
+            f"{url}/connection", data={**base, "commerce_webhook_public_key": "nope"}, headers=ada
+        )
+        assert "not a PEM public key" in flash(bad.headers["set-cookie"])
+        oauth = await api.http.post(
+            f"{url}/connection",
+            data={**base, "commerce_consumer_key": "ck", "commerce_consumer_secret": "wrong-secret",
+                  "commerce_access_token_secret": "wrong-too"},
+            headers=ada,
+        )  # fmt: skip
+        message = flash(oauth.headers["set-cookie"])
+        assert "Connection not changed" in message and "Commerce" in message and "wrong-secret" not in message
+        keys = await api.http.post(
+            f"{url}/connection",
+            data={**base, "commerce_webhook_public_key": pem, "commerce_module_events_secret": "module-secret-1"},
+            headers=ada,
+        )
+        assert "saved" in flash(keys.headers["set-cookie"])
+    saved = store_service.find_store(world.database, str(world.store_id))
+    assert saved.commerce.webhook_public_key == pem.strip() or saved.commerce.webhook_public_key == pem
+    assert saved.commerce.module_events_secret is not None
+    assert saved.commerce.module_events_secret.reveal() == "module-secret-1"
+    assert saved.commerce.consumer_key is None  # the refused OAuth change saved nothing

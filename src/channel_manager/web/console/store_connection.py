@@ -9,6 +9,7 @@ from dataclasses import replace
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from ...commerce.webhooks import load_public_key
 from ...domain.access import Role
 from ...domain.secret import Secret
 from ...domain.stores import ChannelStore
@@ -44,15 +45,28 @@ def changed_store(found: ChannelStore, fields: dict[str, list[str]]) -> tuple[Ch
         webhook_secret=_secret(fields, "walmart_webhook_secret") or found.walmart.webhook_secret,
     )
     code = first(fields, "commerce_store_code")
+    public_key = first(fields, "commerce_webhook_public_key")
+    if public_key:
+        load_public_key(public_key)  # a ValueError that names what is wrong with it
+    old = found.commerce
     commerce = replace(
-        found.commerce,
-        base_url=(first(fields, "commerce_base_url") or found.commerce.base_url).rstrip("/"),
+        old,
+        base_url=(first(fields, "commerce_base_url") or old.base_url).rstrip("/"),
         store_code=None if code in ("", "default") else code,
-        access_token=_secret(fields, "commerce_access_token") or found.commerce.access_token,
-        webhook_secret=_secret(fields, "commerce_webhook_secret") or found.commerce.webhook_secret,
+        access_token=_secret(fields, "commerce_access_token") or old.access_token,
+        consumer_key=first(fields, "commerce_consumer_key") or old.consumer_key,
+        consumer_secret=_secret(fields, "commerce_consumer_secret") or old.consumer_secret,
+        access_token_secret=_secret(fields, "commerce_access_token_secret") or old.access_token_secret,
+        webhook_secret=_secret(fields, "commerce_webhook_secret") or old.webhook_secret,
+        webhook_public_key=public_key or old.webhook_public_key,
+        module_events_secret=_secret(fields, "commerce_module_events_secret") or old.module_events_secret,
     )
     after = replace(found, name=first(fields, "name") or found.name, walmart=walmart, commerce=commerce)
-    return after, client_secret is not None, _secret(fields, "commerce_access_token") is not None
+    credentials = ("commerce_access_token", "commerce_consumer_secret", "commerce_access_token_secret")
+    commerce_given = any(_secret(fields, name) is not None for name in credentials) or (
+        commerce.consumer_key != old.consumer_key
+    )
+    return after, client_secret is not None, commerce_given
 
 
 @router.post("/{store_id}/connection")
