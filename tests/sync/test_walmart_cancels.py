@@ -130,3 +130,33 @@ async def test_auto_cancel_notification_is_mirrored_too(world: World) -> None:
     assert len(world.order(po).cancellations) == 1
     assert len(await world.merchant.list_credit_memos(order_id=order.commerce_order_id)) == 1
     world.assert_nothing_duplicated()
+
+
+async def test_a_cancel_walmart_refuses_because_its_units_are_cancelled_already_finishes_as_applied(
+    world: World,
+) -> None:
+    """Line 1: 2 of 3 shipped, the third cancelled in Commerce. Walmart has cancelled that unit already when the
+    job runs (an earlier try applied whose answer was lost, after a kill; here: in Seller Center), so it refuses
+    the cancel, "line in SHIPPED status" (nothing open is left). The job reads the PO: the unit is cancelled, so the
+    cancellation is in effect, not an Error (found by the chaos suite)."""
+    from channel_manager.walmart.requests import CancelLine
+
+    po = world.walmart_order([{"sku": "MUG-1", "quantity": 3}])
+    await world.take_in()
+    await world.ship_in_commerce(po, {"1": 2}, tracking="1ZPARTIAL001")
+    await world.sync_commerce()
+    assert world.walmart_truth(po)["lines"]["1"]["by_status"].get("Shipped") == 2
+    order = world.order(po)
+    assert order.commerce_order_id is not None
+    link = await world.context.store(world.store_id)
+    await link.walmart.cancel_order_lines(po, [CancelLine("1", 1, CancellationReason.OUT_OF_STOCK)])
+    await world.merchant.refund_order(order.commerce_order_id, [(order.line("1").commerce_item_id or 0, 1.0)])
+
+    await world.sync_commerce()
+
+    order = world.order(po)
+    assert order.problem is None, order.status_details
+    [cancellation] = order.cancellations
+    assert cancellation.sync_state is SyncState.SYNCED
+    assert world.walmart_truth(po)["lines"]["1"]["by_status"] == {"Shipped": 2, "Cancelled": 1}
+    assert order.status is OrderStatus.SHIPPED

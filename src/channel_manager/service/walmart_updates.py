@@ -254,7 +254,10 @@ async def cancel_lines(run: JobRun) -> None:
             await run.sending()
             try:
                 await walmart.cancel_order_lines(order.purchase_order_id, cancel_lines_for(cancellation))
-            except WalmartAlreadyAppliedError:
+            except (WalmartAlreadyAppliedError, WalmartPermanentError):
+                # A refusal may mean the units are cancelled already: a line with nothing open left is refused
+                # "in SHIPPED status" when some of it shipped and the rest was cancelled by a try whose answer
+                # was lost. What Walmart shows decides; otherwise the refusal stands.
                 if not _walmart_shows_cancellation(await walmart.get_order(order.purchase_order_id), order, key):
                     raise
     now = run.context.now()
