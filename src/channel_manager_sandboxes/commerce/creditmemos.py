@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from channel_manager_sandboxes.commerce import order_rules as rules
+from channel_manager_sandboxes.commerce.documents import add_totals, comments, line_money, priced_item
 from channel_manager_sandboxes.commerce.entities import clean, num, validation_error
 from channel_manager_sandboxes.commerce.events import CREDIT_MEMO_SAVED
 from channel_manager_sandboxes.commerce.order_actions import requested_items
@@ -58,8 +59,9 @@ def _amounts(order: dict[str, Any], lines: Lines, arguments: dict[str, Any], mes
     subtotal = tax = 0.0
     for item, wanted, _ in lines:
         if item is not None and wanted > 0:
-            subtotal += num(item["price"]) * wanted
-            tax += num(item["tax_amount"]) / num(item["qty_ordered"], 1) * wanted
+            row, row_tax = line_money(item, wanted)
+            subtotal += row
+            tax += row_tax
     positive = num(arguments.get("adjustment_positive"))
     negative = num(arguments.get("adjustment_negative"))
     grand = subtotal + tax + shipping + shipping_tax + positive - negative
@@ -114,11 +116,10 @@ class CreditMemos:
     def _item(self, memo_id: int, item: dict[str, Any] | None, wanted: float, return_ids: set[int]) -> dict[str, Any]:
         assert item is not None
         catalog = self.sandbox.catalog
-        row = num(item["price"]) * wanted
-        item_tax = num(item["tax_amount"]) / num(item["qty_ordered"], 1) * wanted
+        row, item_tax = line_money(item, wanted)
         unshipped_before = rules.to_ship(item)
         item["qty_refunded"] = money(num(item["qty_refunded"]) + wanted)
-        item["amount_refunded"] = item["base_amount_refunded"] = money(num(item["amount_refunded"]) + row)
+        add_totals(item, (("amount_refunded", row),))
         item["tax_refunded"] = money(num(item["tax_refunded"]) + item_tax)
         release = min(wanted, unshipped_before, item["_reserved"])
         item["_reserved"] -= release
@@ -129,37 +130,25 @@ class CreditMemos:
                 item["_returned"] += back
                 catalog.adjust_source(item["sku"], "default", back)
                 self.sandbox.stock.stock_changed(item["sku"])
-        return {
-            "entity_id": self.sandbox.next_id("creditmemo_item"),
-            "parent_id": memo_id,
-            "order_item_id": item["item_id"],
-            "sku": item["sku"],
-            "name": item.get("name"),
-            "qty": money(wanted),
-            "price": item["price"],
-            "base_price": item["price"],
-            "row_total": money(row),
-            "base_row_total": money(row),
-            "tax_amount": money(item_tax),
-            "base_tax_amount": money(item_tax),
-            "discount_amount": 0,
-            "base_cost": 0,
-            "product_id": item.get("product_id"),
-        }
+        memo_item = priced_item(self.sandbox, "creditmemo", memo_id, item, wanted)
+        memo_item.update(base_tax_amount=memo_item["tax_amount"], discount_amount=0, base_cost=0)
+        return memo_item
 
     @staticmethod
     def _add_to_order(order: dict[str, Any], amounts: dict[str, float]) -> None:
-        for key, delta in (
-            ("total_refunded", amounts["grand"]),
-            ("total_offline_refunded", amounts["grand"]),
-            ("subtotal_refunded", amounts["subtotal"]),
-            ("tax_refunded", amounts["tax"] + amounts["shipping_tax"]),
-            ("shipping_refunded", amounts["shipping"]),
-            ("shipping_tax_refunded", amounts["shipping_tax"]),
-            ("adjustment_positive", amounts["positive"]),
-            ("adjustment_negative", amounts["negative"]),
-        ):
-            order[key] = order[f"base_{key}"] = money(num(order.get(key)) + delta)
+        add_totals(
+            order,
+            (
+                ("total_refunded", amounts["grand"]),
+                ("total_offline_refunded", amounts["grand"]),
+                ("subtotal_refunded", amounts["subtotal"]),
+                ("tax_refunded", amounts["tax"] + amounts["shipping_tax"]),
+                ("shipping_refunded", amounts["shipping"]),
+                ("shipping_tax_refunded", amounts["shipping_tax"]),
+                ("adjustment_positive", amounts["positive"]),
+                ("adjustment_negative", amounts["negative"]),
+            ),
+        )
         payment = order["payment"]
         payment["amount_refunded"] = payment["base_amount_refunded"] = order["total_refunded"]
 
@@ -172,7 +161,6 @@ class CreditMemos:
         body: dict[str, Any],
     ) -> dict[str, Any]:
         now = self.sandbox.clock.stamp()
-        comment = body.get("comment") or {}
         invoices = self.sandbox.invoices.values()
         memo: dict[str, Any] = {
             "entity_id": memo_id,
@@ -190,7 +178,7 @@ class CreditMemos:
             "created_at": now,
             "updated_at": now,
             "items": items,
-            "comments": [],
+            "comments": comments(self.sandbox, "creditmemo", memo_id, body, now),
         }
         memo["tax_amount"] = memo["base_tax_amount"] = money(amounts["tax"] + amounts["shipping_tax"])
         memo["shipping_incl_tax"] = memo["base_shipping_incl_tax"] = money(
@@ -205,15 +193,4 @@ class CreditMemos:
             ("grand_total", "grand"),
         ):
             memo[key] = memo[f"base_{key}"] = money(amounts[amount])
-        if comment.get("comment"):
-            memo["comments"].append(
-                {
-                    "entity_id": self.sandbox.next_id("creditmemo_comment"),
-                    "parent_id": memo_id,
-                    "comment": str(comment["comment"]),
-                    "is_customer_notified": int(bool(body.get("notify"))),
-                    "is_visible_on_front": int(comment.get("is_visible_on_front") or 0),
-                    "created_at": now,
-                }
-            )
         return memo
