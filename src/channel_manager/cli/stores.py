@@ -403,9 +403,6 @@ def remove(
     console.print(f"Store {removed.name!r} removed.")
 
 
-WALMART_ORDER_EVENTS = ("PO_CREATED", "PO_LINE_AUTOCANCELLED", "INTENT_TO_CANCEL")
-
-
 @app.command("subscribe")
 def subscribe(
     store: str = typer.Argument(..., help="Store name or id."),
@@ -420,7 +417,7 @@ def subscribe(
         found = store_service.find_store(application.database, store)
         with console.status("Sending Walmart's test notification and subscribing ..."):
             result = store_service.subscribe_walmart_events(
-                application.database, found, public_url, WALMART_ORDER_EVENTS
+                application.database, found, public_url, store_service.WALMART_ORDER_EVENTS
             )
     if result.secret_generated:
         console.print(f"Store {found.name!r} had no Walmart webhook secret: one was generated and stored encrypted.")

@@ -231,6 +231,10 @@ def _is_ours(subscription: Subscription, store: ChannelStore) -> bool:
     return (subscription.event_url or "").rstrip("/").endswith(WEBHOOK_PATH.format(store_id=store.id))
 
 
+#: The order events a store subscribes to: new POs, Walmart's auto-cancels, the buyer's requests to cancel.
+WALMART_ORDER_EVENTS = ("PO_CREATED", "PO_LINE_AUTOCANCELLED", "INTENT_TO_CANCEL")
+
+
 @dataclass(frozen=True)
 class SubscribeResult:
     url: str

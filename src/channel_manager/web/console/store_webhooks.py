@@ -14,8 +14,6 @@ from .rendering import redirect
 from .sessions import checked_form, first
 
 router = APIRouter(prefix="/console/stores")
-#: The Walmart events a store subscribes to (the same as ``channel-manager stores subscribe``).
-WALMART_ORDER_EVENTS = ("PO_CREATED", "PO_LINE_AUTOCANCELLED", "INTENT_TO_CANCEL")
 
 
 def _state(request: Request) -> ServiceState:
@@ -24,20 +22,24 @@ def _state(request: Request) -> ServiceState:
 
 @router.post("/{store_id}/subscribe")
 async def subscribe(request: Request, store_id: int) -> Response:
-    _, fields = await checked_form(request, Role.ADMIN)
+    session, fields = await checked_form(request, Role.ADMIN)
     state = _state(request)
     url = f"/console/stores/{store_id}"
     public_url = first(fields, "public_url")
 
     def run() -> store_service.SubscribeResult:
         found = store_service.find_store(state.database, str(store_id))
-        return store_service.subscribe_walmart_events(found, public_url, WALMART_ORDER_EVENTS)
+        return store_service.subscribe_walmart_events(
+            state.database, found, public_url, store_service.WALMART_ORDER_EVENTS, actor=f"console:{session.user.name}"
+        )
 
     try:
         result = await state.context.run_db(run)
     except USER_ERRORS as error:
         return redirect(url, f"Not subscribed. {describe(error)[1]}", kind="error")
     replaced = f" Replaced {len(result.replaced)} older subscription(s)." if result.replaced else ""
+    if result.secret_generated:
+        replaced += " The store had no Walmart webhook secret: one was generated and stored encrypted."
     return redirect(
         url, f"Walmart's test notification reached {result.url}; subscribed to {', '.join(result.events)}.{replaced}"
     )
