@@ -54,11 +54,21 @@ def _normalise(url: URL) -> URL:
     return url
 
 
+#: How long a PostgreSQL session may hold a transaction open without a statement (see ``create_engine_for``).
+IDLE_IN_TRANSACTION_SECONDS = 5.0
+
+
 def create_engine_for(url: str | URL) -> Engine:
     """An engine for ``url``: a SQLite file (its directory is created) or a PostgreSQL server (psycopg).
 
     SQLite gets WAL, foreign keys, a 5 s busy timeout and ``BEGIN IMMEDIATE`` transactions, so two writers in
     one process queue up instead of failing with "database is locked" halfway through a transaction.
+
+    A PostgreSQL session that sits inside a transaction for ``IDLE_IN_TRANSACTION_SECONDS`` without sending a
+    statement is ended by the server: the connector's transactions never wait on anything but the database,
+    so such a session belongs to a stalled process (SIGSTOP, a frozen VM, a debugger), and its row locks
+    would otherwise hold every other process's work on the same orders and jobs for as long as it stalls.
+    Its transaction rolls back; the stalled process meets a closed connection when it wakes and retries.
     """
     try:
         parsed = _normalise(make_url(url))
@@ -68,7 +78,8 @@ def create_engine_for(url: str | URL) -> Engine:
         if parsed.get_backend_name() == "sqlite":
             return _sqlite_engine(parsed)
         if parsed.get_backend_name() == "postgresql":
-            return create_engine(parsed, pool_pre_ping=True)
+            options = f"-c idle_in_transaction_session_timeout={int(IDLE_IN_TRANSACTION_SECONDS * 1000)}"
+            return create_engine(parsed, pool_pre_ping=True, connect_args={"options": options})
     except (exc.ArgumentError, exc.NoSuchModuleError, OSError) as error:
         raise unavailable(parsed, error) from error
     raise DatabaseUnavailable(
