@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from _storage_builders import make_store
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import exc
 
 from channel_manager.crypto import SecretBox
 from channel_manager.storage import (
@@ -19,6 +20,7 @@ from channel_manager.storage import (
     DatabaseUnavailable,
     create_engine_for,
     database_revision,
+    database_trouble,
     head_revision,
     mask_url,
     upgrade_database,
@@ -176,3 +178,23 @@ def test_unit_of_work_on_a_server_that_went_away_says_so(postgres_url: str, secr
         pass
     assert "Cannot open the database at postgresql+psycopg://" in str(caught.value)
     assert "Connection refused" in str(caught.value)
+
+
+def test_a_database_still_locked_or_gone_is_trouble_to_retry_and_a_bad_statement_is_not(tmp_path: Path) -> None:
+    engine = create_engine_for(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    try:
+        with engine.connect() as holder, engine.connect() as other:
+            other.exec_driver_sql("PRAGMA busy_timeout = 0")
+            other.commit()
+            holder.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+            holder.commit()
+            holder.exec_driver_sql("INSERT INTO t VALUES (1)")  # holds the write lock (BEGIN IMMEDIATE)
+            with pytest.raises(exc.OperationalError) as locked:
+                other.exec_driver_sql("INSERT INTO t VALUES (2)")
+            assert database_trouble(locked.value) == "The database was out of reach: database is locked."
+            with pytest.raises(exc.OperationalError) as wrong:
+                holder.exec_driver_sql("SELECT nope FROM t")
+            assert database_trouble(wrong.value) is None
+    finally:
+        engine.dispose()
+    assert database_trouble(ValueError("no")) is None

@@ -9,9 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from _storage_builders import T0, add_order, add_store, at, make_order
+from sqlalchemy import exc
 
 from channel_manager.domain.sync import Side
 from channel_manager.storage import Database, SyncAttempt, create_engine_for, head_revision, upgrade_database
+from channel_manager.sync.outcomes import classify
 
 pytestmark = pytest.mark.postgres
 
@@ -174,3 +176,33 @@ def test_two_processes_migrating_at_once(postgres_url: str) -> None:
         for engine in engines:
             engine.dispose()
     assert revisions == [head_revision()] * 3
+
+
+def test_a_stalled_session_s_row_locks_are_released_within_seconds(postgres_database: Database) -> None:
+    """A process stopped (SIGSTOP) in the middle of a transaction holds its row locks; the server ends its
+    session after ``IDLE_IN_TRANSACTION_SECONDS``, so another process's work on that order goes on."""
+    database = postgres_database
+    store_id = add_store(database)
+    order_id = add_order(database, store_id, "PO-STALLED")
+    stalled = database.engine.connect()
+    try:
+        stalled.exec_driver_sql("BEGIN")
+        stalled.exec_driver_sql(f"SELECT id FROM purchase_orders WHERE id = {order_id} FOR UPDATE")
+        # ... and the process stops here, sending nothing more.
+        other = create_engine_for(database.engine.url)
+        try:
+            with other.connect() as connection:
+                connection.exec_driver_sql("SET lock_timeout = '20s'")
+                connection.exec_driver_sql(f"SELECT id FROM purchase_orders WHERE id = {order_id} FOR UPDATE")
+                connection.rollback()
+        finally:
+            other.dispose()
+        with pytest.raises(exc.DBAPIError) as woke:  # the stalled process learns it when it wakes ...
+            stalled.exec_driver_sql("SELECT 1")
+        # ... and its job is retried, not failed for good
+        failure = classify(woke.value, job_kind="ship_lines")
+        assert failure.retryable and failure.side is Side.CONNECTOR
+        assert failure.message.startswith("The database was out of reach: terminating connection")
+    finally:
+        stalled.invalidate()
+        stalled.close()

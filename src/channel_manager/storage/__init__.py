@@ -2,7 +2,7 @@
 
 from .attempt_repository import AttemptRepository, SyncAttempt, record_attempts
 from .cursors import CursorRepository
-from .database import create_engine_for, database_revision, head_revision, mask_url, upgrade_database
+from .database import create_engine_for, database_revision, database_trouble, head_revision, mask_url, upgrade_database
 from .errors import (
     ConcurrentUpdate,
     DatabaseTooNew,
@@ -47,6 +47,7 @@ __all__ = [
     "UnitOfWork",
     "create_engine_for",
     "database_revision",
+    "database_trouble",
     "head_revision",
     "mask_url",
     "record_attempts",

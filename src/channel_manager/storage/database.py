@@ -46,6 +46,25 @@ def unavailable(url: str | URL, error: BaseException) -> DatabaseUnavailable:
     return DatabaseUnavailable(f"Cannot open the database at {mask_url(url)}: {_one_line(error, parsed)}.")
 
 
+#: SQLSTATEs of a database that went away under a statement: connection exceptions (class 08), the server
+#: shutting down or restarting (57P01-57P03), and a session it ended for idling in a transaction (25P03).
+_GONE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "25P03")
+
+
+def database_trouble(error: BaseException) -> str | None:
+    """A one-line reason when ``error`` is the database being out of reach for a moment (a restart, a lost
+    connection, SQLite still locked after its busy timeout): the work is retried, never failed for good.
+    ``None`` for any other error (a constraint, a bug in a statement)."""
+    if not isinstance(error, exc.DBAPIError):
+        return None
+    original = error.orig
+    sqlstate = str(getattr(original, "sqlstate", "") or "")
+    locked = isinstance(error, exc.OperationalError) and "database is locked" in str(original)
+    if error.connection_invalidated or locked or (sqlstate and sqlstate.startswith(_GONE_SQLSTATES)):
+        return f"The database was out of reach: {_one_line(error, None)}."
+    return None
+
+
 def _normalise(url: URL) -> URL:
     if url.drivername in {"postgres", "postgresql"}:
         return url.set(drivername="postgresql+psycopg")

@@ -10,6 +10,7 @@ from ..commerce.errors import CommerceError, CommerceNotFoundError, CommerceRetr
 from ..domain.errors import DomainError
 from ..domain.sync import Side
 from ..service.outbox import JobKind
+from ..storage.database import database_trouble
 from ..storage.errors import ConcurrentUpdate, DatabaseUnavailable
 from ..walmart.errors import WalmartError, WalmartIntentToCancelError, WalmartRetryableError
 
@@ -54,6 +55,8 @@ def classify(error: BaseException, *, job_kind: str) -> Failure:
         return Failure(Side.COMMERCE, str(error), False, _status_code(error.http_status))
     if isinstance(error, ConcurrentUpdate | DatabaseUnavailable):
         return Failure(Side.CONNECTOR, str(error), True)
+    if (trouble := database_trouble(error)) is not None:  # a restart or lost connection under a statement
+        return Failure(Side.CONNECTOR, trouble, True)
     if isinstance(error, httpx.HTTPError):
         return Failure(Side.CONNECTOR, f"network error: {error}", True)
     if isinstance(error, DomainError):
