@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..commerce import errors as commerce_errors
@@ -20,7 +21,7 @@ from ..crypto import SecretKeyError
 from ..domain.errors import DomainError
 from ..logs import get_logger
 from ..service.jobs_admin import JobNotRetryable
-from ..storage import api_access
+from ..storage import api_access, database_trouble
 from ..storage import errors as storage_errors
 from ..walmart import errors as walmart_errors
 
@@ -139,15 +140,18 @@ def problem_for(error: BaseException) -> ProblemError:
         return ProblemError(404, "Not found", str(error))
     if isinstance(error, _CONFLICT):
         return ProblemError(409, "Conflict", str(error))
-    if isinstance(error, storage_errors.DatabaseUnavailable):
-        return ProblemError(503, "Database unavailable", "The database cannot be reached.", slug="database")
+    if isinstance(error, storage_errors.DatabaseUnavailable) or database_trouble(error) is not None:
+        detail, retry = "The database cannot be reached.", {"Retry-After": "2"}
+        return ProblemError(503, "Database unavailable", detail, slug="database", headers=retry)
     if isinstance(error, storage_errors.StorageError):
         return ProblemError(409, "Conflict", str(error))
     if isinstance(error, DomainError):
         return ProblemError(422, "Not allowed", str(error), slug="rule")
     if isinstance(error, SecretKeyError):
         return ProblemError(503, "Secrets unavailable", "The encryption key cannot be read.", slug="secret-key")
-    log.error("unexpected error in a request", error=type(error).__name__, message=str(error))
+    # a driver's error names its statement and parameters (payloads, customer data): the first line only
+    message = str(error.orig if isinstance(error, DBAPIError) else error).strip().split("\n", 1)[0]
+    log.error("unexpected error in a request", error=type(error).__name__, message=message)
     return ProblemError(500, "Internal error", "An unexpected error happened; it is logged.", slug="internal")
 
 
@@ -203,6 +207,7 @@ def install(app: FastAPI) -> None:
         walmart_errors.WalmartError,
         commerce_errors.CommerceError,
         SecretKeyError,
+        DBAPIError,
         Exception,
     ):
         app.add_exception_handler(kind, _on_problem)
