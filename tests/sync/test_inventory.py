@@ -9,6 +9,7 @@ import pytest
 from channel_manager.commerce.webhooks import STOCK_CHANGED
 from channel_manager.service.inventory import on_commerce_stock_event
 from channel_manager.service.outbox import JobKind
+from channel_manager.sync import pollers
 
 from .conftest import World
 
@@ -162,3 +163,38 @@ async def test_on_the_direct_path_walmart_gets_the_salable_quantity_less_the_ope
     await world.drain()
     assert await walmart_inventory(world, "MUG-1") == 15
     world.assert_nothing_duplicated()
+
+
+@pytest.mark.parametrize("store_settings", [{"push_stock_changes": True, "order_creation_path": "cart"}])
+async def test_a_stock_change_whose_webhook_was_missed_reaches_walmart_at_the_next_stock_check(world: World) -> None:
+    world.walmart_order([{"sku": "MUG-1", "quantity": 1}, {"sku": "TEE-2", "quantity": 1}])
+    await world.take_in()
+    link = await world.context.store(world.store_id)
+    await world.merchant.set_source_item("MUG-1", 9)
+    await world.merchant.set_source_item("TEE-2", 4)
+    for webhook in capture_stock_webhooks(world):  # registered late: nothing captured, as with a restart
+        await on_commerce_stock_event(world.context, link, webhook)
+    await world.drain()
+    puts = world.walmart_counters()["calls"].get(INVENTORY_PUT, 0)
+
+    assert await pollers.check_walmart_stock(world.context, link) == pollers.PollResult(seen=2)
+    await world.drain()
+    assert await walmart_inventory(world, "MUG-1") == 8  # 9 in stock, 1 reserved by the Walmart order
+    assert await walmart_inventory(world, "TEE-2") == 3
+    assert world.walmart_counters()["calls"].get(INVENTORY_PUT, 0) - puts == 2
+
+    # Both sides agree now: the next pass (round to the first SKU again) reads Walmart and sets nothing.
+    reads = world.walmart_counters()["calls"].get("GET /v3/inventory", 0)
+    assert await pollers.check_walmart_stock(world.context, link) == pollers.PollResult(seen=2)
+    await world.drain()
+    assert world.walmart_counters()["calls"].get(INVENTORY_PUT, 0) - puts == 2
+    assert world.walmart_counters()["calls"].get("GET /v3/inventory", 0) - reads == 2
+    world.assert_nothing_duplicated()
+
+
+async def test_the_stock_check_queues_nothing_when_the_store_does_not_push_stock(world: World) -> None:
+    world.walmart_order([{"sku": "MUG-1", "quantity": 1}])
+    await world.take_in()
+    link = await world.context.store(world.store_id)
+    assert await pollers.check_walmart_stock(world.context, link) == pollers.PollResult(seen=0)
+    assert world.jobs(state="pending") == []

@@ -9,6 +9,10 @@ changes (a bulk stock import, an order of many units) end before the one call.
 The quantity (docs/returns-and-refunds.md, "Stock pushes"): Commerce's salable quantity, in whole units, less
 the units of the store's Walmart orders still to ship when the store creates orders on the ``direct`` path
 (a direct save reserves nothing in Commerce, so its salable quantity still counts those units), never below 0.
+
+Commerce's stock webhooks are not delivered again when the connector misses one (a process restarting, a
+network blip), so a periodic check walks the store's SKUs, ``STOCK_CHECKS_PER_PASS`` at a time in SKU order
+and round again: each becomes a push that reads Walmart's quantity first and sets it only when it differs.
 """
 
 from __future__ import annotations
@@ -20,11 +24,17 @@ from typing import Any
 
 from ..domain.orders import PurchaseOrder
 from ..domain.stores import ChannelStore, OrderCreationPath
-from ..storage.skus import open_units_of_sku, store_sells_sku
+from ..storage.skus import open_units_of_sku, skus_after, store_sells_sku
 from ..storage.unit_of_work import UnitOfWork
+from ..walmart.errors import WalmartNotFoundError
 from .context import ServiceContext, StoreLink
 from .job_run import JobRun
 from .outbox import enqueue_stock_push
+
+#: SKUs one pass of the stock check looks at (two reads each: Commerce's salable quantity and Walmart's).
+STOCK_CHECKS_PER_PASS = 50
+#: Where the stock check stopped (the last SKU it queued), per store.
+STOCK_CHECK_CURSOR = "stock_checked_through"
 
 
 def queue_stock_push(uow: UnitOfWork, store_id: int, sku: str, now: datetime) -> bool:
@@ -73,6 +83,37 @@ async def on_commerce_stock_event(context: ServiceContext, link: StoreLink, payl
         context.work_available.set()
 
 
+def queue_stock_checks(uow: UnitOfWork, store: ChannelStore, now: datetime, limit: int = STOCK_CHECKS_PER_PASS) -> int:
+    """One pass of the stock check: the next ``limit`` SKUs of the store after where the last pass stopped
+    (round to the first when it reaches the end), each queued as a checking push. How many were queued."""
+    assert store.id is not None
+    if not store.settings.push_stock_changes:
+        return 0
+    after = uow.cursors.get(store.id, STOCK_CHECK_CURSOR) or ""
+    skus = skus_after(uow.connection, store.id, after, limit)
+    if len(skus) < limit and after:
+        skus += [sku for sku in skus_after(uow.connection, store.id, "", limit - len(skus)) if sku not in skus]
+    for sku in skus:
+        enqueue_stock_push(uow, store.id, sku, now, check=True)
+    uow.cursors.set(store.id, STOCK_CHECK_CURSOR, skus[-1] if skus else "")
+    return len(skus)
+
+
+async def check_stock(context: ServiceContext, link: StoreLink) -> int:
+    """One pass of the stock check for the store (its own transaction); how many SKUs it queued."""
+
+    def record() -> int:
+        with context.unit_of_work() as uow:
+            queued = queue_stock_checks(uow, link.store, context.now())
+            uow.commit()
+        return queued
+
+    queued = await context.run_db(record)
+    if queued:
+        context.work_available.set()
+    return queued
+
+
 def queue_cancel_stock_pushes(uow: UnitOfWork, order: PurchaseOrder, now: datetime) -> int:
     """After a cancel recorded just now (at ``now``), the freed stock of its SKUs is pushed to Walmart."""
     skus = {
@@ -100,9 +141,21 @@ async def push_inventory(run: JobRun) -> None:
     if settings.order_creation_path is OrderCreationPath.DIRECT:
         held = await run.context.run_db(_open_units, run, sku)
     quantity = walmart_quantity(await stock_of(run, sku), held)
+    if run.job.payload.get("check") and await _walmart_has(run, sku, quantity):
+        await run.finish()
+        return
     await run.sending()
     await run.link.walmart.set_inventory(sku, quantity)
     await run.finish()
+
+
+async def _walmart_has(run: JobRun, sku: str, quantity: int) -> bool:
+    """True when Walmart already shows ``quantity`` of ``sku``, or no longer knows the SKU (nothing to set)."""
+    try:
+        current = await run.link.walmart.get_inventory(sku)
+    except WalmartNotFoundError:
+        return True
+    return int(current.quantity.amount) == quantity
 
 
 def walmart_quantity(salable: float, unreserved_open_units: int) -> int:

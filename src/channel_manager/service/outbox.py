@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, TypedDict
+from typing import Any, Required, TypedDict
 
 from ..domain.orders import PurchaseOrder
 from ..domain.sync import ProblemKey
@@ -47,8 +47,9 @@ class OrderRefundPayload(TypedDict):
     marker: str  # the text in Walmart's refundComments that names the credit memo
 
 
-class StockPayload(TypedDict):
-    sku: str
+class StockPayload(TypedDict, total=False):
+    sku: Required[str]
+    check: bool  # a periodic check: Walmart's quantity is read first and set only when it differs
 
 
 class IntentNotePayload(TypedDict):
@@ -195,9 +196,10 @@ def enqueue_order_refund(uow: UnitOfWork, order: PurchaseOrder, key: str, marker
     _order_job(uow, JobKind.REFUND_ORDER, order, f"refund:{{order}}:{key}", now, payload)
 
 
-def enqueue_stock_push(uow: UnitOfWork, store_id: int, sku: str, now: datetime) -> bool:
-    """A push of ``sku``'s salable quantity, coalesced per (store, SKU); False when one is already waiting."""
-    payload: StockPayload = {"sku": sku}
+def enqueue_stock_push(uow: UnitOfWork, store_id: int, sku: str, now: datetime, *, check: bool = False) -> bool:
+    """A push of ``sku``'s salable quantity, coalesced per (store, SKU); False when one is already waiting
+    (a waiting push sets the quantity anyway, so a check coalesced into it loses nothing)."""
+    payload: StockPayload = {"sku": sku, "check": True} if check else {"sku": sku}
     job_id = enqueue_coalesced(
         uow.connection,
         JobKind.PUSH_INVENTORY.value,

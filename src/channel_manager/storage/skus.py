@@ -12,6 +12,18 @@ def store_sells_sku(connection: Connection, store_id: int, sku: str) -> bool:
     return connection.execute(query).first() is not None
 
 
+def skus_after(connection: Connection, store_id: int, after: str, limit: int) -> list[str]:
+    """The store's SKUs that sort after ``after``, in order, at most ``limit`` of them."""
+    query = (
+        select(order_lines.c.sku)
+        .where(order_lines.c.store_id == store_id, order_lines.c.sku > after)
+        .group_by(order_lines.c.sku)
+        .order_by(order_lines.c.sku)
+        .limit(limit)
+    )
+    return list(connection.execute(query).scalars())
+
+
 def open_units_of_sku(connection: Connection, store_id: int, sku: str) -> int:
     """Units of ``sku`` on the store's Walmart orders that have their Commerce order and are still to ship
     (neither shipped nor cancelled)."""

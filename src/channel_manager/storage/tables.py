@@ -140,6 +140,7 @@ order_lines = Table(
     Column("intent_to_cancel_override", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("store_id", "purchase_order_id", "line_number"),
     Index(None, "order_id"),
+    Index("ix_order_lines_store_id_sku", "store_id", "sku"),
 )
 
 # The console's search and sorts at 100,000 orders (revision 0015_console_search). Order numbers, e-mail and SKU

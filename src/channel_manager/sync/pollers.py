@@ -20,6 +20,7 @@ from ..service.context import StoreLink
 from ..service.cursors import move_cursor, read_cursor
 from ..service.health import record_poll_success
 from ..service.intake import take_in
+from ..service.inventory import check_stock
 from ..service.reconciliation import reconcile_orders
 from ..service.returns import record_walmart_returns
 from ..service.walmart_changes import record_walmart_changes
@@ -113,6 +114,12 @@ async def reconcile_walmart_orders(context: SyncContext, link: StoreLink) -> Pol
     now = context.now()
     pages = link.walmart.iter_order_pages_in_windows(now - RECONCILE_LOOKBACK, now, limit=200)
     return await _walk_orders(context, link, (take_in, record_walmart_changes, reconcile_orders), pages=pages)
+
+
+async def check_walmart_stock(context: SyncContext, link: StoreLink) -> PollResult:
+    """The next SKUs of the store's catalog checked at Walmart against Commerce's stock (a stock webhook the
+    connector missed is never sent again), when the store pushes stock changes (``service/inventory.py``)."""
+    return PollResult(seen=await check_stock(context, link))
 
 
 async def poll_walmart_changes(context: SyncContext, link: StoreLink) -> PollResult:
@@ -209,6 +216,7 @@ async def run_store_pollers(context: SyncContext, store_id: int, stop: asyncio.E
         (poll_walmart_changes, settings.order_poll_seconds),
         (poll_commerce_orders, settings.commerce_poll_seconds),
         (reconcile_walmart_orders, settings.reconcile_seconds),
+        (check_walmart_stock, settings.reconcile_seconds),
         (poll_walmart_returns, settings.returns_poll_seconds),
     ]
     await asyncio.gather(*(_every(context, link, poll, interval, stop) for poll, interval in loops))
