@@ -83,6 +83,39 @@ class FaultPlan:
     retry_every: float = 8.0
     retries_per_sweep: int = 6
 
+    @classmethod
+    def kills_only(cls, duration: float) -> FaultPlan:
+        """Nothing but a SIGKILL of a ``run`` process every 10-20 s (restarted at once): what intake costs
+        when processes die, with no remote fault to add its own retries."""
+        never = (duration * 10, duration * 10)
+        return cls(
+            duration=duration,
+            walmart_5xx_rate=0.0,
+            walmart_refusal_rate=0.0,
+            walmart_read_refusal_rate=0.0,
+            lose_rate=0.0,
+            timeouts_per_endpoint=0,
+            storm_every=never,
+            revoke_every=never,
+            commerce_lose_rate=0.0,
+            commerce_5xx_rate=0.0,
+            outage_every=never,
+            pause_at=(),
+            postgres_restart_at=(),
+            retry_every=duration * 10,
+        )
+
+    @property
+    def background(self) -> bool:
+        """Whether any fault is on all the time (5xx, refusals, lost answers, timeouts)."""
+        rates = (self.walmart_5xx_rate, self.walmart_refusal_rate, self.walmart_read_refusal_rate, self.lose_rate)
+        return any(rates) or self.timeouts_per_endpoint > 0 or self.commerce_lose_rate > 0 or self.commerce_5xx_rate > 0
+
+
+def _on(faults: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The faults that can fire (a rate or a count of 0 is a fault turned off)."""
+    return [f for f in faults if f.get("error_rate", 1) > 0 and f.get("count", 1) > 0]
+
 
 @dataclass
 class Conductor:
@@ -146,8 +179,8 @@ class Conductor:
         return faults
 
     async def _apply_faults(self) -> None:
-        await self.walmart.set_faults(self.walmart_faults())
-        await self.commerce.set_faults(self.commerce_faults())
+        await self.walmart.set_faults(_on(self.walmart_faults()))
+        await self.commerce.set_faults(_on(self.commerce_faults()))
 
     async def clear_faults(self) -> None:
         await self.walmart.set_faults([])
@@ -159,9 +192,10 @@ class Conductor:
         """Plays every fault for ``plan.duration`` seconds (or until ``stop``), then clears them and resumes
         every process."""
         end = time.monotonic() + self.plan.duration
-        self.injected.update(
-            {"walmart_5xx_400_lose_timeout (background)": 1, "commerce_save_then_lose (background)": 1}
-        )
+        if self.plan.background:
+            self.injected.update(
+                {"walmart_5xx_400_lose_timeout (background)": 1, "commerce_save_then_lose (background)": 1}
+            )
         await self._apply_faults()
         tasks = [
             asyncio.create_task(self._every(self.plan.storm_every, end, stop, self._storm_once), name="storms"),
@@ -222,10 +256,10 @@ class Conductor:
     async def _storm_once(self) -> None:
         self._storm = True
         self.injected["walmart_429_storm"] += 1
-        await self.walmart.set_faults(self.walmart_faults())
+        await self.walmart.set_faults(_on(self.walmart_faults()))
         await asyncio.sleep(self.plan.storm_seconds)
         self._storm = False
-        await self.walmart.set_faults(self.walmart_faults())
+        await self.walmart.set_faults(_on(self.walmart_faults()))
 
     async def _revoke(self) -> None:
         await self.walmart.revoke_tokens()
@@ -234,10 +268,10 @@ class Conductor:
     async def _outage_once(self) -> None:
         self._outage = True
         self.injected["commerce_outage"] += 1
-        await self.commerce.set_faults(self.commerce_faults())
+        await self.commerce.set_faults(_on(self.commerce_faults()))
         await asyncio.sleep(self.plan.outage_seconds)
         self._outage = False
-        await self.commerce.set_faults(self.commerce_faults())
+        await self.commerce.set_faults(_on(self.commerce_faults()))
 
     async def _kill_one(self) -> None:
         candidates = [p for p in self.runs if p.alive and not p.stopped and p.name not in self._restarting]
