@@ -136,8 +136,10 @@ def _order_job(
     payload: Mapping[str, Any] | None = None,
     *,
     max_attempts: int = 10,
+    may_be_in_effect: bool = False,
 ) -> None:
-    """Writes one job of an order, de-duplicated on ``dedupe`` with ``{order}`` standing for the order id."""
+    """Writes one job of an order, de-duplicated on ``dedupe`` with ``{order}`` standing for the order id.
+    ``may_be_in_effect``: an earlier job sent this change already, so this one reads Walmart before it sends."""
     assert order.id is not None, "an order is saved before its jobs are written"
     uow.jobs.enqueue(
         kind.value,
@@ -147,6 +149,7 @@ def _order_job(
         dedupe_key=dedupe.replace("{order}", str(order.id)),
         max_attempts=max_attempts,
         now=now,
+        may_be_in_effect=may_be_in_effect,
     )
 
 
@@ -162,14 +165,17 @@ def enqueue_intake(uow: UnitOfWork, order: PurchaseOrder, now: datetime) -> None
 def enqueue_shipment(
     uow: UnitOfWork, order: PurchaseOrder, key: str, revision: int, now: datetime, *, resend: str = ""
 ) -> None:
-    """A shipment (``revision`` 0) or its tracking correction number ``revision``."""
+    """A shipment (``revision`` 0) or its tracking correction number ``revision``. A ``resend`` (a suffix that
+    makes its key new) may find the earlier send in effect after all: it reads Walmart first."""
     payload: ShipmentPayload = {"shipment": key}
-    _order_job(uow, JobKind.SHIP_LINES, order, f"ship:{{order}}:{key}:{revision}{resend}", now, payload)
+    dedupe = f"ship:{{order}}:{key}:{revision}{resend}"
+    _order_job(uow, JobKind.SHIP_LINES, order, dedupe, now, payload, may_be_in_effect=bool(resend))
 
 
 def enqueue_cancellation(uow: UnitOfWork, order: PurchaseOrder, key: str, now: datetime, *, resend: str = "") -> None:
     payload: CancellationPayload = {"cancellation": key}
-    _order_job(uow, JobKind.CANCEL_LINES, order, f"cancel:{{order}}:{key}{resend}", now, payload)
+    dedupe = f"cancel:{{order}}:{key}{resend}"
+    _order_job(uow, JobKind.CANCEL_LINES, order, dedupe, now, payload, may_be_in_effect=bool(resend))
 
 
 def enqueue_mirror_cancel(uow: UnitOfWork, order: PurchaseOrder, key: str, now: datetime) -> None:

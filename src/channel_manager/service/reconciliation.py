@@ -6,6 +6,11 @@ Both sides are read first: Walmart's PO (its own cancels recorded, ``walmart_cha
 of the order in flight, what Commerce has and Walmart lacks is sent again through the normal outbox jobs (a
 shipment or a cancellation recorded as sent that Walmart does not show), and what cannot be repaired that way
 becomes an Error that says what differs on which side. Agreement clears that Error.
+
+Walmart's view in a page of the pass may be older than an update that finished since (a shipment that landed
+while the page was read). So a difference is only acted on after a fresh read of the PO, taken while the order
+has no job in flight, and only if no job of the order finished between that check and the locked comparison;
+otherwise the order is left to the next pass. The jobs it queues read Walmart again before they send.
 """
 
 from __future__ import annotations
@@ -198,13 +203,27 @@ def compare_refunds(order: PurchaseOrder, walmart_order: wm.Order, result: Recon
             )
 
 
-def reconcile_recorded(uow: UnitOfWork, order: PurchaseOrder, walmart_order: wm.Order, now: datetime) -> Reconciliation:
-    """Compares the order (locked) with Walmart's view and repairs or reports, in the caller's transaction."""
+def settled_jobs(uow: UnitOfWork, order_id: int) -> tuple[int, int]:
+    """The order's jobs still in flight, and how many have finished (done or failed)."""
+    states = [job.state.value for job in uow.jobs.list(order_id=order_id, limit=100_000)]
+    in_flight = sum(state in UNFINISHED for state in states)
+    return in_flight, len(states) - in_flight
+
+
+def reconcile_recorded(
+    uow: UnitOfWork, order: PurchaseOrder, walmart_order: wm.Order, now: datetime, *, settled: int | None = None
+) -> Reconciliation:
+    """Compares the order (locked) with Walmart's view and repairs or reports, in the caller's transaction.
+    ``settled``: how many of the order's jobs had finished, none in flight, before ``walmart_order`` was read;
+    when more have finished since, the view may not show them and nothing is compared."""
     result = Reconciliation()
     assert order.id is not None
-    in_flight = [j for j in uow.jobs.list(order_id=order.id, limit=100_000) if j.state.value in UNFINISHED]
+    in_flight, finished = settled_jobs(uow, order.id)
     if in_flight:
-        result.skipped = f"{len(in_flight)} update(s) of the order still in flight"
+        result.skipped = f"{in_flight} update(s) of the order still in flight"
+        return result
+    if settled is not None and finished != settled:
+        result.skipped = "an update of the order finished while Walmart was read"
         return result
     resend, corrections = compare_shipments(order, walmart_order, result, now)
     for key in resend:
@@ -254,7 +273,11 @@ async def reconcile_order(context: ServiceContext, link: StoreLink, walmart_orde
     summary = await sync_commerce_order(context, link, order.commerce_order_id)
     if summary is not None and summary.jobs:
         return Reconciliation(skipped="Commerce changes recorded, being sent")
-    result = await context.run_db(_reconcile, context, link.id, purchase_order_id, walmart_order)
+    result, settled = await context.run_db(_reconcile, context, link.id, purchase_order_id, walmart_order, None)
+    if settled is not None:  # a difference in the view at hand: look again before acting on it
+        fresh = await context.read_walmart_order(link, purchase_order_id)
+        await record_walmart_changes(context, link, [fresh])
+        result, _ = await context.run_db(_reconcile, context, link.id, purchase_order_id, fresh, settled)
     if result.resent:
         context.work_available.set()
     return result
@@ -266,16 +289,22 @@ def _order(context: ServiceContext, store_id: int, purchase_order_id: str) -> Pu
 
 
 def _reconcile(
-    context: ServiceContext, store_id: int, purchase_order_id: str, walmart_order: wm.Order
-) -> Reconciliation:
+    context: ServiceContext, store_id: int, purchase_order_id: str, walmart_order: wm.Order, settled: int | None
+) -> tuple[Reconciliation, int | None]:
+    """The locked comparison. With ``settled`` None (a view that may be stale), a difference is not acted on:
+    the transaction is rolled back and the count of the order's finished jobs returned, to check against
+    after a fresh read. Otherwise (agreement, or a fresh view) the result is committed."""
     now = context.now()
     with context.unit_of_work() as uow:
         order = uow.orders.get(store_id, purchase_order_id, for_update=True)
         assert order is not None
-        result = reconcile_recorded(uow, order, walmart_order, now)
+        result = reconcile_recorded(uow, order, walmart_order, now, settled=settled)
+        if settled is None and (result.resent or result.differences):
+            assert order.id is not None
+            return result, settled_jobs(uow, order.id)[1]  # rolled back
         uow.orders.save(order)
         uow.commit()
-    return result
+    return result, None
 
 
 async def reconcile_orders(context: ServiceContext, link: StoreLink, walmart_orders: Sequence[wm.Order]) -> int:

@@ -103,9 +103,11 @@ class JobRepository:
         max_attempts: int = 10,
         now: datetime | None = None,
         serial_key: str | None = None,
+        may_be_in_effect: bool = False,
     ) -> int | None:
         """Adds a job; its id, or ``None`` when a job with ``dedupe_key`` already exists (in any state).
-        An order's jobs are serialised by the order; ``serial_key`` serialises jobs without one."""
+        An order's jobs are serialised by the order; ``serial_key`` serialises jobs without one.
+        ``may_be_in_effect``: the change was sent before (by another job), so it is looked up before it is sent."""
         now = now or utcnow()
         if serial_key is None and order_id is not None:
             serial_key = order_serial_key(order_id)
@@ -123,7 +125,7 @@ class JobRepository:
                 run_after=run_after or now,
                 created_at=now,
                 updated_at=now,
-                may_be_in_effect=False,
+                may_be_in_effect=may_be_in_effect,
                 serial_key=serial_key,
             )
             .on_conflict_do_nothing(index_elements=[jobs.c.dedupe_key])
