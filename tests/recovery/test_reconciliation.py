@@ -18,12 +18,13 @@ from channel_manager.domain.reasons import CancellationReason
 from channel_manager.domain.statuses import OrderStatus
 from channel_manager.domain.sync import Side, SyncState
 from channel_manager.service.cursors import move_cursor
+from channel_manager.service.reconciliation import reconcile_orders
 from channel_manager.storage.tables import jobs
 from channel_manager.sync import pollers
 from channel_manager.walmart.requests import ShipmentLine
 from sync.test_walmart_cancels import pass_ship_date, reconcile
 
-from .conftest import SHIP, World, calls, run_environment, shipped, walmart_units
+from .conftest import SHIP, World, applied_twice, calls, run_environment, shipped, walmart_units
 
 pytestmark = pytest.mark.anyio
 
@@ -184,4 +185,27 @@ async def test_reconciliation_sends_again_a_tracking_correction_that_never_reach
     assert "reconciled" in [kind for kind, _ in world.timeline(po)]
     await reconcile(world)  # both sides agree now: nothing sent again
     assert calls(world, SHIP) == 2  # the shipment and its one correction
+    world.assert_nothing_duplicated()
+
+
+async def test_a_shipment_that_lands_while_the_pass_reads_walmart_is_not_shipped_again(world: World) -> None:
+    """Found by the chaos suite (kills only): the pass read a page of POs, the order's shipment reached Walmart
+    a moment later, and the comparison with that older view sent the shipment again (applied twice). The pass
+    now looks at the PO again before acting on a difference."""
+    po = world.walmart_order([{"sku": "MUG-1", "quantity": 2}])
+    await world.take_in()
+    link = await world.context.store(world.store_id)
+    page_before_the_ship = [await link.walmart.get_order(po)]
+    await world.ship_in_commerce(po, {"1": 2}, tracking="1ZLANDED0001")
+    await world.sync_commerce()
+    await world.drain()
+    assert shipped(world, po, "1") == [(2, "1ZLANDED0001")]
+
+    assert await reconcile_orders(world.context, link, page_before_the_ship) == 0
+    await world.drain()
+
+    assert calls(world, SHIP) == 1
+    assert applied_twice(world) == 0
+    order = world.order(po)
+    assert order.status is OrderStatus.SHIPPED, order.status_details
     world.assert_nothing_duplicated()
