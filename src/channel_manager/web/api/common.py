@@ -39,7 +39,7 @@ def service(request: Request) -> ServiceState:
 
 def store_id_of(state: ServiceState, store: str | None) -> int | None:
     """Blocking: the id of the store named (or numbered) ``store``; ``StoreNotFound`` otherwise."""
-    return store_service.find_store(state.database, store).id if store else None
+    return store_service.store_id_named(state.database, store)
 
 
 def utc(value: datetime | None) -> datetime | None:
