@@ -28,7 +28,7 @@ def list_(
     if state is not None and state not in STATES:
         raise typer.BadParameter(f"unknown state {state!r}; use one of: {', '.join(STATES)}", param_hint="--state")
     with opened_app() as application:
-        store_id = store_service.find_store(application.database, store).id if store else None
+        store_id = store_service.store_id_named(application.database, store)
         page = jobs_admin.list_jobs(application.database, state=state, store_id=store_id, limit=limit)
     counts, rows = page.counts, page.rows
     if as_json:

@@ -6,7 +6,6 @@ from typing import Any
 
 import typer
 
-from ..domain.errors import DomainError
 from ..domain.orders import OrderLine
 from ..domain.reasons import CancellationReason
 from ..domain.statuses import OrderStatus
@@ -16,8 +15,9 @@ from ..service import stores as store_service
 from ..service.orders import OrderDetail
 from ..storage.attempt_repository import SyncAttempt
 from ..storage.orders import OrderSummary
+from ..storage.unit_of_work import Database
 from ..sync.context import SyncContext
-from .actions import run_and_send
+from .actions import StoreAction, line_quantities, run_and_send, run_for_order
 from .context import opened_app
 from .refunds import refund_command
 from .render import console, json_option, money, print_json, print_table, table, to_json, when
@@ -51,7 +51,7 @@ def list_(
     """List orders with the columns of the Orders page, and the count per status."""
     wanted = _status(status)
     with opened_app() as application:
-        store_id = store_service.find_store(application.database, store).id if store else None
+        store_id = store_service.store_id_named(application.database, store)
         counts, rows = order_service.orders_page(
             application.database, store_id=store_id, status=wanted, search=search, limit=limit
         )
@@ -122,7 +122,7 @@ def show(
 ) -> None:
     """Show one order: lines with quantities by state, shipments, timeline and sync attempts (newest first)."""
     with opened_app() as application:
-        store_id = store_service.find_store(application.database, store).id if store else None
+        store_id = store_service.store_id_named(application.database, store)
         detail = order_service.order_detail(application.database, purchase_order_id, store_id=store_id)
     attempts = list(reversed(detail.attempts))
     shown = attempts if show_all else [a for a in attempts if not is_polling_read(a)]
@@ -195,20 +195,14 @@ def _buyer_request(line: OrderLine) -> str:
 
 
 def _lines(pairs: list[str]) -> dict[str, int] | None:
-    """``--line 1:2 --line 3`` -> {"1": 2, "3": <all>} is not allowed: each needs LINE:QTY."""
-    if not pairs:
-        return None
-    lines: dict[str, int] = {}
-    for pair in pairs:
-        number, sep, quantity = pair.partition(":")
-        if not sep or not number.strip() or not quantity.strip().isdigit() or int(quantity) < 1:
-            raise DomainError(f"--line takes LINE:QUANTITY with a positive quantity, e.g. 1:2; got {pair!r}.")
-        lines[number.strip()] = lines.get(number.strip(), 0) + int(quantity)
-    return lines
+    """``--line`` given: units per PO line; none given: ``None`` (all that is open)."""
+    return line_quantities(pairs) if pairs else None
 
 
-def _store_id(application: object, store: str | None) -> int | None:
-    return store_service.find_store(application.database, store).id if store else None  # type: ignore[attr-defined]
+def _act(purchase_order_id: str, store: str | None, action: StoreAction, *, send: bool = True) -> None:
+    """Runs an order's use case (and, with ``send``, what it queued), then prints the order's status."""
+    order = run_for_order(purchase_order_id, store, action, send=send)
+    console.print(f"PO {purchase_order_id}: {order.status.value}. {order.status_details}")
 
 
 @app.command("ship")
@@ -236,24 +230,20 @@ def ship(
             "give --carrier and --tracking (or only --override-intent-to-cancel, to send the shipment Walmart "
             "refused because the buyer asked to cancel again, with the override)."
         )
-    with opened_app() as application:
-        store_id = _store_id(application, store)
 
-        async def action(context: SyncContext) -> object:
-            if rerun:
-                return await commerce_actions.ship_waiting_despite_intent(
-                    context, application.database, purchase_order_id, store_id=store_id
-                )
-            assert carrier is not None
-            return await commerce_actions.ship_through_commerce(
-                context, application.database, purchase_order_id, store_id=store_id, lines=_lines(line),
-                carrier=carrier, tracking_number=tracking, tracking_url=tracking_url,
-                override_intent_to_cancel=override_intent_to_cancel,
-            )  # fmt: skip
+    async def action(context: SyncContext, database: Database, store_id: int | None) -> object:
+        if rerun:
+            return await commerce_actions.ship_waiting_despite_intent(
+                context, database, purchase_order_id, store_id=store_id
+            )
+        assert carrier is not None
+        return await commerce_actions.ship_through_commerce(
+            context, database, purchase_order_id, store_id=store_id, lines=_lines(line),
+            carrier=carrier, tracking_number=tracking, tracking_url=tracking_url,
+            override_intent_to_cancel=override_intent_to_cancel,
+        )  # fmt: skip
 
-        run_and_send(application.database, action, send=send)
-        order = order_service.find_order(application.database, purchase_order_id, store_id=store_id)
-    console.print(f"PO {purchase_order_id}: {order.status.value}. {order.status_details}")
+    _act(purchase_order_id, store, action, send=send)
 
 
 @app.command("cancel")
@@ -271,18 +261,13 @@ def cancel(
         chosen = CancellationReason.parse(reason)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--reason") from None
-    with opened_app() as application:
-        store_id = _store_id(application, store)
 
-        async def action(context: SyncContext) -> object:
-            return await commerce_actions.cancel_through_commerce(
-                context, application.database, purchase_order_id, store_id=store_id, reason=chosen,
-                lines=_lines(line),
-            )  # fmt: skip
+    async def action(context: SyncContext, database: Database, store_id: int | None) -> object:
+        return await commerce_actions.cancel_through_commerce(
+            context, database, purchase_order_id, store_id=store_id, reason=chosen, lines=_lines(line)
+        )
 
-        run_and_send(application.database, action, send=send)
-        order = order_service.find_order(application.database, purchase_order_id, store_id=store_id)
-    console.print(f"PO {purchase_order_id}: {order.status.value}. {order.status_details}")
+    _act(purchase_order_id, store, action, send=send)
 
 
 @app.command("retry")
@@ -293,7 +278,7 @@ def retry(
 ) -> None:
     """Retry the order's failed updates now."""
     with opened_app() as application:
-        store_id = _store_id(application, store)
+        store_id = store_service.store_id_named(application.database, store)
         count = order_service.retry_order(application.database, purchase_order_id, store_id=store_id)
 
         async def nothing(_: SyncContext) -> None:
@@ -316,15 +301,10 @@ def resync(
     included), send what Walmart is missing, retry what failed."""
     from ..service.resync import resync_order
 
-    with opened_app() as application:
-        store_id = _store_id(application, store)
+    async def action(context: SyncContext, database: Database, store_id: int | None) -> object:
+        return await resync_order(context, database, purchase_order_id, store_id=store_id)
 
-        async def action(context: SyncContext) -> object:
-            return await resync_order(context, application.database, purchase_order_id, store_id=store_id)
-
-        run_and_send(application.database, action)
-        order = order_service.find_order(application.database, purchase_order_id, store_id=store_id)
-    console.print(f"PO {purchase_order_id}: {order.status.value}. {order.status_details}")
+    _act(purchase_order_id, store, action)
 
 
 app.command("refund")(refund_command)

@@ -8,22 +8,15 @@ import typer
 
 from ..domain.errors import DomainError
 from ..domain.reasons import RefundReason
-from ..service import orders as order_service
-from ..service import stores as store_service
 from ..service.refunds import refund_through_commerce
+from ..storage.unit_of_work import Database
 from ..sync.context import SyncContext
-from .actions import run_and_send
-from .context import opened_app
+from .actions import line_quantities, run_for_order
 from .render import console
 
 
 def _lines(pairs: list[str]) -> dict[str, int]:
-    lines: dict[str, int] = {}
-    for pair in pairs:
-        number, sep, quantity = pair.partition(":")
-        if not sep or not number.strip() or not quantity.strip().isdigit() or int(quantity) < 1:
-            raise DomainError(f"--line takes LINE:QUANTITY with a positive quantity, e.g. 1:2; got {pair!r}.")
-        lines[number.strip()] = lines.get(number.strip(), 0) + int(quantity)
+    lines = line_quantities(pairs)
     if not lines:
         raise DomainError("Name what to refund with --line LINE:QUANTITY (repeatable).")
     return lines
@@ -58,17 +51,14 @@ def refund_command(
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--reason") from None
     wanted, total = _lines(line), _amount(amount)
-    with opened_app() as application:
-        store_id = store_service.find_store(application.database, store).id if store else None
 
-        async def action(context: SyncContext) -> object:
-            return await refund_through_commerce(
-                context, application.database, purchase_order_id, store_id=store_id, lines=wanted, amount=total,
-                reason=chosen, return_to_stock=return_to_stock,
-            )  # fmt: skip
+    async def action(context: SyncContext, database: Database, store_id: int | None) -> object:
+        return await refund_through_commerce(
+            context, database, purchase_order_id, store_id=store_id, lines=wanted, amount=total, reason=chosen,
+            return_to_stock=return_to_stock,
+        )  # fmt: skip
 
-        run_and_send(application.database, action, send=send)
-        order = order_service.find_order(application.database, purchase_order_id, store_id=store_id)
+    order = run_for_order(purchase_order_id, store, action, send=send)
     refund = order.refunds[-1] if order.refunds else None
     done = f" Refund {refund.key}: {refund.total:.2f} {order.currency}, {refund.sync_state.value}." if refund else ""
     console.print(f"PO {purchase_order_id}: {order.status.value}.{done} {order.status_details}".rstrip())

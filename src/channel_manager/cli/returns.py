@@ -11,8 +11,9 @@ from ..domain.returns import Return, ReturnStatus
 from ..service import returns as return_service
 from ..service import stores as store_service
 from ..service.refunds import refund_return_through_commerce
+from ..storage.unit_of_work import Database
 from ..sync.context import SyncContext
-from .actions import run_and_send
+from .actions import run_for_store
 from .context import opened_app
 from .render import console, json_option, money, print_json, print_table, table, to_json, when
 
@@ -49,7 +50,7 @@ def list_(
     """List returns with the columns of the Returns page."""
     wanted = _status(status)
     with opened_app() as application:
-        store_id = store_service.find_store(application.database, store).id if store else None
+        store_id = store_service.store_id_named(application.database, store)
         rows = return_service.returns_page(application.database, store_id=store_id, status=wanted, limit=limit)
     if as_json:
         print_json([_return_json(item) for item in rows])
@@ -83,7 +84,7 @@ def show(
 ) -> None:
     """Show one return: its lines, quantities, reasons and refund state."""
     with opened_app() as application:
-        store_id = store_service.find_store(application.database, store).id if store else None
+        store_id = store_service.store_id_named(application.database, store)
         item = return_service.find_return(application.database, return_order_id, store_id=store_id)
     if as_json:
         print_json(_return_json(item))
@@ -125,15 +126,14 @@ def refund(
         chosen = RefundReason.parse(reason) if reason else None
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--reason") from None
-    with opened_app() as application:
-        store_id = store_service.find_store(application.database, store).id if store else None
 
-        async def action(context: SyncContext) -> object:
-            return await refund_return_through_commerce(
-                context, application.database, return_order_id, store_id=store_id, reason=chosen,
-                return_to_stock=return_to_stock,
-            )  # fmt: skip
+    async def action(context: SyncContext, database: Database, store_id: int | None) -> object:
+        return await refund_return_through_commerce(
+            context, database, return_order_id, store_id=store_id, reason=chosen, return_to_stock=return_to_stock
+        )
 
-        run_and_send(application.database, action, send=send)
-        item = return_service.find_return(application.database, return_order_id, store_id=store_id)
+    def read(database: Database, store_id: int | None) -> Return:
+        return return_service.find_return(database, return_order_id, store_id=store_id)
+
+    item = run_for_store(store, action, read, send=send)
     console.print(f"Return {item.return_order_id}: {item.status.value}. {item.status_details}".rstrip())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -157,12 +157,18 @@ def add(
         settings=_settings(StoreSettings(), set_, carrier),
     )
     chosen = any(_parse_setting(text)[0] == "order_creation_path" for text in set_)
+    _connect(store, chosen_path=chosen, verify=verify, allow_shared_walmart_account=allow_shared_walmart_account)
+
+
+def _connect(store: ChannelStore, *, chosen_path: bool, verify: bool, allow_shared_walmart_account: bool) -> None:
+    """Saves a new store (its credentials checked first with ``verify``) and says by which path it creates
+    orders: the module's when it is found, unless ``--set order_creation_path=...`` chose one."""
     with opened_app() as application:
         module_installed = False
         if verify:
             with console.status("Checking the credentials with Walmart and Commerce ..."):
                 module_installed = store_service.verify_credentials(store)
-        store = store_service.with_detected_creation_path(store, module_installed, chosen=chosen)
+        store = store_service.with_detected_creation_path(store, module_installed, chosen=chosen_path)
         saved = store_service.add_store(
             application.database, store, allow_shared_walmart_account=allow_shared_walmart_account
         )
@@ -268,7 +274,20 @@ def show(store: str = typer.Argument(..., help="Store name or id."), as_json: bo
 ASK = "-"
 
 
-def _secret_option(what: str) -> Any:
+#: The secret options of ``stores set``, in the order they are asked for, and what each one is.
+_SET_SECRETS = {
+    "walmart_client_secret": "Walmart client secret",
+    "walmart_webhook_secret": "Walmart webhook secret",
+    "commerce_token": "Commerce access token",
+    "commerce_consumer_secret": "Commerce consumer secret",
+    "commerce_access_token_secret": "Commerce access token secret",
+    "commerce_webhook_secret": "Commerce webhook secret",
+    "commerce_module_events_secret": "Channel Manager module event secret",
+}
+
+
+def _secret_option(option: str) -> Any:
+    what = _SET_SECRETS[option]
     return typer.Option(None, help=f"New {what}; '{ASK}' asks for it with hidden input.", show_default=False)
 
 
@@ -282,6 +301,102 @@ def _asked(value: str | None, what: str) -> str | None:
     return str(answer)
 
 
+@dataclass(frozen=True)
+class _ConnectionChanges:
+    """The URL and credential options ``stores set`` was given; ``None`` leaves that one as it is."""
+
+    walmart_url: str | None
+    walmart_client_id: str | None
+    walmart_client_secret: str | None
+    walmart_webhook_secret: str | None
+    commerce_url: str | None
+    commerce_store_code: str | None
+    commerce_token: str | None
+    commerce_consumer_key: str | None
+    commerce_consumer_secret: str | None
+    commerce_access_token_secret: str | None
+    commerce_webhook_secret: str | None
+    commerce_webhook_public_key_file: Path | None
+    commerce_module_events_secret: str | None
+
+    def asked(self, walmart: WalmartAccount) -> _ConnectionChanges:
+        """The secrets given as '-' asked for; a new Walmart client id always asks for its secret."""
+        secrets = {option: getattr(self, option) for option in _SET_SECRETS}
+        new_client_id = self.walmart_client_id is not None and self.walmart_client_id.strip() != walmart.client_id
+        if new_client_id and secrets["walmart_client_secret"] is None:
+            secrets["walmart_client_secret"] = ASK  # the old secret belongs to the old client id
+        return replace(self, **{option: _asked(value, _SET_SECRETS[option]) for option, value in secrets.items()})
+
+    def walmart(self, walmart: WalmartAccount) -> WalmartAccount:
+        return replace(
+            walmart,
+            base_url=self.walmart_url.rstrip("/") if self.walmart_url else walmart.base_url,
+            client_id=self.walmart_client_id.strip() if self.walmart_client_id else walmart.client_id,
+            client_secret=_secret(self.walmart_client_secret) or walmart.client_secret,
+            webhook_secret=_secret(self.walmart_webhook_secret) or walmart.webhook_secret,
+        )
+
+    def commerce(self, commerce: CommerceConnection) -> CommerceConnection:
+        code = commerce.store_code if self.commerce_store_code is None else self.commerce_store_code.strip()
+        return replace(
+            commerce,
+            base_url=self.commerce_url.rstrip("/") if self.commerce_url else commerce.base_url,
+            store_code=None if code in {"", "default"} else code,
+            access_token=_secret(self.commerce_token) or commerce.access_token,
+            consumer_key=self.commerce_consumer_key or commerce.consumer_key,
+            consumer_secret=_secret(self.commerce_consumer_secret) or commerce.consumer_secret,
+            access_token_secret=_secret(self.commerce_access_token_secret) or commerce.access_token_secret,
+            webhook_secret=_secret(self.commerce_webhook_secret) or commerce.webhook_secret,
+            webhook_public_key=_public_key(self.commerce_webhook_public_key_file) or commerce.webhook_public_key,
+            module_events_secret=_secret(self.commerce_module_events_secret) or commerce.module_events_secret,
+        )
+
+    @property
+    def walmart_given(self) -> bool:
+        """A Walmart URL or credential to check live."""
+        return any(v is not None for v in (self.walmart_url, self.walmart_client_id, self.walmart_client_secret))
+
+    @property
+    def commerce_given(self) -> bool:
+        """A Commerce URL or credential to check live."""
+        return any(
+            v is not None
+            for v in (
+                self.commerce_url,
+                self.commerce_store_code,
+                self.commerce_token,
+                self.commerce_consumer_key,
+                self.commerce_consumer_secret,
+                self.commerce_access_token_secret,
+            )
+        )
+
+    @property
+    def anything(self) -> bool:
+        """Any of the options given (a webhook secret or key counts, though it is not checked live)."""
+        return (
+            self.walmart_given
+            or self.commerce_given
+            or bool(self.walmart_webhook_secret)
+            or bool(self.commerce_webhook_secret)
+            or bool(self.commerce_webhook_public_key_file)
+            or bool(self.commerce_module_events_secret)
+        )
+
+
+def _what_changed(found: ChannelStore, changed: ChannelStore, given: _ConnectionChanges) -> list[str]:
+    return [
+        label
+        for label, differs in (
+            ("name", changed.name != found.name),
+            ("Walmart connection", given.walmart_given or changed.walmart != found.walmart),
+            ("Commerce connection", given.commerce_given or changed.commerce != found.commerce),
+            ("settings", changed.settings != found.settings),
+        )
+        if differs
+    ]
+
+
 @app.command("set")
 def set_store(
     store: str = typer.Argument(..., help="Store name or id."),
@@ -290,19 +405,19 @@ def set_store(
     name: str | None = typer.Option(None, "--name", help="A new name for the store."),
     walmart_url: str | None = typer.Option(None, help="New Walmart Marketplace API base URL."),
     walmart_client_id: str | None = typer.Option(None, help="New Walmart client id (prompts for its secret)."),
-    walmart_client_secret: str | None = _secret_option("Walmart client secret"),
-    walmart_webhook_secret: str | None = _secret_option("Walmart webhook secret"),
+    walmart_client_secret: str | None = _secret_option("walmart_client_secret"),
+    walmart_webhook_secret: str | None = _secret_option("walmart_webhook_secret"),
     commerce_url: str | None = typer.Option(None, help="New Commerce base URL."),
     commerce_store_code: str | None = typer.Option(None, help="New store view code ('default' for none)."),
-    commerce_token: str | None = _secret_option("Commerce access token"),
+    commerce_token: str | None = _secret_option("commerce_token"),
     commerce_consumer_key: str | None = typer.Option(None, help="New OAuth 1.0a consumer key."),
-    commerce_consumer_secret: str | None = _secret_option("Commerce consumer secret"),
-    commerce_access_token_secret: str | None = _secret_option("Commerce access token secret"),
-    commerce_webhook_secret: str | None = _secret_option("Commerce webhook secret"),
+    commerce_consumer_secret: str | None = _secret_option("commerce_consumer_secret"),
+    commerce_access_token_secret: str | None = _secret_option("commerce_access_token_secret"),
+    commerce_webhook_secret: str | None = _secret_option("commerce_webhook_secret"),
     commerce_webhook_public_key_file: Path | None = typer.Option(
         None, exists=True, dir_okay=False, help="New PEM public key Adobe Commerce signs its webhooks with."
     ),
-    commerce_module_events_secret: str | None = _secret_option("Channel Manager module event secret"),
+    commerce_module_events_secret: str | None = _secret_option("commerce_module_events_secret"),
     verify: bool = typer.Option(True, help="Check changed credentials and URLs with Walmart or Commerce first."),
     allow_shared_walmart_account: bool = typer.Option(
         False, help="Accept a Walmart account another store already uses (both would take in its orders)."
@@ -311,85 +426,32 @@ def set_store(
     """Change a store's settings, name, URLs or credentials. A secret given as '-' is asked for with hidden
     input (a new Walmart client id always asks for its secret); changed connection details are checked live
     with Walmart or Commerce before anything is saved."""
+    given = _ConnectionChanges(
+        walmart_url, walmart_client_id, walmart_client_secret, walmart_webhook_secret, commerce_url,
+        commerce_store_code, commerce_token, commerce_consumer_key, commerce_consumer_secret,
+        commerce_access_token_secret, commerce_webhook_secret, commerce_webhook_public_key_file,
+        commerce_module_events_secret,
+    )  # fmt: skip
     with opened_app() as application:
         found = store_service.find_store(application.database, store)
-        walmart = found.walmart
-        new_client_id = walmart_client_id is not None and walmart_client_id.strip() != walmart.client_id
-        if new_client_id and walmart_client_secret is None:
-            walmart_client_secret = ASK  # the old secret belongs to the old client id
-        walmart_client_secret = _asked(walmart_client_secret, "Walmart client secret")
-        walmart_webhook_secret = _asked(walmart_webhook_secret, "Walmart webhook secret")
-        commerce_token = _asked(commerce_token, "Commerce access token")
-        commerce_consumer_secret = _asked(commerce_consumer_secret, "Commerce consumer secret")
-        commerce_access_token_secret = _asked(commerce_access_token_secret, "Commerce access token secret")
-        commerce_webhook_secret = _asked(commerce_webhook_secret, "Commerce webhook secret")
-        commerce_module_events_secret = _asked(commerce_module_events_secret, "Channel Manager module event secret")
-        walmart = replace(
-            walmart,
-            base_url=walmart_url.rstrip("/") if walmart_url else walmart.base_url,
-            client_id=walmart_client_id.strip() if walmart_client_id else walmart.client_id,
-            client_secret=_secret(walmart_client_secret) or walmart.client_secret,
-            webhook_secret=_secret(walmart_webhook_secret) or walmart.webhook_secret,
-        )
-        commerce = found.commerce
-        code = commerce.store_code if commerce_store_code is None else commerce_store_code.strip()
-        commerce = replace(
-            commerce,
-            base_url=commerce_url.rstrip("/") if commerce_url else commerce.base_url,
-            store_code=None if code in {"", "default"} else code,
-            access_token=_secret(commerce_token) or commerce.access_token,
-            consumer_key=commerce_consumer_key or commerce.consumer_key,
-            consumer_secret=_secret(commerce_consumer_secret) or commerce.consumer_secret,
-            access_token_secret=_secret(commerce_access_token_secret) or commerce.access_token_secret,
-            webhook_secret=_secret(commerce_webhook_secret) or commerce.webhook_secret,
-            webhook_public_key=_public_key(commerce_webhook_public_key_file) or commerce.webhook_public_key,
-            module_events_secret=_secret(commerce_module_events_secret) or commerce.module_events_secret,
-        )
+        given = given.asked(found.walmart)
         changed = replace(
             found,
             name=name.strip() if name else found.name,
-            walmart=walmart,
-            commerce=commerce,
+            walmart=given.walmart(found.walmart),
+            commerce=given.commerce(found.commerce),
             settings=_settings(found.settings, set_, carrier),
         )
-        walmart_given = any(v is not None for v in (walmart_url, walmart_client_id, walmart_client_secret))
-        commerce_given = any(
-            v is not None
-            for v in (
-                commerce_url,
-                commerce_store_code,
-                commerce_token,
-                commerce_consumer_key,
-                commerce_consumer_secret,
-            )
-        ) or (commerce_access_token_secret is not None)
-        if changed == found and not (
-            walmart_given
-            or commerce_given
-            or walmart_webhook_secret
-            or commerce_webhook_secret
-            or commerce_webhook_public_key_file
-            or commerce_module_events_secret
-        ):
+        if changed == found and not given.anything:
             raise InvalidStore(
                 "Nothing to change: give --set, --carrier, --name, a URL or a credential (see `stores set --help`)."
             )
         with console.status("Checking the new connection details ..."):
             store_service.update_store(
-                application.database, found, changed, verify=verify, check_walmart=walmart_given,
-                check_commerce=commerce_given, allow_shared_walmart_account=allow_shared_walmart_account,
+                application.database, found, changed, verify=verify, check_walmart=given.walmart_given,
+                check_commerce=given.commerce_given, allow_shared_walmart_account=allow_shared_walmart_account,
             )  # fmt: skip
-    what = [
-        label
-        for label, differs in (
-            ("name", changed.name != found.name),
-            ("Walmart connection", walmart_given or changed.walmart != found.walmart),
-            ("Commerce connection", commerce_given or changed.commerce != found.commerce),
-            ("settings", changed.settings != found.settings),
-        )
-        if differs
-    ]
-    console.print(f"Store {changed.name!r} updated: {', '.join(what)}.")
+    console.print(f"Store {changed.name!r} updated: {', '.join(_what_changed(found, changed, given))}.")
 
 
 @app.command("remove")

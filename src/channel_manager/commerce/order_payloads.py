@@ -122,47 +122,81 @@ def module_order_body(order: ChannelOrder, *, store_id: int = 1) -> dict[str, An
     }
 
 
-def direct_order_entity(
-    order: ChannelOrder, *, store_id: int = 1, product_ids: dict[str, int] | None = None
-) -> dict[str, Any]:
-    """``POST /V1/orders`` body for a new order carrying Walmart's prices verbatim (``product_ids`` by SKU)."""
-    first, last = split_name(order.customer_name)
-    items = []
-    for line in order.lines:
-        tax = line.tax_amount
-        items.append(
-            {
-                **({"product_id": product_ids[line.sku]} if product_ids and line.sku in product_ids else {}),
-                "sku": line.sku,
-                "name": line.product_name,
-                "product_type": "simple",
-                "qty_ordered": line.quantity,
-                "price": money(line.unit_price),
-                "base_price": money(line.unit_price),
-                "original_price": money(line.unit_price),
-                "price_incl_tax": money(line.unit_price + tax / line.quantity),
-                "row_total": money(line.row_total),
-                "base_row_total": money(line.row_total),
-                "row_total_incl_tax": money(line.row_total + tax),
-                "tax_amount": money(tax),
-                "base_tax_amount": money(tax),
-                "tax_percent": _line_tax_percent(line),
-                "discount_amount": 0,
-                "ext_order_item_id": line.line_number,
-                "store_id": store_id,
-            }
-        )
-    billing = order_address(order, order.shipping_address, "billing")
-    shipping = order_address(order, order.shipping_address, "shipping")
-    shipping_amount = money(order.shipping_amount)
+def _direct_item(line: ChannelOrderLine, *, store_id: int, product_ids: dict[str, int] | None) -> dict[str, Any]:
+    """One item of a ``POST /V1/orders`` entity, at Walmart's price and tax."""
+    tax = line.tax_amount
+    return {
+        **({"product_id": product_ids[line.sku]} if product_ids and line.sku in product_ids else {}),
+        "sku": line.sku,
+        "name": line.product_name,
+        "product_type": "simple",
+        "qty_ordered": line.quantity,
+        "price": money(line.unit_price),
+        "base_price": money(line.unit_price),
+        "original_price": money(line.unit_price),
+        "price_incl_tax": money(line.unit_price + tax / line.quantity),
+        "row_total": money(line.row_total),
+        "base_row_total": money(line.row_total),
+        "row_total_incl_tax": money(line.row_total + tax),
+        "tax_amount": money(tax),
+        "base_tax_amount": money(tax),
+        "tax_percent": _line_tax_percent(line),
+        "discount_amount": 0,
+        "ext_order_item_id": line.line_number,
+        "store_id": store_id,
+    }
+
+
+def _direct_totals(order: ChannelOrder) -> dict[str, Any]:
+    """The order's totals, each with its ``base_`` twin (the order is in one currency), and what is due."""
     totals = {
         "subtotal": money(order.subtotal),
-        "shipping_amount": shipping_amount,
+        "shipping_amount": money(order.shipping_amount),
         "shipping_tax_amount": money(order.shipping_tax_amount),
         "tax_amount": money(order.tax_amount),
         "discount_amount": 0,
         "grand_total": money(order.grand_total),
     }
+    return {
+        **totals,
+        **{f"base_{key}": value for key, value in totals.items()},
+        "shipping_incl_tax": money(order.shipping_amount + order.shipping_tax_amount),
+        "total_due": money(order.grand_total),
+        "base_total_due": money(order.grand_total),
+    }
+
+
+def _direct_payment(order: ChannelOrder) -> dict[str, Any]:
+    return {
+        "method": CHANNEL_PAYMENT_METHOD,
+        "amount_ordered": money(order.grand_total),
+        "base_amount_ordered": money(order.grand_total),
+        "po_number": order.purchase_order_id,
+        "additional_information": [CHANNEL_PAYMENT_TITLE],
+    }
+
+
+def _direct_shipping_assignment(order: ChannelOrder) -> dict[str, Any]:
+    """The order's one shipping assignment: the shipping address, the channel carrier's method, the amount."""
+    shipping_amount = money(order.shipping_amount)
+    return {
+        "shipping": {
+            "address": order_address(order, order.shipping_address, "shipping"),
+            "method": f"{CHANNEL_SHIPPING_CARRIER}_{order.shipping_method_code}",
+            "total": {
+                "shipping_amount": shipping_amount,
+                "base_shipping_amount": shipping_amount,
+            },
+        },
+        "items": [],
+    }
+
+
+def direct_order_entity(
+    order: ChannelOrder, *, store_id: int = 1, product_ids: dict[str, int] | None = None
+) -> dict[str, Any]:
+    """``POST /V1/orders`` body for a new order carrying Walmart's prices verbatim (``product_ids`` by SKU)."""
+    first, last = split_name(order.customer_name)
     entity: dict[str, Any] = {
         "store_id": store_id,
         "state": "new",
@@ -184,20 +218,10 @@ def direct_order_entity(
         "total_qty_ordered": sum(line.quantity for line in order.lines),
         "total_item_count": len(order.lines),
         "is_virtual": 0,
-        **totals,
-        **{f"base_{key}": value for key, value in totals.items()},
-        "shipping_incl_tax": money(order.shipping_amount + order.shipping_tax_amount),
-        "total_due": money(order.grand_total),
-        "base_total_due": money(order.grand_total),
-        "items": items,
-        "billing_address": billing,
-        "payment": {
-            "method": CHANNEL_PAYMENT_METHOD,
-            "amount_ordered": money(order.grand_total),
-            "base_amount_ordered": money(order.grand_total),
-            "po_number": order.purchase_order_id,
-            "additional_information": [CHANNEL_PAYMENT_TITLE],
-        },
+        **_direct_totals(order),
+        "items": [_direct_item(line, store_id=store_id, product_ids=product_ids) for line in order.lines],
+        "billing_address": order_address(order, order.shipping_address, "billing"),
+        "payment": _direct_payment(order),
         "status_histories": [
             {
                 "comment": order.comment(),
@@ -207,21 +231,7 @@ def direct_order_entity(
                 "entity_name": "order",
             }
         ],
-        "extension_attributes": {
-            "shipping_assignments": [
-                {
-                    "shipping": {
-                        "address": shipping,
-                        "method": f"{CHANNEL_SHIPPING_CARRIER}_{order.shipping_method_code}",
-                        "total": {
-                            "shipping_amount": shipping_amount,
-                            "base_shipping_amount": shipping_amount,
-                        },
-                    },
-                    "items": [],
-                }
-            ]
-        },
+        "extension_attributes": {"shipping_assignments": [_direct_shipping_assignment(order)]},
         "created_at": commerce_timestamp(order.order_date),
     }
     return {"entity": entity}

@@ -120,16 +120,26 @@ class WebhookEvent:
             return None
 
 
-def parse_webhook(body: bytes | str) -> WebhookEvent:
-    """Read a webhook body; raises ``ValueError`` when it is not an Adobe Commerce webhook."""
+def _named_object(body: bytes | str, what: str, name_field: str, name: str) -> dict[str, Any]:
+    """The JSON object of a delivery, with a string ``name_field``; ``ValueError`` saying which ``what`` it is not."""
     try:
         payload = json.loads(body)
     except json.JSONDecodeError as exc:
-        raise ValueError(f"Commerce webhook body is not JSON: {exc}") from exc
-    if not isinstance(payload, dict) or not isinstance(payload.get("eventName"), str):
-        raise ValueError("Commerce webhook body has no eventName")
+        raise ValueError(f"{what} is not JSON: {exc}") from exc
+    if not isinstance(payload, dict) or not isinstance(payload.get(name_field), str):
+        raise ValueError(f"{what} has no {name}")
+    return payload
+
+
+def _data(payload: dict[str, Any]) -> dict[str, Any]:
     data = payload.get("data")
-    return WebhookEvent(event_name=payload["eventName"], data=data if isinstance(data, dict) else {})
+    return data if isinstance(data, dict) else {}
+
+
+def parse_webhook(body: bytes | str) -> WebhookEvent:
+    """Read a webhook body; raises ``ValueError`` when it is not an Adobe Commerce webhook."""
+    payload = _named_object(body, "Commerce webhook body", "eventName", "eventName")
+    return WebhookEvent(event_name=payload["eventName"], data=_data(payload))
 
 
 #: The module's event names -> the Commerce observer events the connector handles the same way.
@@ -152,21 +162,14 @@ class ModuleEvent:
 
 def parse_module_event(body: bytes | str) -> ModuleEvent:
     """Read one of the module's events; ``ValueError`` when it is not one."""
-    try:
-        payload = json.loads(body)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"Channel Manager module event is not JSON: {exc}") from exc
-    if not isinstance(payload, dict) or not isinstance(payload.get("event"), str):
-        raise ValueError("Channel Manager module event has no event name")
+    payload = _named_object(body, "Channel Manager module event", "event", "event name")
     event_id = payload.get("event_id")
     if not isinstance(event_id, str) or not event_id:
         raise ValueError("Channel Manager module event has no event_id")
     name = MODULE_EVENTS.get(payload["event"])
     if name is None:
         raise ValueError(f"Channel Manager module event {payload['event']!r} is not one this connector knows")
-    data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
-    assert isinstance(data, dict)
-    inner = dict(data)
+    inner = dict(_data(payload))
     if name == ORDER_CANCELED and "order_id" in inner:
         inner["entity_id"] = inner["order_id"]
     return ModuleEvent(event_id, payload["event"], {"eventName": name, "data": inner, "module_event": payload})

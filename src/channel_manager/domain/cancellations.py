@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from .quantities import LineQuantity
 from .reasons import CancellationReason
 from .sync import Side, SyncState
 
@@ -20,15 +21,9 @@ class ReasonSource(StrEnum):
 
 
 @dataclass(frozen=True)
-class CancelledLine:
-    line_number: str
-    quantity: int
-
-
-@dataclass(frozen=True)
 class Cancellation:
     key: str
-    lines: tuple[CancelledLine, ...]
+    lines: tuple[LineQuantity, ...]
     reason: CancellationReason
     reason_source: ReasonSource
     started_by: Side  # Commerce (merchant), or Walmart (auto-cancel, customer, fraud)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
-from .cancellations import Cancellation, CancelledLine, ReasonSource
+from .cancellations import Cancellation, ReasonSource
 from .errors import (
     BuyerAskedToCancel,
     CarrierNotAccepted,
@@ -27,10 +27,10 @@ from .errors import (
     UnknownOrderLine,
     WholeOrderCancelRequired,
 )
-from .quantities import LineQuantities
+from .quantities import LineQuantities, LineQuantity
 from .reasons import CancellationReason, RefundReason
 from .refunds import CENT, Refund, RefundLine
-from .shipments import Carrier, Shipment, ShipmentLine
+from .shipments import Carrier, Shipment
 from .statuses import OrderStatus, status_from_quantities
 from .sync import OrderEvent, ProblemKey, Side, SyncProblem, SyncState
 
@@ -363,7 +363,7 @@ class PurchaseOrder:
         self.check_open("ship", lines)
         shipment = Shipment(
             key=key,
-            lines=tuple(ShipmentLine(n, q) for n, q in lines.items()),
+            lines=tuple(LineQuantity(n, q) for n, q in lines.items()),
             carrier=carrier,
             method_code=self.ship_method,
             tracking_number=number,
@@ -452,7 +452,7 @@ class PurchaseOrder:
         self.check_open("cancel", lines)
         cancellation = Cancellation(
             key=key,
-            lines=tuple(CancelledLine(n, q) for n, q in lines.items()),
+            lines=tuple(LineQuantity(n, q) for n, q in lines.items()),
             reason=reason,
             reason_source=reason_source,
             started_by=started_by,

@@ -11,6 +11,14 @@ from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
+class LineQuantity:
+    """Units of one PO line that a shipment or a cancellation covers."""
+
+    line_number: str
+    quantity: int
+
+
+@dataclass(frozen=True)
 class LineQuantities:
     ordered: int
     created: int = 0

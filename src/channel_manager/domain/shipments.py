@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from .carriers import WALMART_METHOD_CODES, walmart_carrier_named
 from .errors import CarrierNotAccepted, DomainError
+from .quantities import LineQuantity
 from .sync import SyncState
 
 #: Walmart accepts tracking corrections (``processMode: PARTIAL_UPDATE``) this long after the first ship call.
@@ -33,10 +34,8 @@ class Carrier:
         return cls(name.strip(), False)
 
 
-@dataclass(frozen=True)
-class ShipmentLine:
-    line_number: str
-    quantity: int
+#: The old name, still imported by ``service/walmart_updates.py`` and ``service/reconciliation.py``.
+ShipmentLine = LineQuantity
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ class Shipment:
     """One shipment of some lines and quantities, with its tracking; synced to Walmart on its own."""
 
     key: str  # stable identity: the Commerce shipment id, or a local id
-    lines: tuple[ShipmentLine, ...]
+    lines: tuple[LineQuantity, ...]
     carrier: Carrier
     method_code: str
     tracking_number: str

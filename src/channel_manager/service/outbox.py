@@ -101,27 +101,27 @@ def credit_memo_problem_key(credit_memo_id: int) -> ProblemKey:
     return ProblemKey(JobKind.REFUND_ORDER, f"credit-memo:{credit_memo_id}")
 
 
+#: What a job does, in the words of Status details; ``{}`` stands for the thing it changes (its key field).
+_DESCRIPTIONS: dict[str, str] = {
+    JobKind.ACKNOWLEDGE_ORDER: "acknowledge the order at Walmart",
+    JobKind.CREATE_COMMERCE_ORDER: "create the order in Commerce",
+    JobKind.SHIP_LINES: "send shipment {} to Walmart",
+    JobKind.CANCEL_LINES: "send the cancellation to Walmart",
+    JobKind.REFUND_RETURN: "send the refund of return {} to Walmart",
+    JobKind.REFUND_ORDER: "send refund {} to Walmart",
+    JobKind.MIRROR_WALMART_CANCEL: "bring Walmart's cancellation into the Commerce order",
+    JobKind.NOTE_INTENT_TO_CANCEL: "tell the Commerce order that the buyer asked to cancel",
+    JobKind.PUSH_INVENTORY: "send the stock of SKU {} to Walmart",
+}
+
+
 def describe(kind: str, payload: Mapping[str, Any]) -> str:
     """What the job does, in the words of Status details."""
-    if kind == JobKind.ACKNOWLEDGE_ORDER:
-        return "acknowledge the order at Walmart"
-    if kind == JobKind.CREATE_COMMERCE_ORDER:
-        return "create the order in Commerce"
-    if kind == JobKind.SHIP_LINES:
-        return f"send shipment {payload.get('shipment')} to Walmart"
-    if kind == JobKind.CANCEL_LINES:
-        return "send the cancellation to Walmart"
-    if kind == JobKind.REFUND_RETURN:
-        return f"send the refund of return {payload.get('return')} to Walmart"
-    if kind == JobKind.REFUND_ORDER:
-        return f"send refund {payload.get('refund')} to Walmart"
-    if kind == JobKind.MIRROR_WALMART_CANCEL:
-        return "bring Walmart's cancellation into the Commerce order"
-    if kind == JobKind.NOTE_INTENT_TO_CANCEL:
-        return "tell the Commerce order that the buyer asked to cancel"
-    if kind == JobKind.PUSH_INVENTORY:
-        return f"send the stock of SKU {payload.get('sku')} to Walmart"
-    return str(kind).replace("_", " ")
+    template = _DESCRIPTIONS.get(kind)
+    if template is None:
+        return str(kind).replace("_", " ")
+    field = _KEY_FIELDS.get(kind)
+    return template.format(payload.get(field) if field else None)
 
 
 # ---------------------------------------------------------------- writing jobs

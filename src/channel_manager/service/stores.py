@@ -32,6 +32,11 @@ def find_store(database: Database, name_or_id: str) -> ChannelStore:
     return store
 
 
+def store_id_named(database: Database, name_or_id: str | None) -> int | None:
+    """The id of the store a ``--store``/``store=`` filter names; ``None`` when none is named."""
+    return find_store(database, name_or_id).id if name_or_id else None
+
+
 def _refuse_shared_walmart_account(uow: UnitOfWork, store: ChannelStore) -> None:
     account = store.walmart
     others = [s for s in uow.stores.using_walmart_account(account.base_url, account.client_id) if s.id != store.id]

@@ -14,12 +14,12 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, Select, Table, and_, func, insert, or_, select, union
 
-from channel_manager.domain.cancellations import Cancellation, CancelledLine, ReasonSource
+from channel_manager.domain.cancellations import Cancellation, ReasonSource
 from channel_manager.domain.orders import Address, OrderLine, PurchaseOrder
-from channel_manager.domain.quantities import LineQuantities
+from channel_manager.domain.quantities import LineQuantities, LineQuantity
 from channel_manager.domain.reasons import CancellationReason, RefundReason
 from channel_manager.domain.refunds import Refund, RefundLine
-from channel_manager.domain.shipments import Carrier, Shipment, ShipmentLine
+from channel_manager.domain.shipments import Carrier, Shipment
 from channel_manager.domain.statuses import OrderStatus
 from channel_manager.domain.sync import OrderEvent, ProblemKey, Side, SyncProblem, SyncState
 
@@ -141,7 +141,7 @@ def _line_values(order: PurchaseOrder, order_id: int, line: OrderLine) -> dict[s
     }
 
 
-def _quantities_to_json(lines: Iterable[ShipmentLine | CancelledLine]) -> builtins.list[dict[str, Any]]:
+def _quantities_to_json(lines: Iterable[LineQuantity]) -> builtins.list[dict[str, Any]]:
     """The lines of a shipment or a cancellation: units per PO line."""
     return [{"line_number": line.line_number, "quantity": line.quantity} for line in lines]
 
@@ -254,7 +254,7 @@ def _shipment_from_row(row: RowMapping) -> Shipment:
     return Shipment(
         id=row["id"],
         key=row["key"],
-        lines=tuple(ShipmentLine(**line) for line in row["lines"]),
+        lines=tuple(LineQuantity(**line) for line in row["lines"]),
         carrier=Carrier(row["carrier_name"], row["is_walmart_carrier"]),
         method_code=row["method_code"],
         tracking_number=row["tracking_number"],
@@ -271,7 +271,7 @@ def _cancellation_from_row(row: RowMapping) -> Cancellation:
     return Cancellation(
         id=row["id"],
         key=row["key"],
-        lines=tuple(CancelledLine(**line) for line in row["lines"]),
+        lines=tuple(LineQuantity(**line) for line in row["lines"]),
         reason=CancellationReason(row["reason"]),
         reason_source=ReasonSource[row["reason_source"]],
         started_by=Side(row["started_by"]),

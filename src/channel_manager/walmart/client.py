@@ -241,9 +241,7 @@ class WalmartClient:
         endpoint = "POST /v3/token"
         retries = 0
         while True:
-            bucket = self.rate_limiter.bucket(self.account, endpoint)
-            if bucket is not None:
-                await bucket.acquire()
+            await self._take_budget(endpoint)
             headers = {
                 "Authorization": self._basic,
                 "Content-Type": "application/x-www-form-urlencoded",
@@ -269,18 +267,37 @@ class WalmartClient:
             if response.is_success:
                 token = TokenResponse.model_validate(response.json())
                 return token.access_token, float(token.expires_in)
-            error = error_from_response(
-                http_status=response.status_code,
-                body=_json_or_none(response),
-                intent=Intent.TOKEN,
-                correlation_id=response.request.headers.get("WM_QOS.CORRELATION_ID"),
-                retry_after=parse_retry_after(response.headers.get("retry-after")),
-            )
+            error = _error_of(response, _json_or_none(response), intent=Intent.TOKEN)
             if isinstance(error, WalmartRetryableError) and retries < self.max_retries:
                 retries += 1
                 await asyncio.sleep(self._retry_wait(retries, error))
                 continue
             raise error
+
+    async def _take_budget(self, endpoint: str) -> None:
+        """Waits for the endpoint's rate-limit bucket (when Walmart limits it) to let one request through."""
+        bucket = self.rate_limiter.bucket(self.account, endpoint)
+        if bucket is not None:
+            await bucket.acquire()
+
+    def _headers(self, token: str, content: str | None) -> dict[str, str]:
+        headers = {
+            "WM_SEC.ACCESS_TOKEN": token,
+            "Authorization": self._basic,
+            "Accept": "application/json",
+        }
+        if content is not None:
+            headers["Content-Type"] = "application/json"
+        return headers
+
+    def _may_retry(self, error: WalmartError, retries: int) -> bool:
+        """A retryable failure is tried again up to ``max_retries`` times; one that may have taken effect
+        (ambiguous: a lost answer to a write) only with ``retry_ambiguous``."""
+        return (
+            isinstance(error, WalmartRetryableError)
+            and (not error.ambiguous or self.retry_ambiguous)
+            and retries < self.max_retries
+        )
 
     async def _call(
         self,
@@ -301,64 +318,32 @@ class WalmartClient:
         renewed = False
         while True:
             token = await self._tokens.get()
-            bucket = self.rate_limiter.bucket(self.account, endpoint)
-            if bucket is not None:
-                await bucket.acquire()
-            headers = {
-                "WM_SEC.ACCESS_TOKEN": token,
-                "Authorization": self._basic,
-                "Accept": "application/json",
-            }
-            if content is not None:
-                headers["Content-Type"] = "application/json"
+            await self._take_budget(endpoint)
             try:
                 response = await self._send_once(
-                    method,
-                    endpoint,
-                    path,
-                    headers,
-                    content=content,
-                    intent=intent,
-                    purchase_order_id=purchase_order_id,
-                    subject=subject,
-                )
+                    method, endpoint, path, self._headers(token, content), content=content, intent=intent,
+                    purchase_order_id=purchase_order_id, subject=subject,
+                )  # fmt: skip
             except WalmartRetryableError as exc:
-                if (not exc.ambiguous or self.retry_ambiguous) and retries < self.max_retries:
-                    retries += 1
-                    await asyncio.sleep(self._retry_wait(retries, exc))
+                error: WalmartError = exc
+            else:
+                if response.status_code == 401 and not renewed:
+                    renewed = True
+                    self._tokens.invalidate(token)
                     continue
-                raise
-            status = response.status_code
-            if status == 401 and not renewed:
-                renewed = True
-                self._tokens.invalidate(token)
-                continue
-            if response.is_success:
-                return _json_or_none(response) if response.content else {}
-            payload = _json_or_none(response)
-            if status == 404 and empty_on_not_found:
-                details = parse_error_details(payload)
-                if details and details[0].code.startswith("CONTENT_NOT_FOUND"):
+                if response.is_success:
+                    return _json_or_none(response) if response.content else {}
+                payload = _json_or_none(response)
+                if response.status_code == 404 and empty_on_not_found and _content_not_found(payload):
                     return None
-            error = error_from_response(
-                http_status=status,
-                body=payload,
-                intent=intent,
-                correlation_id=response.request.headers.get("WM_QOS.CORRELATION_ID"),
-                purchase_order_id=purchase_order_id,
-                lines=lines,
-                subject=subject,
-                retry_after=parse_retry_after(response.headers.get("retry-after")),
-            )
-            if (
-                isinstance(error, WalmartRetryableError)
-                and (not error.ambiguous or self.retry_ambiguous)
-                and retries < self.max_retries
-            ):
-                retries += 1
-                await asyncio.sleep(self._retry_wait(retries, error))
-                continue
-            raise error
+                error = _error_of(
+                    response, payload, intent=intent, purchase_order_id=purchase_order_id, lines=lines, subject=subject
+                )
+            if not self._may_retry(error, retries):
+                raise error
+            assert isinstance(error, WalmartRetryableError)
+            retries += 1
+            await asyncio.sleep(self._retry_wait(retries, error))
 
     async def access_token(self) -> str:
         """A valid access token (fetched or cached). Do not log it."""
@@ -718,6 +703,34 @@ def _line_numbers(lines: Sequence[Any]) -> list[str]:
         if number not in seen:
             seen.append(number)
     return seen
+
+
+def _content_not_found(payload: Any) -> bool:
+    """Walmart's 404 for a list with nothing in it (``CONTENT_NOT_FOUND...``), not for a wrong path."""
+    details = parse_error_details(payload)
+    return bool(details) and details[0].code.startswith("CONTENT_NOT_FOUND")
+
+
+def _error_of(
+    response: httpx.Response,
+    payload: Any,
+    *,
+    intent: Intent,
+    purchase_order_id: str | None = None,
+    lines: Sequence[str] = (),
+    subject: str | None = None,
+) -> WalmartError:
+    """The typed error of a non-2xx answer, with the request's correlation id and Walmart's Retry-After."""
+    return error_from_response(
+        http_status=response.status_code,
+        body=payload,
+        intent=intent,
+        correlation_id=response.request.headers.get("WM_QOS.CORRELATION_ID"),
+        purchase_order_id=purchase_order_id,
+        lines=lines,
+        subject=subject,
+        retry_after=parse_retry_after(response.headers.get("retry-after")),
+    )
 
 
 def _json_or_none(response: httpx.Response) -> Any:

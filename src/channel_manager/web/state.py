@@ -6,6 +6,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+from starlette.requests import Request
+
 from ..storage.unit_of_work import Database
 from ..sync.context import SyncContext
 
@@ -21,3 +23,8 @@ class ServiceState:
     database: Database
     context: SyncContext
     metrics: ServiceMetrics = field(default_factory=ServiceMetrics)
+
+
+def service_state(request: Request) -> ServiceState:
+    """The state the app was started with, for a route (``app.state.service``)."""
+    return request.app.state.service  # type: ignore[no-any-return]

@@ -12,7 +12,7 @@ from channel_manager_sandboxes.walmart.contract import CHARGE_TYPES, REFUND_REAS
 from channel_manager_sandboxes.walmart.dates import iso
 from channel_manager_sandboxes.walmart.errors import order_error
 from channel_manager_sandboxes.walmart.model import SHIPPED_STATUSES, Line, PurchaseOrder, ReturnLine, Seller
-from channel_manager_sandboxes.walmart.payload import as_list, decimal
+from channel_manager_sandboxes.walmart.payload import as_list, decimal, envelope, order_lines
 from channel_manager_sandboxes.walmart.render import money, render_order
 
 if TYPE_CHECKING:
@@ -182,12 +182,7 @@ class Refunds:
     def refund(self, seller: Seller, purchase_order_id: str, body: Any) -> dict[str, Any]:
         sandbox = self.sandbox
         sandbox.orders.tick()
-        refund = body.get("orderRefund") if isinstance(body, Mapping) else None
-        if not isinstance(refund, Mapping):
-            raise order_error("orderRefund is required", field="orderRefund", code="MALFORMED_REQUEST_CONTENT")
-        raw_lines = as_list(refund, "orderLines", "orderLine")
-        if not raw_lines:
-            raise order_error("orderLines is required", field="orderLines")
+        raw_lines = order_lines(envelope(body, "orderRefund"))
         if len({bool(raw.get("isFullRefund")) for raw in raw_lines if isinstance(raw, Mapping)}) > 1:
             raise order_error("A refund request must be all full or all partial refunds", field="isFullRefund")
         with sandbox.lock:

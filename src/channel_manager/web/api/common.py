@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Path, Query, Request
+from fastapi import Path, Query
 from pydantic import BeforeValidator
 
 from ...service import stores as store_service
-from ..state import ServiceState
+from ..state import ServiceState, service_state
 
 StoreRef = Annotated[
     str | None, Query(max_length=200, description="Only this store (its name or id); needed when a PO is in several.")
@@ -33,13 +33,13 @@ READ = (400, 401, 403, 404, 409, 422, 429)
 WRITE = (400, 401, 403, 404, 409, 422, 429, 502, 503)
 
 
-def service(request: Request) -> ServiceState:
-    return request.app.state.service  # type: ignore[no-any-return]
+#: The dependency by which a route gets the service's state.
+service = service_state
 
 
 def store_id_of(state: ServiceState, store: str | None) -> int | None:
     """Blocking: the id of the store named (or numbered) ``store``; ``StoreNotFound`` otherwise."""
-    return store_service.find_store(state.database, store).id if store else None
+    return store_service.store_id_named(state.database, store)
 
 
 def utc(value: datetime | None) -> datetime | None:

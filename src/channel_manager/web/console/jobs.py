@@ -8,7 +8,7 @@ from fastapi.responses import Response
 
 from ...domain.access import Role
 from ...service import jobs_admin
-from ..state import ServiceState
+from ..state import service_state
 from .errors import USER_ERRORS, describe
 from .rendering import page, redirect
 from .sessions import checked_form, first, require_session
@@ -18,14 +18,10 @@ router = APIRouter(prefix="/console/jobs")
 LIMIT, MAX_LIMIT = 50, 1000  # as `jobs list --limit`
 
 
-def _state(request: Request) -> ServiceState:
-    return request.app.state.service  # type: ignore[no-any-return]
-
-
 @router.get("")
 async def jobs_page(request: Request) -> Response:
     session = await require_session(request)
-    state = _state(request)
+    state = service_state(request)
     wanted = request.query_params.get("state", "")
     wanted = wanted if wanted in jobs_admin.JOB_STATES else ""
     store_text = request.query_params.get("store", "")
@@ -47,7 +43,7 @@ async def jobs_page(request: Request) -> Response:
 @router.post("/{job_id}/retry")
 async def retry_job(request: Request, job_id: int) -> Response:
     session, fields = await checked_form(request, Role.OPERATOR)
-    state = _state(request)
+    state = service_state(request)
     back = first(fields, "next")
     back = back if back.startswith("/console/") and "//" not in back else "/console/health"
     try:

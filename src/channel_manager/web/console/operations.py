@@ -16,7 +16,7 @@ from ...service import console_overview, health, jobs_admin
 from ...service import returns as return_service
 from ...service.refunds import refund_return_through_commerce
 from ..schemas import return_out
-from ..state import ServiceState
+from ..state import service_state
 from .errors import USER_ERRORS, describe
 from .rendering import page, redirect
 from .sessions import checked_form, first, require_session
@@ -25,14 +25,10 @@ from .store_names import store_names
 router = APIRouter(prefix="/console")
 
 
-def _state(request: Request) -> ServiceState:
-    return request.app.state.service  # type: ignore[no-any-return]
-
-
 @router.get("/returns")
 async def returns_page(request: Request) -> Response:
     session = await require_session(request)
-    state = _state(request)
+    state = service_state(request)
     status_text = request.query_params.get("status", "")
     status = ReturnStatus(status_text) if status_text in {s.value for s in ReturnStatus} else None
 
@@ -50,7 +46,7 @@ async def returns_page(request: Request) -> Response:
 @router.post("/returns/{rma}/refund")
 async def refund_return(request: Request, rma: str) -> Response:
     session, fields = await checked_form(request, Role.OPERATOR)
-    state = _state(request)
+    state = service_state(request)
     store_text = first(fields, "store")
     store_id = int(store_text) if store_text.isdigit() else None
     reason_text = first(fields, "reason")
@@ -83,7 +79,7 @@ async def refund_return(request: Request, rma: str) -> Response:
 @router.get("/health")
 async def health_page(request: Request) -> Response:
     session = await require_session(request)
-    state = _state(request)
+    state = service_state(request)
 
     def read() -> dict[str, Any]:
         report = health.health_report(state.context)

@@ -22,7 +22,7 @@ from ...service.refunds import refund_through_commerce
 from ...service.resync import resync_order
 from ...storage.orders import SORT_KEYS
 from ..schemas import CancelIn, RefundIn, ShipIn, detail_out
-from ..state import ServiceState
+from ..state import ServiceState, service_state
 from .errors import USER_ERRORS, describe
 from .rendering import fragment, page, redirect
 from .sessions import checked_form, first, require_session
@@ -35,10 +35,6 @@ COLUMNS = [
     ("order_value", "Order Value"), ("ordered_at", "Ordered"), ("ship_by", "Ship By"), (None, "Deliver By"),
     (None, "Ship Method"), ("last_update_at", "Last Update"), (None, "Status"), (None, "Status Details"),
 ]  # fmt: skip
-
-
-def _state(request: Request) -> ServiceState:
-    return request.app.state.service  # type: ignore[no-any-return]
 
 
 def _day(text: str, *, end: bool = False) -> datetime | None:
@@ -101,7 +97,7 @@ async def home() -> Response:
 async def orders_page(request: Request) -> Response:
     session = await require_session(request)
     filters = _filters(request)
-    state = _state(request)
+    state = service_state(request)
     try:
         found = await state.context.run_db(_orders, state, filters, request.query_params.get("cursor") or None)
     except USER_ERRORS as error:
@@ -116,7 +112,7 @@ async def orders_table(request: Request) -> Response:
     """The cards and the table alone: what the Orders page fetches every few seconds."""
     session = await require_session(request)
     filters = _filters(request)
-    state = _state(request)
+    state = service_state(request)
     found = await state.context.run_db(_orders, state, filters, request.query_params.get("cursor") or None)
     return fragment("orders_table.html", session, **_table_values(request, filters, found))
 
@@ -151,7 +147,7 @@ def _action_values(order: Any) -> dict[str, Any]:
 @router.get("/orders/{po}")
 async def order_page(request: Request, po: str) -> Response:
     session = await require_session(request)
-    state = _state(request)
+    state = service_state(request)
     store_id = _store_of(request)
     try:
         values = await state.context.run_db(_detail, state, po, store_id)
@@ -169,7 +165,7 @@ async def order_page(request: Request, po: str) -> Response:
 async def order_live(request: Request, po: str) -> Response:
     """Status, sync attempts and timeline of the order: what its page refreshes while the sync runs."""
     session = await require_session(request)
-    state = _state(request)
+    state = service_state(request)
     values = await state.context.run_db(_detail, state, po, _store_of(request))
     return fragment("order_live.html", session, **values)
 
@@ -309,7 +305,7 @@ async def order_action(request: Request, po: str, action: str) -> Response:
     url = _order_url(po, store_id)
     if action not in ("ship", "cancel", "refund", "retry", "resync") or store_id is None:
         return redirect(url, f"channel-manager: unknown action {action!r}.", kind="error")
-    state = _state(request)
+    state = service_state(request)
     try:
         body, summary = (
             _ship(fields) if action == "ship" else _cancel(fields) if action == "cancel"

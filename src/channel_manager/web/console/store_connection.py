@@ -14,16 +14,12 @@ from ...domain.access import Role
 from ...domain.secret import Secret
 from ...domain.stores import ChannelStore
 from ...service import stores as store_service
-from ..state import ServiceState
+from ..state import service_state
 from .errors import USER_ERRORS, describe
 from .rendering import redirect
 from .sessions import checked_form, first
 
 router = APIRouter(prefix="/console/stores")
-
-
-def _state(request: Request) -> ServiceState:
-    return request.app.state.service  # type: ignore[no-any-return]
 
 
 def _secret(fields: dict[str, list[str]], name: str) -> Secret | None:
@@ -72,7 +68,7 @@ def changed_store(found: ChannelStore, fields: dict[str, list[str]]) -> tuple[Ch
 @router.post("/{store_id}/connection")
 async def save_connection(request: Request, store_id: int) -> Response:
     session, fields = await checked_form(request, Role.ADMIN)
-    state = _state(request)
+    state = service_state(request)
     url = f"/console/stores/{store_id}"
 
     def save() -> ChannelStore:

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 
 from ...domain.access import Role
 from ...service import stores as store_service
-from ..state import ServiceState
+from ..state import service_state
 from .errors import USER_ERRORS, describe
 from .rendering import redirect
 from .sessions import checked_form, first
@@ -16,14 +16,10 @@ from .sessions import checked_form, first
 router = APIRouter(prefix="/console/stores")
 
 
-def _state(request: Request) -> ServiceState:
-    return request.app.state.service  # type: ignore[no-any-return]
-
-
 @router.post("/{store_id}/subscribe")
 async def subscribe(request: Request, store_id: int) -> Response:
     session, fields = await checked_form(request, Role.ADMIN)
-    state = _state(request)
+    state = service_state(request)
     url = f"/console/stores/{store_id}"
     public_url = first(fields, "public_url")
 
@@ -48,7 +44,7 @@ async def subscribe(request: Request, store_id: int) -> Response:
 @router.post("/{store_id}/unsubscribe")
 async def unsubscribe(request: Request, store_id: int) -> Response:
     await checked_form(request, Role.ADMIN)
-    state = _state(request)
+    state = service_state(request)
     url = f"/console/stores/{store_id}"
 
     def run() -> list[str]:

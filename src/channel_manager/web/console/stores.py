@@ -17,17 +17,13 @@ from ...service import console_overview, health
 from ...service import stores as store_service
 from ..api.stores import _store as store_from_request
 from ..schemas import StoreIn, StoreSettingsPatch, store_out
-from ..state import ServiceState
+from ..state import ServiceState, service_state
 from .errors import USER_ERRORS, describe
 from .rendering import page, redirect
 from .sessions import checked_form, first, require_session
 from .settings_help import SETTINGS_HELP
 
 router = APIRouter(prefix="/console/stores")
-
-
-def _state(request: Request) -> ServiceState:
-    return request.app.state.service  # type: ignore[no-any-return]
 
 
 def _overview(state: ServiceState) -> dict[str, Any]:
@@ -43,7 +39,7 @@ def _overview(state: ServiceState) -> dict[str, Any]:
 @router.get("")
 async def stores_page(request: Request) -> Response:
     session = await require_session(request)
-    state = _state(request)
+    state = service_state(request)
     values = await state.context.run_db(_overview, state)
     return page(request, "stores.html", session, **values)
 
@@ -109,7 +105,7 @@ async def connect_form(request: Request) -> Response:
 @router.post("/new")
 async def connect(request: Request) -> Response:
     session, fields = await checked_form(request, Role.ADMIN)
-    state = _state(request)
+    state = service_state(request)
     values = {
         k: first(fields, k)
         for k in ("name", "walmart_base_url", "walmart_client_id", "commerce_base_url", "commerce_store_code")
@@ -152,7 +148,7 @@ async def connect(request: Request) -> Response:
 @router.get("/{store_id}")
 async def settings_page(request: Request, store_id: int) -> Response:
     session = await require_session(request)
-    state = _state(request)
+    state = service_state(request)
     try:
         store = await state.context.run_db(store_service.find_store, state.database, str(store_id))
     except USER_ERRORS as error:
@@ -165,7 +161,7 @@ async def settings_page(request: Request, store_id: int) -> Response:
 @router.post("/{store_id}/settings")
 async def save_settings(request: Request, store_id: int) -> Response:
     session, fields = await checked_form(request, Role.ADMIN)
-    state = _state(request)
+    state = service_state(request)
     url = f"/console/stores/{store_id}"
     try:
         changes = _settings_changes(fields, partial=True)
@@ -184,7 +180,7 @@ async def save_settings(request: Request, store_id: int) -> Response:
 @router.post("/{store_id}/disconnect")
 async def disconnect(request: Request, store_id: int) -> Response:
     session, fields = await checked_form(request, Role.ADMIN)
-    state = _state(request)
+    state = service_state(request)
     force = first(fields, "force") == "on"
     try:
         removed = await state.context.run_db(

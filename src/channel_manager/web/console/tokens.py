@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from ...domain.access import Role
 from ...service import tokens as token_service
-from ..state import ServiceState
+from ..state import service_state
 from .errors import USER_ERRORS, describe
 from .rendering import page, redirect
 from .sessions import checked_form, first, require_session
@@ -19,14 +19,10 @@ router = APIRouter(prefix="/console/tokens")
 ROLES = [role.value for role in (Role.VIEWER, Role.OPERATOR, Role.ADMIN)]
 
 
-def _state(request: Request) -> ServiceState:
-    return request.app.state.service  # type: ignore[no-any-return]
-
-
 @router.get("")
 async def tokens_page(request: Request) -> Response:
     session = await require_session(request, Role.ADMIN)
-    state = _state(request)
+    state = service_state(request)
     tokens = await state.context.run_db(token_service.list_tokens, state.database)
     return page(request, "tokens.html", session, tokens=tokens, roles=ROLES, created=None)
 
@@ -34,7 +30,7 @@ async def tokens_page(request: Request) -> Response:
 @router.post("")
 async def create(request: Request) -> Response:
     session, fields = await checked_form(request, Role.ADMIN)
-    state = _state(request)
+    state = service_state(request)
     name, role_text = first(fields, "name"), first(fields, "role")
     try:
         if role_text not in ROLES:
@@ -54,7 +50,7 @@ async def create(request: Request) -> Response:
 @router.post("/{name}/revoke")
 async def revoke(request: Request, name: str) -> Response:
     session, fields = await checked_form(request, Role.ADMIN)
-    state = _state(request)
+    state = service_state(request)
     if first(fields, "step") != "send":
         return page(
             request, "confirm.html", session, title=f"Revoke API token {name}", heading="This will",

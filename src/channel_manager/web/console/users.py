@@ -13,17 +13,13 @@ from fastapi.responses import Response
 from ...domain.access import Role
 from ...domain.console_users import MIN_PASSWORD_LENGTH
 from ...service import console_users
-from ..state import ServiceState
+from ..state import service_state
 from .errors import USER_ERRORS, describe
 from .rendering import page, redirect
 from .sessions import checked_form, first, require_session
 
 router = APIRouter(prefix="/console/users")
 ROLES = [role.value for role in (Role.VIEWER, Role.OPERATOR, Role.ADMIN)]
-
-
-def _state(request: Request) -> ServiceState:
-    return request.app.state.service  # type: ignore[no-any-return]
 
 
 def _role(text: str) -> Role:
@@ -42,7 +38,7 @@ def _password(fields: dict[str, list[str]]) -> str:
 @router.get("")
 async def users_page(request: Request) -> Response:
     session = await require_session(request, Role.ADMIN)
-    users = await _state(request).context.run_db(console_users.list_users, _state(request).database)
+    users = await service_state(request).context.run_db(console_users.list_users, service_state(request).database)
     return page(
         request, "users.html", session, users=users, roles=ROLES, now=datetime.now(UTC),
         min_password=MIN_PASSWORD_LENGTH,
@@ -52,7 +48,7 @@ async def users_page(request: Request) -> Response:
 @router.post("")
 async def create(request: Request) -> Response:
     session, fields = await checked_form(request, Role.ADMIN)
-    state = _state(request)
+    state = service_state(request)
     name = first(fields, "name")
     try:
         role, password = _role(first(fields, "role")), _password(fields)
@@ -69,7 +65,7 @@ async def create(request: Request) -> Response:
 @router.post("/{name}/{action}")
 async def change(request: Request, name: str, action: str) -> Response:
     session, fields = await checked_form(request, Role.ADMIN)
-    state = _state(request)
+    state = service_state(request)
     actor = f"console:{session.user.name}"
     database = state.database
     try:
