@@ -34,10 +34,6 @@ class Carrier:
         return cls(name.strip(), False)
 
 
-#: The old name, still imported by ``service/walmart_updates.py`` and ``service/reconciliation.py``.
-ShipmentLine = LineQuantity
-
-
 @dataclass(frozen=True)
 class Shipment:
     """One shipment of some lines and quantities, with its tracking; synced to Walmart on its own."""

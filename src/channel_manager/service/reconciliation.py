@@ -22,7 +22,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from ..domain.orders import PurchaseOrder
-from ..domain.shipments import Shipment, ShipmentLine
+from ..domain.quantities import LineQuantity
+from ..domain.shipments import Shipment
 from ..domain.sync import ProblemKey, Side, SyncProblem, SyncState
 from ..storage.jobs import UNFINISHED
 from ..storage.unit_of_work import UnitOfWork
@@ -58,7 +59,7 @@ def _walmart_line(walmart_order: wm.Order, line_number: str) -> wm.OrderLine | N
 
 
 def _under_an_older_number(
-    order: PurchaseOrder, shipment: Shipment, missing: Sequence[ShipmentLine], walmart_order: wm.Order
+    order: PurchaseOrder, shipment: Shipment, missing: Sequence[LineQuantity], walmart_order: wm.Order
 ) -> bool:
     """Walmart shows every missing unit of ``shipment`` shipped under a tracking number that no shipment of the
     order has now: the number the shipment had before a correction that never reached Walmart."""

@@ -14,8 +14,9 @@ from dataclasses import dataclass, replace
 from ..domain.cancellations import Cancellation, ReasonSource
 from ..domain.errors import CustomerRequestedNotAllowed
 from ..domain.orders import PurchaseOrder
+from ..domain.quantities import LineQuantity
 from ..domain.reasons import CancellationReason
-from ..domain.shipments import Shipment, ShipmentLine
+from ..domain.shipments import Shipment
 from ..domain.sync import Side, SyncState
 from ..storage.unit_of_work import UnitOfWork
 from ..walmart import models as wm
@@ -77,8 +78,8 @@ class ShipmentPlan:
     """What a shipment still needs at Walmart, per line: units to correct (Walmart shows them shipped with
     another tracking number: ``PARTIAL_UPDATE``) and units to ship (Walmart does not have them)."""
 
-    correct: tuple[ShipmentLine, ...]
-    ship: tuple[ShipmentLine, ...]
+    correct: tuple[LineQuantity, ...]
+    ship: tuple[LineQuantity, ...]
 
 
 def plan_shipment(walmart_order: wm.Order, order: PurchaseOrder, key: str) -> ShipmentPlan:
@@ -88,8 +89,8 @@ def plan_shipment(walmart_order: wm.Order, order: PurchaseOrder, key: str) -> Sh
     shipment = order.shipment(key)
     others = [s for s in order.shipments if s.key != key]
     other_numbers = {s.tracking_number for s in others}
-    correct: list[ShipmentLine] = []
-    ship: list[ShipmentLine] = []
+    correct: list[LineQuantity] = []
+    ship: list[LineQuantity] = []
     for line in shipment.lines:
         try:
             remote = walmart_order.line(line.line_number)
@@ -113,9 +114,9 @@ def plan_shipment(walmart_order: wm.Order, order: PurchaseOrder, key: str) -> Sh
         to_correct = min(line.quantity - done, with_old_number)
         to_ship = line.quantity - done - to_correct
         if to_correct:
-            correct.append(ShipmentLine(line.line_number, to_correct))
+            correct.append(LineQuantity(line.line_number, to_correct))
         if to_ship:
-            ship.append(ShipmentLine(line.line_number, to_ship))
+            ship.append(LineQuantity(line.line_number, to_ship))
     return ShipmentPlan(tuple(correct), tuple(ship))
 
 
