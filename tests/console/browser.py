@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -39,8 +40,11 @@ def chromium(width: int = 1280, height: int = 900) -> Iterator[WebDriver]:
 
 
 def wait_for(driver: WebDriver, condition: Callable[[WebDriver], Any], seconds: float, what: str) -> Any:
+    """Waits until ``condition`` holds. The console's pages refresh themselves, so an element found on one
+    poll may be gone by the next read of it; that counts as "not yet", like an element not there."""
+    ignored = (NoSuchElementException, StaleElementReferenceException)
     try:
-        return WebDriverWait(driver, seconds, poll_frequency=0.2).until(condition)
+        return WebDriverWait(driver, seconds, poll_frequency=0.2, ignored_exceptions=ignored).until(condition)
     except Exception as error:
         raise AssertionError(f"{what}: not within {seconds:g} s (page: {driver.current_url})") from error
 
