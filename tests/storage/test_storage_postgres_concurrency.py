@@ -6,6 +6,7 @@ import threading
 import time
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 
 import pytest
 from _storage_builders import T0, add_order, add_store, at, make_order
@@ -113,6 +114,25 @@ def test_many_connections_racing_to_add_the_same_po(postgres_database: Database)
     with ThreadPoolExecutor(6) as pool:
         outcomes = [future.result() for future in [pool.submit(take_in) for _ in range(6)]]
     assert sorted(outcomes) == [False] * 5 + [True]
+
+
+def test_processes_racing_for_a_periodic_turn_get_one(postgres_database: Database) -> None:
+    database = postgres_database
+    store_id = add_store(database)
+    every = timedelta(seconds=13.5)
+
+    def take(start: threading.Barrier, now: datetime) -> bool:
+        start.wait(5)
+        with database.unit_of_work() as uow:
+            took = uow.cursors.take_turn(store_id, "turn.check_walmart_stock", now, every)
+            uow.commit()
+        return took
+
+    for round_ in range(3):
+        start = threading.Barrier(6)
+        with ThreadPoolExecutor(6) as pool:
+            outcomes = [future.result() for future in [pool.submit(take, start, at(15 * round_)) for _ in range(6)]]
+        assert sorted(outcomes) == [False] * 5 + [True], f"round {round_}"
 
 
 def test_for_update_makes_the_second_reader_wait_for_the_first_writer(postgres_database: Database) -> None:

@@ -86,6 +86,20 @@ def test_cursors_upsert(database: Database, store_id: int) -> None:
         assert uow.cursors.get(store_id, "commerce_shipments") == "42"
 
 
+def test_a_periodic_turn_goes_to_the_first_caller_once_per_period(database: Database, store_id: int) -> None:
+    every = timedelta(seconds=9)
+    with database.unit_of_work() as uow:
+        assert uow.cursors.take_turn(store_id, "turn.poll", T0, every) is True  # the first ever
+        assert uow.cursors.take_turn(store_id, "turn.poll", T0 + timedelta(seconds=1), every) is False
+        assert uow.cursors.take_turn(store_id, "turn.other", T0 + timedelta(seconds=1), every) is True
+        assert uow.cursors.take_turn(store_id, "turn.poll", T0 + timedelta(seconds=8), every) is False
+        assert uow.cursors.take_turn(store_id, "turn.poll", T0 + timedelta(seconds=9), every) is True
+        assert uow.cursors.take_turn(store_id, "turn.poll", T0 + timedelta(seconds=12), every) is False
+        # A clock set back finds the turn stamped in its future: given out again, not never.
+        assert uow.cursors.take_turn(store_id, "turn.poll", T0, every) is True
+        uow.commit()
+
+
 def test_inbound_events_are_deduplicated(database: Database, store_id: int) -> None:
     payload = {"eventType": "PO_CREATED", "payload": {"purchaseOrderId": "1796277083022"}}
     with database.unit_of_work() as uow:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, or_, select, update
 
 from . import _sql
 from ._sql import utcnow
@@ -26,6 +28,27 @@ class CursorRepository:
             set_={"value": statement.excluded.value, "updated_at": statement.excluded.updated_at},
         )
         self._connection.execute(statement)
+
+    def take_turn(self, store_id: int, name: str, now: datetime, every: timedelta) -> bool:
+        """The turn of a periodic pass shared by every process of the deployment: True for the first caller
+        at ``name`` since ``every`` before ``now`` (the row then holds ``now``), False for the others. One
+        conditional UPDATE (or the first INSERT) decides between callers racing for it. A turn stamped after
+        ``now`` (a clock set back) is given out again rather than never."""
+        due = or_(sync_cursors.c.updated_at <= now - every, sync_cursors.c.updated_at > now)
+        claimed = self._connection.execute(
+            update(sync_cursors)
+            .where(sync_cursors.c.store_id == store_id, sync_cursors.c.name == name, due)
+            .values(value=now.isoformat(), updated_at=now)
+        )
+        if claimed.rowcount:
+            return True
+        first = (
+            _sql.insert(self._connection, sync_cursors)
+            .values(store_id=store_id, name=name, value=now.isoformat(), updated_at=now)
+            .on_conflict_do_nothing(index_elements=[sync_cursors.c.store_id, sync_cursors.c.name])
+            .returning(sync_cursors.c.name)
+        )
+        return self._connection.execute(first).first() is not None
 
     def list(self, store_id: int, *, prefix: str = "") -> dict[str, str]:
         """The store's values whose name starts with ``prefix``, by name."""

@@ -17,7 +17,7 @@ from ..commerce.models import CommerceOrder
 from ..logs import get_logger
 from ..service.commerce_changes import sync_commerce_order, sync_recorded_changes
 from ..service.context import StoreLink
-from ..service.cursors import move_cursor, read_cursor
+from ..service.cursors import move_cursor, read_cursor, take_turn
 from ..service.health import record_poll_success
 from ..service.intake import take_in
 from ..service.inventory import check_stock
@@ -219,10 +219,10 @@ async def run_store_pollers(context: SyncContext, store_id: int, stop: asyncio.E
         (check_walmart_stock, settings.reconcile_seconds),
         (poll_walmart_returns, settings.returns_poll_seconds),
     ]
-    await asyncio.gather(*(_every(context, link, poll, interval, stop) for poll, interval in loops))
+    await asyncio.gather(*(run_every(context, link, poll, interval, stop) for poll, interval in loops))
 
 
-async def _every(context: SyncContext, link: StoreLink, poll: object, interval: float, stop: asyncio.Event) -> None:
+async def run_every(context: SyncContext, link: StoreLink, poll: object, interval: float, stop: asyncio.Event) -> None:
     """Runs ``poll`` every ``interval`` seconds, start to start: a poll that takes a while does not stretch
     the period (a change waits at most one interval for the next poll)."""
     name = getattr(poll, "__name__", "poll")
@@ -230,6 +230,9 @@ async def _every(context: SyncContext, link: StoreLink, poll: object, interval: 
     while not stop.is_set():
         started = loop.time()
         try:
+            if not await context.run_db(take_turn, context, link.id, name, interval):
+                await _wait(stop, interval, loop.time() - started)
+                continue
             result = await poll(context, link)  # type: ignore[operator]
             await context.run_db(record_poll_success, context, link.id, name)
             if result.new:
@@ -240,8 +243,12 @@ async def _every(context: SyncContext, link: StoreLink, poll: object, interval: 
                 log.info("store_gone", store_id=link.id, poll=name)
                 return
             log.warning(f"{name}_failed", store_id=link.id, error=str(error))
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=max(0.0, interval - (loop.time() - started)))
+        await _wait(stop, interval, loop.time() - started)
+
+
+async def _wait(stop: asyncio.Event, interval: float, spent: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=max(0.0, interval - spent))
 
 
 async def _still_there(context: SyncContext, store_id: int) -> bool:
