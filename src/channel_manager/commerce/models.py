@@ -240,6 +240,9 @@ class CommerceOrder(BaseModel):
     def is_on_hold(self) -> bool:
         return self.state == "holded" or self.status == "holded" or bool(self.hold_before_state)
 
+    def item(self, item_id: int) -> CommerceOrderItem | None:
+        return next((item for item in self.items if item.item_id == item_id), None)
+
     def item_for_line(self, line_number: str) -> CommerceOrderItem | None:
         for item in self.items:
             if line_number in item.line_numbers:

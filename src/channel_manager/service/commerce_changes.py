@@ -19,6 +19,7 @@ from ..domain.shipments import Carrier
 from ..domain.stores import ChannelStore
 from ..domain.sync import ProblemKey, Side, SyncProblem, SyncState
 from ..storage.unit_of_work import UnitOfWork
+from .commerce_mirror import linked_items
 from .context import ServiceContext, StoreLink
 from .inventory import queue_cancel_stock_pushes
 from .outbox import JobKind, describe, enqueue_cancellation, enqueue_shipment
@@ -154,11 +155,8 @@ def record_cancellation(
     assert order.id is not None
     summary = ChangeSummary()
     wanted: dict[str, int] = {}
-    for line in order.lines:
-        if line.commerce_item_id is None or line.quantities.open == 0:
-            continue
-        item = next((i for i in commerce_order.items if i.item_id == line.commerce_item_id), None)
-        if item is None:
+    for line, item in linked_items(order, commerce_order):
+        if line.quantities.open == 0:
             continue
         unshippable = max(0, int(item.qty_ordered - item.qty_shipped - item.qty_to_ship))
         target = min(line.quantities.ordered - line.quantities.shipped, unshippable)

@@ -11,9 +11,11 @@ out, so a second run (after a lost answer or a killed worker) finds nothing left
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from ..commerce.errors import CommerceCancelRefusedError
-from ..commerce.models import CommerceOrder
-from ..domain.orders import PurchaseOrder
+from ..commerce.models import CommerceOrder, CommerceOrderItem
+from ..domain.orders import OrderLine, PurchaseOrder
 from ..storage.unit_of_work import UnitOfWork
 from .inventory import queue_stock_pushes
 from .job_run import JobRun
@@ -21,14 +23,20 @@ from .job_run import JobRun
 EPSILON = 1e-6
 
 
+def linked_items(order: PurchaseOrder, commerce_order: CommerceOrder) -> Iterator[tuple[OrderLine, CommerceOrderItem]]:
+    """The PO's lines linked to a Commerce item, each with that item as ``commerce_order`` has it (a line whose
+    item is not in it is left out)."""
+    for line in order.lines:
+        item = None if line.commerce_item_id is None else commerce_order.item(line.commerce_item_id)
+        if item is not None:
+            yield line, item
+
+
 def units_to_take_out(order: PurchaseOrder, commerce_order: CommerceOrder) -> dict[int, int]:
     """Commerce item id -> units Commerce still expects to ship although the PO has them cancelled."""
     wanted: dict[int, int] = {}
-    for line in order.lines:
-        if line.commerce_item_id is None or line.quantities.cancelled == 0:
-            continue
-        item = next((i for i in commerce_order.items if i.item_id == line.commerce_item_id), None)
-        if item is None:
+    for line, item in linked_items(order, commerce_order):
+        if line.quantities.cancelled == 0:
             continue
         # Units Commerce no longer ships: refunded or cancelled there (and not shipped).
         not_shippable = item.qty_ordered - item.qty_shipped - item.qty_to_ship

@@ -51,13 +51,6 @@ class Reconciliation:
     skipped: str | None = None  # why the order was not compared (a job of it still in flight)
 
 
-def _walmart_line(walmart_order: wm.Order, line_number: str) -> wm.OrderLine | None:
-    try:
-        return walmart_order.line(line_number)
-    except KeyError:
-        return None
-
-
 def _under_an_older_number(
     order: PurchaseOrder, shipment: Shipment, missing: Sequence[LineQuantity], walmart_order: wm.Order
 ) -> bool:
@@ -65,7 +58,7 @@ def _under_an_older_number(
     order has now: the number the shipment had before a correction that never reached Walmart."""
     numbers = {s.tracking_number for s in order.shipments}
     for line in missing:
-        remote = _walmart_line(walmart_order, line.line_number)
+        remote = walmart_order.find_line(line.line_number)
         if remote is None:
             return False
         older = sum(c.quantity for c in remote.shipments if c.tracking_number not in numbers)
@@ -84,14 +77,14 @@ def compare_shipments(
     corrections: list[str] = []
     open_left = {line.line_number: 0 for line in order.lines}
     for line_number in open_left:
-        remote = _walmart_line(walmart_order, line_number)
+        remote = walmart_order.find_line(line_number)
         open_left[line_number] = remote.open_quantity if remote else 0
     for shipment in order.shipments:
         if shipment.sync_state is not SyncState.SYNCED:
             continue
         missing = []
         for ship_line in shipment.lines:
-            remote = _walmart_line(walmart_order, ship_line.line_number)
+            remote = walmart_order.find_line(ship_line.line_number)
             if remote is None or not remote.has_shipment(shipment.tracking_number):
                 missing.append(ship_line)
         if not missing:
@@ -105,7 +98,7 @@ def compare_shipments(
             corrections.append(shipment.key)
             continue
         for x in missing:
-            remote = _walmart_line(walmart_order, x.line_number)
+            remote = walmart_order.find_line(x.line_number)
             shown = ", ".join(
                 f"x{s.quantity} tracking {s.tracking_number or 'none'}" for s in (remote.shipments if remote else [])
             )
@@ -117,7 +110,7 @@ def compare_shipments(
                 )
             )
     for line in order.lines:
-        remote = _walmart_line(walmart_order, line.line_number)
+        remote = walmart_order.find_line(line.line_number)
         if remote is None:
             result.differences.append((Side.WALMART, f"Walmart's PO has no line {line.line_number}"))
             continue
@@ -140,7 +133,7 @@ def compare_cancellations(
     (Walmart still has the units open); the rest are differences."""
     resend: list[str] = []
     for line in order.lines:
-        remote = _walmart_line(walmart_order, line.line_number)
+        remote = walmart_order.find_line(line.line_number)
         if remote is None:
             continue
         cancelled_at_walmart = remote.quantity_in("Cancelled")
@@ -180,7 +173,7 @@ def compare_refunds(order: PurchaseOrder, walmart_order: wm.Order, result: Recon
     """Credit memos sent as order refunds whose money Walmart does not show refunded on the line. (Walmart may
     show more: a return it refunded itself, or its own money for a return refund.)"""
     for line in order.lines:
-        remote = _walmart_line(walmart_order, line.line_number)
+        remote = walmart_order.find_line(line.line_number)
         if remote is None:
             continue
         ours = sum(

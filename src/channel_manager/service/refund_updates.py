@@ -163,9 +163,8 @@ def _walmart_shows_refund(walmart_order: wm.Order, refund: Refund, marker: str) 
     for line in refund.lines:
         if not line.total:
             continue  # nothing of this line is sent
-        try:
-            remote = walmart_order.line(line.line_number)
-        except KeyError:
+        remote = walmart_order.find_line(line.line_number)
+        if remote is None:
             return False
         if remote.refund is None or marker not in (remote.refund.refund_comments or ""):
             return False

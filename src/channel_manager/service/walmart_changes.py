@@ -35,9 +35,8 @@ def record_walmart_cancels(
     assert order.id is not None
     by_reason: dict[tuple[CancellationReason, str], dict[str, int]] = {}
     for line in order.lines:
-        try:
-            remote = walmart_order.line(line.line_number)
-        except KeyError:
+        remote = walmart_order.find_line(line.line_number)
+        if remote is None:
             continue
         extra = min(remote.quantity_in("Cancelled") - line.quantities.cancelled, line.quantities.open)
         if extra <= 0:

@@ -60,9 +60,8 @@ def _walmart_shows_shipment(walmart_order: wm.Order, order: PurchaseOrder, key: 
         if s.tracking_number == shipment.tracking_number and (s.key == key or s.sync_state is SyncState.SYNCED)
     ]
     for line in shipment.lines:
-        try:
-            remote = walmart_order.line(line.line_number)
-        except KeyError:
+        remote = walmart_order.find_line(line.line_number)
+        if remote is None:
             return False
         expected = sum(x.quantity for s in sent_with_number for x in s.lines if x.line_number == line.line_number)
         shipped_with_tracking = sum(
@@ -92,9 +91,8 @@ def plan_shipment(walmart_order: wm.Order, order: PurchaseOrder, key: str) -> Sh
     correct: list[LineQuantity] = []
     ship: list[LineQuantity] = []
     for line in shipment.lines:
-        try:
-            remote = walmart_order.line(line.line_number)
-        except KeyError:
+        remote = walmart_order.find_line(line.line_number)
+        if remote is None:
             ship.append(line)
             continue
         same_number_elsewhere = sum(
@@ -178,9 +176,8 @@ def _walmart_shows_cancellation(walmart_order: wm.Order, order: PurchaseOrder, k
     waiting = [c for c in order.cancellations if c.key != key and c.sync_state is not SyncState.SYNCED]
     cancellation = next(c for c in order.cancellations if c.key == key)
     for line in cancellation.lines:
-        try:
-            remote = walmart_order.line(line.line_number)
-        except KeyError:
+        remote = walmart_order.find_line(line.line_number)
+        if remote is None:
             return False
         not_sent = sum(x.quantity for c in waiting for x in c.lines if x.line_number == line.line_number)
         if remote.quantity_in("Cancelled") < order.line(line.line_number).quantities.cancelled - not_sent:
@@ -189,10 +186,8 @@ def _walmart_shows_cancellation(walmart_order: wm.Order, order: PurchaseOrder, k
 
 
 def _open_at_walmart(walmart_order: wm.Order, line_number: str) -> int:
-    try:
-        return walmart_order.line(line_number).open_quantity
-    except KeyError:
-        return 0
+    remote = walmart_order.find_line(line_number)
+    return 0 if remote is None else remote.open_quantity
 
 
 def _reason_depends_on_intent(cancellation: Cancellation) -> bool:

@@ -311,11 +311,14 @@ class Order(WalmartModel):
         return self.order_lines.order_line
 
     def line(self, line_number: str | int) -> OrderLine:
+        line = self.find_line(line_number)
+        if line is None:
+            raise KeyError(f"PO {self.purchase_order_id} has no line {line_number}")
+        return line
+
+    def find_line(self, line_number: str | int) -> OrderLine | None:
         wanted = str(line_number)
-        for line in self.lines:
-            if line.line_number == wanted:
-                return line
-        raise KeyError(f"PO {self.purchase_order_id} has no line {wanted}")
+        return next((line for line in self.lines if line.line_number == wanted), None)
 
     @classmethod
     def from_response(cls, body: Any) -> Order:
