@@ -164,8 +164,14 @@ class WalmartReader:
             "Accept": "application/json",
         }
 
-    async def inventory(self, sku: str) -> int | None:
-        for _ in range(10):
+    async def inventory(self, sku: str, patience: float = 300.0) -> int | None:
+        """Walmart's quantity of ``sku`` (None when Walmart does not know it). Reads share the seller's 200 a
+        minute with the connector, so a 429 waits its ``Retry-After`` and the reader keeps trying for
+        ``patience`` seconds before it gives up."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + patience
+        last = "no answer"
+        while loop.time() < deadline:
             if self._token is None:
                 response = await self.http.post(
                     f"{self.base_url}/v3/token",
@@ -176,7 +182,8 @@ class WalmartReader:
                 if response.status_code == 200:
                     self._token = response.json()["access_token"]
                 else:
-                    await asyncio.sleep(2)
+                    last = f"token: HTTP {response.status_code}"
+                    await asyncio.sleep(_wait_for(response))
                     continue
             headers = {**self._headers(), "WM_SEC.ACCESS_TOKEN": self._token or ""}
             response = await self.http.get(f"{self.base_url}/v3/inventory", params={"sku": sku}, headers=headers)
@@ -186,8 +193,17 @@ class WalmartReader:
                 return None
             if response.status_code == 401:
                 self._token = None
-            await asyncio.sleep(2)
-        raise RuntimeError(f"Walmart inventory of {sku} could not be read")
+            last = f"HTTP {response.status_code}"
+            await asyncio.sleep(_wait_for(response))
+        raise RuntimeError(f"Walmart inventory of {sku} could not be read in {patience:g} s (last: {last})")
+
+
+def _wait_for(response: httpx.Response) -> float:
+    """Seconds before the next try: Walmart's ``Retry-After`` on a 429 (capped), else 2."""
+    try:
+        return min(30.0, max(0.5, float(response.headers.get("Retry-After", "2"))))
+    except ValueError:
+        return 2.0
 
 
 async def judge(

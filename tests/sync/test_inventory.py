@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from channel_manager.commerce.webhooks import STOCK_CHANGED
-from channel_manager.service.inventory import on_commerce_stock_event
+from channel_manager.service.inventory import on_commerce_stock_event, stock_checks_per_pass
 from channel_manager.service.outbox import JobKind
 from channel_manager.sync import pollers
 
@@ -198,3 +198,11 @@ async def test_the_stock_check_queues_nothing_when_the_store_does_not_push_stock
     link = await world.context.store(world.store_id)
     assert await pollers.check_walmart_stock(world.context, link) == pollers.PollResult(seen=0)
     assert world.jobs(state="pending") == []
+
+
+def test_a_stock_check_pass_takes_a_quarter_of_walmart_s_inventory_reads_over_its_interval() -> None:
+    # Walmart allows 200 inventory reads a minute per seller: 50 a minute for the check.
+    assert stock_checks_per_pass(900.0) == 500  # 750 by the share, capped
+    assert stock_checks_per_pass(60.0) == 50
+    assert stock_checks_per_pass(15.0) == 12
+    assert stock_checks_per_pass(1.0) == 1

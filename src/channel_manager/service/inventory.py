@@ -11,8 +11,10 @@ the units of the store's Walmart orders still to ship when the store creates ord
 (a direct save reserves nothing in Commerce, so its salable quantity still counts those units), never below 0.
 
 Commerce's stock webhooks are not delivered again when the connector misses one (a process restarting, a
-network blip), so a periodic check walks the store's SKUs, ``STOCK_CHECKS_PER_PASS`` at a time in SKU order
-and round again: each becomes a push that reads Walmart's quantity first and sets it only when it differs.
+network blip), so a periodic check walks the store's SKUs in SKU order and round again, each becoming a push
+that reads Walmart's quantity first and sets it only when it differs. A pass (one per ``reconcile_seconds``
+across all processes) takes at most a quarter of the seller's inventory reads over its interval
+(``stock_checks_per_pass``): the pushes that follow a stock change, and the seller's other tools, keep the rest.
 """
 
 from __future__ import annotations
@@ -27,12 +29,16 @@ from ..domain.stores import ChannelStore, OrderCreationPath
 from ..storage.skus import open_units_of_sku, skus_after, store_sells_sku
 from ..storage.unit_of_work import UnitOfWork
 from ..walmart.errors import WalmartNotFoundError
+from ..walmart.rate_limits import DEFAULT_RATE_LIMITS
 from .context import ServiceContext, StoreLink
 from .job_run import JobRun
 from .outbox import enqueue_stock_push
 
-#: SKUs one pass of the stock check looks at (two reads each: Commerce's salable quantity and Walmart's).
-STOCK_CHECKS_PER_PASS = 50
+#: The share of the seller's Walmart inventory reads (``GET /v3/inventory``) the stock check may use.
+STOCK_CHECK_READ_SHARE = 0.25
+#: The most SKUs one pass looks at (two reads each: Commerce's salable quantity and Walmart's), whatever the
+#: interval: the jobs of one pass stay a bounded batch.
+STOCK_CHECKS_MAX_PER_PASS = 500
 #: Where the stock check stopped (the last SKU it queued), per store.
 STOCK_CHECK_CURSOR = "stock_checked_through"
 
@@ -83,12 +89,22 @@ async def on_commerce_stock_event(context: ServiceContext, link: StoreLink, payl
         context.work_available.set()
 
 
-def queue_stock_checks(uow: UnitOfWork, store: ChannelStore, now: datetime, limit: int = STOCK_CHECKS_PER_PASS) -> int:
-    """One pass of the stock check: the next ``limit`` SKUs of the store after where the last pass stopped
-    (round to the first when it reaches the end), each queued as a checking push. How many were queued."""
+def stock_checks_per_pass(reconcile_seconds: float) -> int:
+    """SKUs one pass of the stock check may look at: its share of the inventory reads Walmart allows over the
+    interval between passes (at the default 900 s, 500; at 15 s, 12), at least one."""
+    reads = DEFAULT_RATE_LIMITS["inventory_read"].per_second * reconcile_seconds * STOCK_CHECK_READ_SHARE
+    return max(1, min(STOCK_CHECKS_MAX_PER_PASS, int(reads)))
+
+
+def queue_stock_checks(uow: UnitOfWork, store: ChannelStore, now: datetime, limit: int | None = None) -> int:
+    """One pass of the stock check: the next ``limit`` SKUs (by default ``stock_checks_per_pass``) of the store
+    after where the last pass stopped (round to the first when it reaches the end), each queued as a checking
+    push. How many were queued."""
     assert store.id is not None
     if not store.settings.push_stock_changes:
         return 0
+    if limit is None:
+        limit = stock_checks_per_pass(store.settings.reconcile_seconds)
     after = uow.cursors.get(store.id, STOCK_CHECK_CURSOR) or ""
     skus = skus_after(uow.connection, store.id, after, limit)
     if len(skus) < limit and after:
