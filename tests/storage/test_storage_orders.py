@@ -174,6 +174,24 @@ def test_the_po_of_a_commerce_order_is_found_by_one_select_of_its_id(database: D
     assert all(s.split("FROM")[0].split() == ["SELECT", "purchase_orders.id"] for s in selects)
 
 
+def test_the_po_of_a_commerce_event_is_the_linked_one_or_the_one_being_created(database: Database) -> None:
+    store_id = add_store(database)
+    linked, creating = add_order(database, store_id, "PO-LINKED"), add_order(database, store_id, "PO-CREATING")
+    with database.unit_of_work() as uow:
+        order = uow.orders.get_by_id(linked, for_update=True)
+        assert order is not None
+        order.link_commerce_order(1001, "000000101", {"1": 11, "2": 12}, at(1))
+        uow.orders.save(order)
+        uow.commit()
+    with database.unit_of_work(read_only=True) as uow:
+        assert uow.orders.id_for_commerce_event(store_id, 1001, None) == linked
+        assert uow.orders.id_for_commerce_event(store_id, 1001, "PO-LINKED") == linked
+        assert uow.orders.id_for_commerce_event(store_id, 2002, "PO-CREATING") == creating  # no link yet
+        assert uow.orders.id_for_commerce_event(store_id, 2002, "PO-LINKED") is None  # linked to another order
+        assert uow.orders.id_for_commerce_event(store_id, 2002, "NOT-OURS") is None
+        assert uow.orders.id_for_commerce_event(store_id + 1, 1001, "PO-LINKED") is None
+
+
 def test_saving_a_stale_copy_raises_concurrent_update(database: Database) -> None:
     store_id = add_store(database)
     order_id = add_order(database, store_id)

@@ -193,6 +193,10 @@ async def test_an_order_saved_event_of_an_order_not_the_stores_is_processed(worl
     raw = json.dumps(body).encode()
     assert record_delivery(world.context, world.store_id, COMMERCE, commerce_event_id(raw), ORDER_SAVED, body)
     assert [j.kind for j in world.jobs()] == ["process_webhook"]
+    huge = {"eventName": ORDER_SAVED, "data": {**_QUIET_ORDER, "entity_id": 2**70}}
+    raw = json.dumps(huge).encode()
+    assert record_delivery(world.context, world.store_id, COMMERCE, commerce_event_id(raw), ORDER_SAVED, huge)
+    assert [j.kind for j in world.jobs()] == ["process_webhook", "process_webhook"]
 
 
 _QUIET_ORDER: dict[str, Any] = {

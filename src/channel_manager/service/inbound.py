@@ -77,7 +77,7 @@ def nothing_to_process(uow: UnitOfWork, store_id: int, source: Source, event_typ
     if not isinstance(data, dict) or not order_shows_nothing_to_send(data):
         return False
     commerce_order_id = WebhookEvent(event_type, data).order_id
-    if commerce_order_id is None:
+    if commerce_order_id is None or not 0 < commerce_order_id < 2**63:  # not an id the database can hold
         return False
     ext_order_id = data.get("ext_order_id")
     purchase_order_id = ext_order_id if isinstance(ext_order_id, str) else None
