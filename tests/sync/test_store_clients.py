@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from channel_manager.sync.runner import RunOptions, run_service
 from channel_manager_sandboxes.commerce.settings import DEFAULT_TOKEN
 
 from .conftest import CLIENT_ID, CLIENT_SECRET, Servers, World
@@ -43,6 +44,28 @@ async def test_a_stores_clients_open_on_first_use_close_when_idle_and_open_again
     assert world.order(second).commerce_order_id is not None and world.order(second).acknowledged_at is not None
     assert link.walmart.is_open and link.commerce.is_open and await world.context.store(world.store_id) is link
     world.assert_nothing_duplicated()
+
+
+async def test_the_runner_closes_pools_left_idle(world: World) -> None:
+    po = world.walmart_order([{"sku": "MUG-1", "quantity": 1}])
+    await world.take_in()
+    link = await world.context.store(world.store_id)
+    assert link.walmart.is_open and link.commerce.is_open
+    stop, started = asyncio.Event(), asyncio.Event()
+    options = RunOptions(workers=1, pollers=False, shutdown_grace_seconds=2, client_idle_seconds=0.5)
+    running = run_service(world.database, options, context=world.context, stop=stop, started=started)
+    service = asyncio.create_task(running)
+    try:
+        await asyncio.wait_for(started.wait(), 10)
+        for _ in range(100):
+            if not link.walmart.is_open and not link.commerce.is_open:
+                break
+            await asyncio.sleep(0.05)
+        assert not link.walmart.is_open and not link.commerce.is_open
+    finally:
+        stop.set()
+        await asyncio.wait_for(service, 20)
+    assert world.order(po).acknowledged_at is not None
 
 
 #: Run in a fresh interpreter, so that memory freed by earlier tests does not hide what the clients take.
