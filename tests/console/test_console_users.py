@@ -3,6 +3,8 @@ and the lock-out after repeated failures (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -115,3 +117,20 @@ def test_set_password_and_remove_end_sessions(database: Database) -> None:
     second = console_users.sign_in(database, "alice", "a brand new password")
     console_users.remove_user(database, "alice", actor="test")
     assert console_users.session(database, second.token) is None
+
+
+def test_no_password_is_hashed_when_a_process_starts() -> None:
+    """Importing the CLI (every command, ``channel-manager run``) hashes nothing: one argon2 hash takes 64 MiB and
+    a fifth of a second. The unknown-name dummy hash is written in the code, with the hasher's own parameters, so
+    an unknown name still takes as long as a wrong password."""
+    probe = (
+        "import argon2\n"
+        "def refuse(*args, **kwargs):\n"
+        "    raise AssertionError('a password was hashed at import')\n"
+        "argon2.PasswordHasher.hash = refuse\n"
+        "import channel_manager.cli.app\n"
+    )
+    started = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False)
+    assert started.returncode == 0, started.stderr
+    assert not console_users._hasher.check_needs_rehash(console_users._DUMMY_HASH)
+    assert not console_users._verify(console_users._DUMMY_HASH, PASSWORD)

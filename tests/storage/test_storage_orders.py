@@ -146,6 +146,52 @@ def test_whole_order_round_trip(database: Database) -> None:
     assert row["items_count"] == 5
 
 
+def test_the_po_of_a_commerce_order_is_found_by_one_select_of_its_id(database: Database) -> None:
+    store_id, other_store = add_store(database), add_store(database, "Other store")
+    order_id = add_order(database, store_id)
+    with database.unit_of_work() as uow:
+        order = uow.orders.get_by_id(order_id, for_update=True)
+        assert order is not None
+        order.link_commerce_order(1001, "000000101", {"1": 11, "2": 12}, at(1))
+        uow.orders.save(order)
+        uow.commit()
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    sa.event.listen(database.engine, "before_cursor_execute", seen)
+    try:
+        with database.unit_of_work(read_only=True) as uow:
+            found = uow.orders.id_of_commerce_order(store_id, 1001)
+            unknown = uow.orders.id_of_commerce_order(store_id, 1002)
+            elsewhere = uow.orders.id_of_commerce_order(other_store, 1001)
+    finally:
+        sa.event.remove(database.engine, "before_cursor_execute", seen)
+    assert (found, unknown, elsewhere) == (order_id, None, None)
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 3 and all("order_lines" not in s and "shipments" not in s for s in selects)
+    assert all(s.split("FROM")[0].split() == ["SELECT", "purchase_orders.id"] for s in selects)
+
+
+def test_the_po_of_a_commerce_event_is_the_linked_one_or_the_one_being_created(database: Database) -> None:
+    store_id = add_store(database)
+    linked, creating = add_order(database, store_id, "PO-LINKED"), add_order(database, store_id, "PO-CREATING")
+    with database.unit_of_work() as uow:
+        order = uow.orders.get_by_id(linked, for_update=True)
+        assert order is not None
+        order.link_commerce_order(1001, "000000101", {"1": 11, "2": 12}, at(1))
+        uow.orders.save(order)
+        uow.commit()
+    with database.unit_of_work(read_only=True) as uow:
+        assert uow.orders.id_for_commerce_event(store_id, 1001, None) == linked
+        assert uow.orders.id_for_commerce_event(store_id, 1001, "PO-LINKED") == linked
+        assert uow.orders.id_for_commerce_event(store_id, 2002, "PO-CREATING") == creating  # no link yet
+        assert uow.orders.id_for_commerce_event(store_id, 2002, "PO-LINKED") is None  # linked to another order
+        assert uow.orders.id_for_commerce_event(store_id, 2002, "NOT-OURS") is None
+        assert uow.orders.id_for_commerce_event(store_id + 1, 1001, "PO-LINKED") is None
+
+
 def test_saving_a_stale_copy_raises_concurrent_update(database: Database) -> None:
     store_id = add_store(database)
     order_id = add_order(database, store_id)

@@ -25,6 +25,7 @@ LAYERS: dict[str, int] = {
     "crypto": 1,
     "settings": 1,
     "metrics": 1,
+    "http_clients": 1,
     "walmart": 2,
     "commerce": 2,
     "storage": 2,

@@ -93,6 +93,15 @@ class CommerceClient:
     async def aclose(self) -> None:
         await self._transport.aclose()
 
+    @property
+    def is_open(self) -> bool:
+        """Whether the client holds a connection pool now (from its first call until it is closed or idle)."""
+        return self._transport.is_open
+
+    async def close_if_idle(self, idle_seconds: float) -> bool:
+        """Closes the connection pool when no call used it for ``idle_seconds``; the next call opens it again."""
+        return await self._transport.close_if_idle(idle_seconds)
+
     async def _call(self, method: str, template: str, **kwargs: Any) -> Any:
         return await self._transport.request(method, template, **kwargs)
 

@@ -26,6 +26,7 @@ from channel_manager.commerce.errors import (
     one_line,
 )
 from channel_manager.commerce.http_attempts import AttemptCallback, CommerceAttempt
+from channel_manager.http_clients import OnDemandClient
 
 _SAFE_METHODS = frozenset({"GET", "HEAD"})
 
@@ -55,9 +56,9 @@ class CommerceTransport:
         self._prefix = f"/rest/{quote(store_code, safe='')}" if store_code else "/rest"
         self._auth = auth
         self._on_attempt = on_attempt
-        self._http = httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout),
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+        self._http = OnDemandClient(
+            timeout=timeout,
+            max_connections=max_connections,
             headers={"Accept": "application/json", "User-Agent": "channel-manager"},
         )
 
@@ -67,6 +68,13 @@ class CommerceTransport:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+
+    @property
+    def is_open(self) -> bool:
+        return self._http.is_open
+
+    async def close_if_idle(self, idle_seconds: float) -> bool:
+        return await self._http.close_if_idle(idle_seconds)
 
     def _record(self, attempt: CommerceAttempt) -> None:
         if self._on_attempt is not None:

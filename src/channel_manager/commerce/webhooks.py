@@ -17,6 +17,7 @@ import base64
 import hashlib
 import hmac
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,6 +119,39 @@ class WebhookEvent:
             return int(value) if value is not None else None
         except (TypeError, ValueError):
             return None
+
+
+#: Order states in which an "order saved" event may show nothing for Walmart (created, invoiced).
+_STATES_WITH_NOTHING_TO_SEND = frozenset({"new", "processing"})
+#: Item quantities that mean the merchant (or the connector) shipped, cancelled or refunded units.
+_MOVED_QUANTITIES = ("qty_shipped", "qty_canceled", "qty_refunded")
+
+
+def _is_zero(value: Any) -> bool:
+    """True for 0 as a number or a numeric string ("0.0000"); anything else (missing, null, text) is not 0."""
+    if isinstance(value, bool) or value is None:
+        return False
+    try:
+        return float(value) == 0
+    except (TypeError, ValueError):
+        return False
+
+
+def order_shows_nothing_to_send(data: Mapping[str, Any]) -> bool:
+    """True only when an "order saved" body proves its order has nothing for Walmart: new or processing,
+    every item given with ``qty_shipped``, ``qty_canceled`` and ``qty_refunded`` all 0, and ``total_refunded``
+    given as 0 or null (no money refunded). That is the order as the connector's own create and invoice calls
+    leave it. A merchant's shipment or tracking change needs a shipped unit, a cancel a cancelled one, a credit
+    memo a refunded unit or amount: none of them passes. A body lacking any of these fields (a webhook set up
+    with fewer fields, another shape) proves nothing: False, so the event is processed."""
+    if data.get("state") not in _STATES_WITH_NOTHING_TO_SEND:
+        return False
+    if "total_refunded" not in data or not (data["total_refunded"] is None or _is_zero(data["total_refunded"])):
+        return False
+    items = data.get("items")
+    if not isinstance(items, list) or not items:
+        return False
+    return all(isinstance(item, dict) and all(_is_zero(item.get(name)) for name in _MOVED_QUANTITIES) for item in items)
 
 
 def _named_object(body: bytes | str, what: str, name_field: str, name: str) -> dict[str, Any]:

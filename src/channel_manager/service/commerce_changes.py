@@ -333,6 +333,5 @@ def _forget_change(context: ServiceContext, store_id: int, commerce_order_id: in
 
 
 def _linked_order_id(context: ServiceContext, store_id: int, commerce_order_id: int) -> int | None:
-    with context.unit_of_work() as uow:
-        order = uow.orders.get_by_commerce_order(store_id, commerce_order_id)
-    return order.id if order else None
+    with context.database.unit_of_work(read_only=True) as uow:
+        return uow.orders.id_of_commerce_order(store_id, commerce_order_id)

@@ -148,6 +148,15 @@ class ServiceContext:
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)
 
+    async def close_idle_clients(self, idle_seconds: float) -> int:
+        """Closes the connection pools of the stores' clients that no call used for ``idle_seconds`` (a store
+        whose jobs stopped coming, in a worker-only process); the next call opens them again. How many closed."""
+        closed = 0
+        for link in list(self._links.values()):
+            closed += await link.walmart.close_if_idle(idle_seconds)
+            closed += await link.commerce.close_if_idle(idle_seconds)
+        return closed
+
     async def aclose(self) -> None:
         for store_id in list(self._links):
             await self.forget_store(store_id)

@@ -9,9 +9,10 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from ..commerce.webhooks import STOCK_CHANGED, parse_webhook
+from ..commerce.webhooks import ORDER_SAVED, STOCK_CHANGED, WebhookEvent, order_shows_nothing_to_send, parse_webhook
 from ..logs import get_logger
 from ..storage.inbound_events import InboundEvent, Source
+from ..storage.unit_of_work import UnitOfWork
 from ..walmart.notifications import OrderNotification, parse_notification
 from .commerce_changes import sync_commerce_order
 from .context import ServiceContext, StoreLink
@@ -48,14 +49,39 @@ def record_delivery(
     context: ServiceContext, store_id: int, source: Source, event_id: str, event_type: str, payload: Any
 ) -> bool:
     """Stores a delivery with the job that processes it; False when it was seen before. The receiver answers
-    2xx only after this returns, so an accepted delivery cannot be lost."""
+    2xx only after this returns, so an accepted delivery cannot be lost. A Commerce "order saved" event that
+    shows nothing for Walmart (:func:`nothing_to_process`) is stored as processed, with no job."""
     now = context.now()
     with context.unit_of_work() as uow:
-        stored = uow.inbound_events.record(store_id, source, event_id, event_type, payload, received_at=now)
-        if stored is not None:
+        skip = nothing_to_process(uow, store_id, source, event_type, payload)
+        stored = uow.inbound_events.record(
+            store_id, source, event_id, event_type, payload, received_at=now, processed_at=now if skip else None
+        )
+        if stored is not None and not skip:
             enqueue_webhook_processing(uow, store_id, stored, now)
         uow.commit()
+    if stored is not None and skip:
+        log.debug("commerce_event_needs_nothing", store_id=store_id, event_type=event_type, inbound_event=stored)
     return stored is not None
+
+
+def nothing_to_process(uow: UnitOfWork, store_id: int, source: Source, event_type: str, payload: Any) -> bool:
+    """True for a Commerce "order saved" event of one of the store's POs whose order shows no unit shipped,
+    cancelled or refunded and no money refunded (``commerce.webhooks.order_shows_nothing_to_send``): what the
+    connector's own create and invoice calls cause. Processing it would read the order and its shipments and
+    record nothing. Any other event, or one that is unsure, is processed. A merchant's later change has its own
+    events (shipment, track, credit memo, cancel, and an "order saved" showing it), which are never skipped."""
+    if source != COMMERCE or event_type != ORDER_SAVED or not isinstance(payload, dict):
+        return False
+    data = payload.get("data")
+    if not isinstance(data, dict) or not order_shows_nothing_to_send(data):
+        return False
+    commerce_order_id = WebhookEvent(event_type, data).order_id
+    if commerce_order_id is None or not 0 < commerce_order_id < 2**63:  # not an id the database can hold
+        return False
+    ext_order_id = data.get("ext_order_id")
+    purchase_order_id = ext_order_id if isinstance(ext_order_id, str) else None
+    return uow.orders.id_for_commerce_event(store_id, commerce_order_id, purchase_order_id) is not None
 
 
 async def process_webhook(run: JobRun) -> None:

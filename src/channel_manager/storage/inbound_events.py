@@ -40,8 +40,10 @@ class InboundEventRepository:
         payload: Any,
         *,
         received_at: datetime | None = None,
+        processed_at: datetime | None = None,
     ) -> int | None:
-        """Stores a delivery; ``None`` when this event was already received (a redelivery).
+        """Stores a delivery (already processed when ``processed_at`` is given: nothing to do for it); ``None``
+        when this event was already received (a redelivery).
 
         The returned id is truthy, so ``if repo.record(...):`` reads as "is this new?".
         """
@@ -54,6 +56,7 @@ class InboundEventRepository:
                 event_type=event_type,
                 payload=payload,
                 received_at=received_at or utcnow(),
+                processed_at=processed_at,
             )
             .on_conflict_do_nothing(
                 index_elements=[inbound_events.c.source, inbound_events.c.store_id, inbound_events.c.event_id]

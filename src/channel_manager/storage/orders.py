@@ -386,6 +386,23 @@ class OrderRepository:
         query = select(po).where(po.c.store_id == store_id, po.c.commerce_order_id == commerce_order_id)
         return self._load(query, False)
 
+    def id_of_commerce_order(self, store_id: int, commerce_order_id: int) -> int | None:
+        """The id of the store's PO linked to the Commerce order: one ``SELECT id``, not the aggregate (its
+        lines, shipments, cancellations and refunds are four more statements)."""
+        query = select(po.c.id).where(po.c.store_id == store_id, po.c.commerce_order_id == commerce_order_id)
+        return self._connection.execute(query).scalar_one_or_none()
+
+    def id_for_commerce_event(self, store_id: int, commerce_order_id: int, purchase_order_id: str | None) -> int | None:
+        """The id of the store's PO a Commerce order's event is about, by one ``SELECT id``: the PO linked to the
+        order, or the PO its ``ext_order_id`` names while that PO is linked to no Commerce order yet (its
+        creation under way: the order's own "order saved" events arrive before the link is saved)."""
+        condition = po.c.commerce_order_id == commerce_order_id
+        if purchase_order_id:
+            creating = and_(po.c.purchase_order_id == purchase_order_id, po.c.commerce_order_id.is_(None))
+            condition = or_(condition, creating)
+        query = select(po.c.id).where(po.c.store_id == store_id, condition).limit(1)
+        return self._connection.execute(query).scalar_one_or_none()
+
     def require(self, store_id: int, purchase_order_id: str, *, for_update: bool = False) -> PurchaseOrder:
         """Like ``get``, but a missing PO raises ``OrderNotFound``."""
         order = self.get(store_id, purchase_order_id, for_update=for_update)

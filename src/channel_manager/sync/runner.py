@@ -34,6 +34,8 @@ class RunOptions:
     #: How often the runner looks for stores added, changed or removed while it runs (less than any poll
     #: interval, so a change takes effect within one).
     store_scan_seconds: float = 2.0
+    #: A store's Walmart or Commerce connection pool unused this long is closed (opened again by the next call).
+    client_idle_seconds: float = 300.0
 
 
 class Served(Protocol):
@@ -82,6 +84,11 @@ async def run_service(
     ]
     background.append(
         asyncio.create_task(_supervised("stores", lambda: _follow_stores(context, stop, options), stop), name="stores")
+    )
+    background.append(
+        asyncio.create_task(
+            _supervised("idle_clients", lambda: _close_idle_clients(context, stop, options), stop), name="idle_clients"
+        )
     )
     server = served(context) if served is not None else None
     try:
@@ -151,6 +158,17 @@ async def _heartbeat(context: SyncContext, process_id: str, workers: int, stop: 
             log.warning("heartbeat_failed", error=str(error))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=HEARTBEAT_SECONDS)
+
+
+async def _close_idle_clients(context: SyncContext, stop: asyncio.Event, options: RunOptions) -> None:
+    """Every fifth of ``client_idle_seconds``, closes the stores' connection pools idle for that long."""
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=options.client_idle_seconds / 5)
+        if not stop.is_set():
+            closed = await context.close_idle_clients(options.client_idle_seconds)
+            if closed:
+                log.debug("idle_clients_closed", clients=closed)
 
 
 async def _follow_stores(context: SyncContext, stop: asyncio.Event, options: RunOptions) -> None:

@@ -25,6 +25,7 @@ import httpx
 import structlog
 from pydantic.alias_generators import to_camel
 
+from channel_manager.http_clients import OnDemandClient
 from channel_manager.walmart.errors import (
     Intent,
     WalmartAuthError,
@@ -133,10 +134,7 @@ class WalmartClient:
         self.retry_backoff = retry_backoff
         self.max_retry_wait = max_retry_wait
         self.retry_ambiguous = retry_ambiguous
-        self._http = httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout),
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
-        )
+        self._http = OnDemandClient(timeout=timeout, max_connections=max_connections)
         self._tokens = TokenCache(self._fetch_token, renew_before=token_renew_before)
 
     def __repr__(self) -> str:
@@ -150,6 +148,16 @@ class WalmartClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the client holds a connection pool now (from its first call until it is closed or idle)."""
+        return self._http.is_open
+
+    async def close_if_idle(self, idle_seconds: float) -> bool:
+        """Closes the connection pool when no call used it for ``idle_seconds``; the next call opens it again
+        (the token and the rate-limit buckets are kept)."""
+        return await self._http.close_if_idle(idle_seconds)
 
     # ------------------------------------------------------------ transport
 
