@@ -342,6 +342,24 @@ class Conductor:
             }
         return {UNREACHABLE: "no run process answered GET /api/orders"}
 
+    async def order_records(self, purchase_order_ids: list[str]) -> dict[str, Any]:
+        """PO -> the connector's own record of it (``GET /api/orders/{po}``: lines, jobs, timeline), for the
+        report of a run that is not clean; a PO no process answered for maps to the error."""
+        records: dict[str, Any] = {}
+        process = next((p for p in self.runs if p.alive and not p.stopped), None)
+        for po in purchase_order_ids:
+            if process is None:
+                records[po] = "no run process alive"
+                continue
+            try:
+                response = await self.http.get(
+                    f"{api_url(process)}/api/orders/{po}", headers=api_headers(self.env), timeout=15
+                )
+                records[po] = response.json() if response.status_code == 200 else f"HTTP {response.status_code}"
+            except (httpx.HTTPError, ValueError) as error:
+                records[po] = f"{type(error).__name__}: {error}"
+        return records
+
     async def _operator_retry(self) -> None:
         in_error = sorted(po for po in await self.errors_in_connector() if po != UNREACHABLE)
         self.injected["operator_retry_sweep"] += 1

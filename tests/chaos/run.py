@@ -5,6 +5,7 @@ for convergence, and the verdict from both sandboxes. Shared by ``tests/chaos`` 
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import shutil
 import statistics
@@ -199,6 +200,7 @@ async def _drive(
                     converged = time.monotonic() - faults_off
                     break
                 if time.monotonic() > converge_deadline:
+                    await _keep_records(conductor, verdict, logs)
                     break
                 await asyncio.sleep(max(5.0, len(lifecycles) / 50))  # a verdict reads every PO back
         finally:
@@ -225,6 +227,17 @@ async def _drive(
         conductor.retry_failures,
         logs,
     )
+
+
+async def _keep_records(conductor: Conductor, verdict: Verdict, logs: Path, most: int = 60) -> None:
+    """A run that did not converge keeps the connector's record of its first ``most`` problem POs
+    (``logs/problem-orders.json``: jobs, attempts, timeline), for the diagnosis after the cluster is gone."""
+    pos = sorted({po for category in verdict.problems.values() for po in category if po.isdigit()})[:most]
+    try:
+        records: Any = await conductor.order_records(pos)
+    except Exception as error:  # the report must not fail on its own diagnosis
+        records = {"error": f"{type(error).__name__}: {error}"}
+    (logs / "problem-orders.json").write_text(json.dumps(records, indent=1, default=str))
 
 
 def run_chaos(config: ChaosConfig) -> ChaosResult:
