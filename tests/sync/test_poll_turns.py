@@ -17,22 +17,27 @@ pytestmark = pytest.mark.anyio
 INTERVAL = 1.0
 
 
+def counted(name: str, passes: list[str], process: str) -> object:
+    """A pass named ``name`` (the turn is kept by that name) that notes which process made it."""
+
+    async def one_pass(context: object, link: object) -> pollers.PollResult:
+        passes.append(process)
+        return pollers.PollResult()
+
+    one_pass.__name__ = name
+    return one_pass
+
+
 async def test_three_processes_make_one_pass_per_interval_between_them(world: World) -> None:
     link = await world.context.store(world.store_id)
-    passes: list[int] = []
-
-    def counted(process: int) -> object:
-        async def stock_pass(context: object, link: object) -> pollers.PollResult:
-            passes.append(process)
-            return pollers.PollResult()
-
-        stock_pass.__name__ = "check_walmart_stock"
-        return stock_pass
+    passes: list[str] = []
 
     contexts = [world.context, world.new_context(), world.new_context()]
     stop = asyncio.Event()
     loops = [
-        asyncio.create_task(pollers.run_every(context, link, counted(index), INTERVAL, stop))
+        asyncio.create_task(
+            pollers.run_every(context, link, counted("check_walmart_stock", passes, str(index)), INTERVAL, stop)
+        )
         for index, context in enumerate(contexts)
     ]
     await asyncio.sleep(2.5 * INTERVAL)  # turns at about 0, 1 and 2 intervals
@@ -46,17 +51,18 @@ async def test_when_the_process_that_had_the_turn_stops_another_takes_it(world: 
     link = await world.context.store(world.store_id)
     passes: list[str] = []
 
-    def counted(process: str) -> object:
-        async def reconcile_walmart_orders(context: object, link: object) -> pollers.PollResult:
-            passes.append(process)
-            return pollers.PollResult()
-
-        return reconcile_walmart_orders
-
     first_stop, second_stop = asyncio.Event(), asyncio.Event()
-    first = asyncio.create_task(pollers.run_every(world.context, link, counted("first"), INTERVAL, first_stop))
+    first = asyncio.create_task(
+        pollers.run_every(
+            world.context, link, counted("reconcile_walmart_orders", passes, "first"), INTERVAL, first_stop
+        )
+    )
     await asyncio.sleep(0.2 * INTERVAL)
-    second = asyncio.create_task(pollers.run_every(world.new_context(), link, counted("second"), INTERVAL, second_stop))
+    second = asyncio.create_task(
+        pollers.run_every(
+            world.new_context(), link, counted("reconcile_walmart_orders", passes, "second"), INTERVAL, second_stop
+        )
+    )
     await asyncio.sleep(0.5 * INTERVAL)
     assert passes == ["first"]  # the second process found the turn taken
     first_stop.set()
