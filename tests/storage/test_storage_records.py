@@ -95,8 +95,11 @@ def test_a_periodic_turn_goes_to_the_first_caller_once_per_period(database: Data
         assert uow.cursors.take_turn(store_id, "turn.poll", T0 + timedelta(seconds=8), every) is False
         assert uow.cursors.take_turn(store_id, "turn.poll", T0 + timedelta(seconds=9), every) is True
         assert uow.cursors.take_turn(store_id, "turn.poll", T0 + timedelta(seconds=12), every) is False
-        # A clock set back finds the turn stamped in its future: given out again, not never.
-        assert uow.cursors.take_turn(store_id, "turn.poll", T0, every) is True
+        # A racing caller whose clock read came a moment before the winner's finds the turn taken.
+        assert uow.cursors.take_turn(store_id, "turn.poll", T0 + timedelta(seconds=8), every) is False
+        # A clock set back by more than a period finds the turn stamped far in its future: given out again,
+        # not never.
+        assert uow.cursors.take_turn(store_id, "turn.poll", T0 - timedelta(seconds=1), every) is True
         uow.commit()
 
 

@@ -32,9 +32,10 @@ class CursorRepository:
     def take_turn(self, store_id: int, name: str, now: datetime, every: timedelta) -> bool:
         """The turn of a periodic pass shared by every process of the deployment: True for the first caller
         at ``name`` since ``every`` before ``now`` (the row then holds ``now``), False for the others. One
-        conditional UPDATE (or the first INSERT) decides between callers racing for it. A turn stamped after
-        ``now`` (a clock set back) is given out again rather than never."""
-        due = or_(sync_cursors.c.updated_at <= now - every, sync_cursors.c.updated_at > now)
+        conditional UPDATE (or the first INSERT) decides between callers racing for it. A turn stamped more
+        than ``every`` after ``now`` (a clock set back) is given out again rather than never; a turn stamped
+        a little after ``now`` is a racing caller's, whose clock read came a moment later than this one's."""
+        due = or_(sync_cursors.c.updated_at <= now - every, sync_cursors.c.updated_at > now + every)
         claimed = self._connection.execute(
             update(sync_cursors)
             .where(sync_cursors.c.store_id == store_id, sync_cursors.c.name == name, due)
