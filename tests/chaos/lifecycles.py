@@ -203,6 +203,9 @@ async def memo(
     """A credit memo of ``{line: units}``. Units not shipped are a cancel (with ``cancel_reason``), shipped ones a
     refund of their price and tax. Commerce only credits invoiced orders: the merchant waits for the invoice."""
     assert lc.commerce_order_id is not None
+    if time.monotonic() >= stage.deadline:
+        lc.notes.append("the merchant's time ran out before this credit memo (earlier steps waited that long)")
+        return False
     order = await stage.commerce_until(lc.commerce_order_id, invoiced)
     if order is None:
         lc.notes.append("the Commerce order was never invoiced: no credit memo possible")
