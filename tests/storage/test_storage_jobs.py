@@ -220,3 +220,51 @@ def test_defer_gives_the_job_back_until_its_budget_allows_with_the_same_kind_of_
     # The store's other kinds and the other store's jobs are not held back.
     assert sorted(_claim(database, "w2", now=T0 + timedelta(seconds=1))) == sorted([other_kind, other_store])
     assert _claim(database, "w2", now=T0 + timedelta(seconds=30)) == acks
+
+
+def test_a_side_answering_again_wakes_the_jobs_that_waited_out_its_outage(database: Database, store_id: int) -> None:
+    other_store = add_store(database, "other")
+    backing_off = _enqueue(database, "create_commerce_order", store_id)
+    gave_up = _enqueue(database, "refund_order", store_id)
+    just_failed = _enqueue(database, "ship_lines", store_id)
+    refused = _enqueue(database, "cancel_lines", store_id)  # its last failure was not an outage
+    walmart = _enqueue(database, "acknowledge_order", store_id)
+    elsewhere = _enqueue(database, "create_commerce_order", other_store)
+    assert None not in (backing_off, gave_up, just_failed, refused, walmart, elsewhere)
+    _claim(database, "w1")
+    later = T0 + timedelta(minutes=5)
+    with database.unit_of_work() as uow:
+        for job_id in (backing_off, elsewhere):
+            uow.jobs.retry_later(job_id or 0, "w1", later, "HTTP 503", now=T0, waiting_on="Commerce")
+        uow.jobs.fail(gave_up or 0, "w1", "HTTP 503", now=T0, waiting_on="Commerce")
+        uow.jobs.retry_later(
+            just_failed or 0, "w1", later, "no answer", now=T0 + timedelta(seconds=9), waiting_on="Commerce"
+        )
+        uow.jobs.retry_later(refused or 0, "w1", later, "HTTP 400", now=T0)
+        uow.jobs.retry_later(walmart or 0, "w1", later, "HTTP 503", now=T0, waiting_on="Walmart")
+        uow.commit()
+
+    now = T0 + timedelta(seconds=12)
+    with database.unit_of_work() as uow:
+        woken = uow.jobs.wake(store_id, "Commerce", now=now, failed_before=now - timedelta(seconds=10))
+        uow.commit()
+    assert woken == 2
+    with database.unit_of_work() as uow:
+        jobs = {
+            job_id: uow.jobs.get(job_id or 0)
+            for job_id in (backing_off, gave_up, just_failed, refused, walmart, elsewhere)
+        }
+    woke, revived = jobs[backing_off], jobs[gave_up]
+    assert woke is not None and woke.state is JobState.PENDING and woke.run_after == now and woke.waiting_on is None
+    assert revived is not None and revived.state is JobState.PENDING and revived.attempts == 0
+    assert revived.run_after == now and revived.finished_at is None
+    for job_id in (
+        just_failed,
+        refused,
+        walmart,
+        elsewhere,
+    ):  # too recent, not an outage, the other side, another store
+        job = jobs[job_id]
+        assert job is not None and job.run_after == later, job_id
+    with database.unit_of_work() as uow:  # once woken, not again
+        assert uow.jobs.wake(store_id, "Commerce", now=now, failed_before=now) == 1  # just_failed, old enough now

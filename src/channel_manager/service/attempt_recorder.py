@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
 
 from ..commerce.http_attempts import CommerceAttempt
 from ..domain.sync import Side
 from ..storage.attempt_repository import SyncAttempt
 from ..storage.unit_of_work import Database
 from ..walmart.http_attempts import WalmartAttempt
+from .side_health import SideHealth
 
 
 @dataclass
@@ -34,9 +37,13 @@ class AttemptRecorder:
     of their own, so they survive a rolled-back job); outside a scope they are written at once.
     """
 
-    def __init__(self, database: Database, store_id: int) -> None:
+    def __init__(
+        self, database: Database, store_id: int, *, clock: Callable[[], datetime] = partial(datetime.now, UTC)
+    ) -> None:
         self._database = database
         self._store_id = store_id
+        #: Whether each side answers this store's calls (what wakes the jobs waiting out an outage).
+        self.health = SideHealth(lambda: clock().timestamp())
 
     @contextmanager
     def scope(
@@ -73,6 +80,7 @@ class AttemptRecorder:
         purchase_order_id: str | None = None,
     ) -> None:
         """Stores one attempt of either side: in the open scope of this store, or at once."""
+        self.health.saw(side, attempt.http_status)
         scope = _scope.get()
         if scope is not None and scope.store_id != self._store_id:
             scope = None

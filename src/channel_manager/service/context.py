@@ -102,7 +102,7 @@ class ServiceContext:
             link = self._links.get(store_id)
             if link is None:
                 store = await self.run_db(self._load_store, store_id)
-                recorder = AttemptRecorder(self.database, store_id)
+                recorder = AttemptRecorder(self.database, store_id, clock=self.clock)
                 walmart_options = self._walmart_options_for(store)
                 link = StoreLink(
                     store=store,

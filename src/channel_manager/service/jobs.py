@@ -5,7 +5,7 @@ jobs and their Retry are in ``jobs_admin``."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..domain.sync import Side, SyncProblem
 from ..storage.jobs import Job
@@ -24,6 +24,9 @@ class FailureRecord:
     code: str | None = None
     #: Whether the order shows Error now (a first transient failure is retried quietly).
     report: bool = True
+    #: The side that did not answer (no answer, or a 5xx): the job runs again as soon as that side answers
+    #: again after an outage (``wake_jobs_waiting_on``).
+    waiting_on: Side | None = None
 
 
 def claim_jobs(context: ServiceContext, worker_id: str, *, lease_seconds: float, limit: int) -> list[Job]:
@@ -72,11 +75,14 @@ def record_job_failure(
 ) -> bool:
     """Retries the job later or fails it, and shows the problem on its order, as of ``now`` (the time the
     runtime decided ``run_after`` from); False when the job is no longer ours (nothing recorded)."""
+    waiting_on = failure.waiting_on.value if failure.waiting_on else None
     with context.unit_of_work() as uow:
         if failure.run_after is None:
-            if not uow.jobs.fail(job.id, worker_id, failure.message, now=now):
+            if not uow.jobs.fail(job.id, worker_id, failure.message, now=now, waiting_on=waiting_on):
                 return False
-        elif not uow.jobs.retry_later(job.id, worker_id, failure.run_after, failure.message, now=now):
+        elif not uow.jobs.retry_later(
+            job.id, worker_id, failure.run_after, failure.message, now=now, waiting_on=waiting_on
+        ):
             return False
         if job.order_id is not None and failure.report:
             order = uow.orders.get_by_id(job.order_id, for_update=True)
@@ -95,6 +101,17 @@ def record_job_failure(
                 uow.orders.save(order)
         uow.commit()
     return True
+
+
+def wake_jobs_waiting_on(context: ServiceContext, store_id: int, side: Side, *, quiet_seconds: float) -> int:
+    """``side`` answers the store again after an outage: its jobs that found it unavailable run now, except
+    those that failed in the last ``quiet_seconds`` (a call of theirs may still be under way at the remote, and
+    their own retry is near). How many."""
+    now = context.now()
+    with context.unit_of_work() as uow:
+        woken = uow.jobs.wake(store_id, side.value, now=now, failed_before=now - timedelta(seconds=quiet_seconds))
+        uow.commit()
+    return woken
 
 
 def beat(context: ServiceContext, process_id: str, workers: int) -> None:

@@ -56,6 +56,7 @@ class Job:
     finished_at: datetime | None
     may_be_in_effect: bool = False
     serial_key: str | None = None
+    waiting_on: str | None = None
 
     @property
     def attempts_left(self) -> int:
@@ -229,12 +230,49 @@ class JobRepository:
         return self._update_locked(job_id, worker_id, may_be_in_effect=True, updated_at=now or utcnow())
 
     def retry_later(
-        self, job_id: int, worker_id: str, run_after: datetime, error: str, *, now: datetime | None = None
+        self,
+        job_id: int,
+        worker_id: str,
+        run_after: datetime,
+        error: str,
+        *,
+        now: datetime | None = None,
+        waiting_on: str | None = None,
     ) -> bool:
-        return self._let_go(job_id, worker_id, JobState.PENDING, now, run_after=run_after, last_error=error)
+        """Pending again at ``run_after``; ``waiting_on`` names the side that did not answer (see :meth:`wake`)."""
+        return self._let_go(
+            job_id, worker_id, JobState.PENDING, now, run_after=run_after, last_error=error, waiting_on=waiting_on
+        )
 
-    def fail(self, job_id: int, worker_id: str, error: str, *, now: datetime | None = None) -> bool:
-        return self._let_go(job_id, worker_id, JobState.FAILED, now, last_error=error)
+    def fail(
+        self, job_id: int, worker_id: str, error: str, *, now: datetime | None = None, waiting_on: str | None = None
+    ) -> bool:
+        return self._let_go(job_id, worker_id, JobState.FAILED, now, last_error=error, waiting_on=waiting_on)
+
+    def wake(self, store_id: int, side: str, *, now: datetime, failed_before: datetime) -> int:
+        """``side`` answers the store's calls again after an outage: the store's jobs whose last try found it
+        unavailable (before ``failed_before``) are due now, the ones waiting out their backoff and the ones that
+        gave up for that reason (with a fresh count of attempts, as the merchant's Retry would). Their
+        ``may_be_in_effect`` marker stays. How many."""
+        mine = and_(jobs.c.store_id == store_id, jobs.c.waiting_on == side, jobs.c.updated_at <= failed_before)
+        woken = self._connection.execute(
+            update(jobs)
+            .where(mine, jobs.c.state == JobState.PENDING.value, jobs.c.run_after > now)
+            .values(run_after=now, waiting_on=None, updated_at=now)
+        ).rowcount
+        revived = self._connection.execute(
+            update(jobs)
+            .where(mine, jobs.c.state == JobState.FAILED.value)
+            .values(
+                state=JobState.PENDING.value,
+                attempts=0,
+                run_after=now,
+                finished_at=None,
+                waiting_on=None,
+                updated_at=now,
+            )
+        ).rowcount
+        return int(woken) + int(revived)
 
     def extend_lease(self, job_id: int, worker_id: str, until: datetime) -> bool:
         return self._update_locked(job_id, worker_id, locked_until=until)
@@ -260,6 +298,7 @@ class JobRepository:
             attempts=self._attempt_not_counted(),
             locked_by=None,
             locked_until=None,
+            waiting_on=None,  # the budget decides when it runs, not a side's recovery
             updated_at=now,
         )
         if given:

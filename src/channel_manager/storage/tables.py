@@ -311,10 +311,15 @@ jobs = Table(
     #: The business key jobs are serialised by (``order:<id>``, ``stock:<store>:<sku>``): one at a time per
     #: key, in claim order. ``None``: not serialised.
     Column("serial_key", String(255)),
+    #: The side (``Walmart``, ``Commerce``) that did not answer the job's last try (no answer, or a 5xx): when
+    #: that side answers again after an outage the job is due at once instead of at the end of its backoff,
+    #: and one that gave up for that reason runs again. ``None``: the last failure was not an outage.
+    Column("waiting_on", String(16)),
     CheckConstraint("state IN ('pending', 'running', 'done', 'failed')", name="state"),
     Index(None, "state", "run_after"),
     Index(None, "order_id", "id"),
     Index(None, "serial_key", "id"),
+    Index(None, "store_id", "waiting_on"),
 )
 
 #: One row per running ``channel-manager run`` process: its workers' last sign of life (``/health``).

@@ -28,11 +28,16 @@ class Failure:
     slow_retry_seconds: float | None = None
     #: What the merchant does now, when a stop needs more than "fix the cause, then use Retry".
     next_step: str | None = None
+    #: The side did not answer at all, or answered 5xx: it may be down (not this request refused).
+    unavailable: bool = False
 
 
 def classify(error: BaseException, *, job_kind: str) -> Failure:
     if isinstance(error, WalmartRetryableError):
-        return Failure(Side.WALMART, str(error), True, error.code, error.retry_after, in_flight=_in_flight(error))
+        return Failure(
+            Side.WALMART, str(error), True, error.code, error.retry_after, in_flight=_in_flight(error),
+            unavailable=_unavailable(error),
+        )  # fmt: skip
     if isinstance(error, WalmartIntentToCancelError):
         po = error.purchase_order_id or "<PO>"
         return Failure(
@@ -47,7 +52,10 @@ def classify(error: BaseException, *, job_kind: str) -> Failure:
     if isinstance(error, WalmartError):
         return Failure(Side.WALMART, str(error), False, error.code)
     if isinstance(error, CommerceRetryableError):
-        return Failure(Side.COMMERCE, str(error), True, _status_code(error.http_status), in_flight=_in_flight(error))
+        return Failure(
+            Side.COMMERCE, str(error), True, _status_code(error.http_status), in_flight=_in_flight(error),
+            unavailable=_unavailable(error),
+        )  # fmt: skip
     if isinstance(error, CommerceValidationError | CommerceNotFoundError) and job_kind == JobKind.CREATE_COMMERCE_ORDER:
         # An unknown SKU or a disabled product: the merchant fixes the catalog, so keep trying, slowly.
         return Failure(Side.COMMERCE, str(error), True, _status_code(error.http_status), slow_retry_seconds=300.0)
@@ -70,3 +78,8 @@ def _status_code(status: int | None) -> str | None:
 
 def _in_flight(error: WalmartRetryableError | CommerceRetryableError) -> bool:
     return error.ambiguous and error.http_status is None
+
+
+def _unavailable(error: WalmartRetryableError | CommerceRetryableError) -> bool:
+    """No answer, or a 5xx: the side may be down. A 429 is an answer (its Retry-After says when to come back)."""
+    return error.http_status is None or error.http_status >= 500

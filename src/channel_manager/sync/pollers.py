@@ -27,6 +27,7 @@ from ..service.walmart_changes import record_walmart_changes
 from ..walmart import models as wm
 from ..walmart.requests import query_time
 from .context import SyncContext
+from .wakeup import wake_on_recovery
 
 log = get_logger("channel_manager.pollers")
 
@@ -243,6 +244,7 @@ async def run_every(context: SyncContext, link: StoreLink, poll: object, interva
                 log.info("store_gone", store_id=link.id, poll=name)
                 return
             log.warning(f"{name}_failed", store_id=link.id, error=str(error))
+        await wake_on_recovery(context, link)
         await _wait(stop, interval, loop.time() - started)
 
 

@@ -18,6 +18,7 @@ from ..walmart.rate_limits import RateLimitWait, bounded_wait
 from .context import SyncContext
 from .outcomes import Failure, classify
 from .pacing import MAX_RATE_WAIT_SECONDS, budget_wait
+from .wakeup import wake_on_recovery
 
 log = get_logger("channel_manager.worker")
 
@@ -140,6 +141,7 @@ class Worker:
                 with contextlib.suppress(asyncio.CancelledError):
                     await keeper
         await self.context.record_attempts(scope.collected)
+        await wake_on_recovery(self.context, link)
 
     async def _keep_lease(self, job: Job, work: asyncio.Future[None], lost: asyncio.Event) -> None:
         """The lease's heartbeat: extends it every ``lease_seconds / 4`` while the handler runs, so a slow call
@@ -199,7 +201,8 @@ class Worker:
             )
         # A first transient failure is retried quietly; the order shows Error once it persists.
         report = final or job.attempts >= 2 or failure.slow_retry_seconds is not None
-        record = FailureRecord(failure.side, failure.message, next_step, run_after, failure.code, report)
+        waiting_on = failure.side if failure.unavailable and failure.retry_after is None else None
+        record = FailureRecord(failure.side, failure.message, next_step, run_after, failure.code, report, waiting_on)
         if not record_job_failure(self.context, job, self.worker_id, record, now=now):
             return
         log.info(
