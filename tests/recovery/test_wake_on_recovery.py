@@ -14,6 +14,7 @@ import asyncio
 import pytest
 import sqlalchemy as sa
 
+from channel_manager.service.health import health_report
 from channel_manager.service.outbox import JobKind
 from channel_manager.storage.jobs import JobState
 from channel_manager.storage.tables import jobs
@@ -68,6 +69,8 @@ async def test_an_order_queued_during_a_commerce_outage_is_created_when_commerce
     assert waiting.waiting_on == "Commerce"  # type: ignore[attr-defined]
     next_try = waiting.run_after  # type: ignore[attr-defined]
     assert (next_try - world.clock()).total_seconds() > 200  # 240 s of backoff after the third failure
+    (store,) = health_report(world.context, require_workers=False).stores
+    assert store.waiting_for == {"Commerce": 1}  # /health and /metrics show what waits for which side
 
     world.clock.advance(2)  # Commerce is back; the first order's own next try is minutes away
     second = world.walmart_order([dict(line) for line in LINES])
@@ -79,6 +82,7 @@ async def test_an_order_queued_during_a_commerce_outage_is_created_when_commerce
     assert len(await commerce_orders_for(world, second)) == 1
     assert world.order(first).commerce_order_id is not None
     assert "Error cleared: create the order in Commerce succeeded." in [m for _, m in world.timeline(first)]
+    assert health_report(world.context, require_workers=False).stores[0].waiting_for == {}
     world.assert_nothing_duplicated()
 
 

@@ -25,6 +25,8 @@ class StoreHealth:
     last_polls: dict[str, datetime]
     due_jobs: int
     oldest_due_job_since: datetime | None
+    #: Side -> jobs whose last try found it unavailable: they run as soon as it answers again.
+    waiting_for: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ def health_report(context: ServiceContext, *, require_workers: bool = True) -> H
     with context.unit_of_work() as uow:
         processes, workers = uow.heartbeats.alive(now - WORKER_GONE_AFTER)
         backlog = uow.jobs.backlog_by_store(now)
+        waiting_for = uow.jobs.waiting_on_by_store()
         stores = []
         for store in uow.stores.list():
             assert store.id is not None
@@ -57,7 +60,7 @@ def health_report(context: ServiceContext, *, require_workers: bool = True) -> H
                 for name, value in uow.cursors.list(store.id, prefix=POLL_SUCCESS_PREFIX).items()
             }
             due, oldest = backlog.get(store.id, (0, None))
-            stores.append(StoreHealth(store.id, store.name, polls, due, oldest))
+            stores.append(StoreHealth(store.id, store.name, polls, due, oldest, waiting_for.get(store.id, {})))
     waiting = [s.oldest_due_job_since for s in stores if s.oldest_due_job_since is not None]
     oldest_due = min(waiting) if waiting else None
     problems = []

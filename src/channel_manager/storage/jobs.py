@@ -408,6 +408,18 @@ class JobRepository:
         query = select(jobs.c.store_id, func.count(), waiting_since).where(due).group_by(jobs.c.store_id)
         return {int(store): (int(count), oldest) for store, count, oldest in self._connection.execute(query)}
 
+    def waiting_on_by_store(self) -> dict[int, dict[str, int]]:
+        """Per store and side: the jobs waiting (in backoff, or given up) for that side to answer again."""
+        query = (
+            select(jobs.c.store_id, jobs.c.waiting_on, func.count())
+            .where(jobs.c.waiting_on.is_not(None), jobs.c.state.in_((JobState.PENDING.value, JobState.FAILED.value)))
+            .group_by(jobs.c.store_id, jobs.c.waiting_on)
+        )
+        found: dict[int, dict[str, int]] = {}
+        for store_id, side, count in self._connection.execute(query):
+            found.setdefault(int(store_id), {})[str(side)] = int(count)
+        return found
+
     def count_by_state(self, store_id: int | None = None) -> dict[str, int]:
         return _sql.count_by(self._connection, jobs.c.state, [state.value for state in JobState], store_id)
 

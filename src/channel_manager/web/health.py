@@ -29,6 +29,11 @@ class StoreHealthBody(BaseModel):
     last_successful_poll: dict[str, datetime] = Field(description="Poller -> when it last succeeded.")
     due_jobs: int
     oldest_due_job_since: datetime | None = None
+    jobs_waiting_for: dict[str, int] = Field(
+        default_factory=dict,
+        description="Side (Walmart, Commerce) -> jobs whose last try found it unavailable (no answer, or a 5xx): "
+        "they run as soon as it answers again.",
+    )
 
 
 class Health(BaseModel):
@@ -90,6 +95,7 @@ async def health(request: Request, _: HTTPAuthorizationCredentials | None = Depe
                 last_successful_poll=store.last_polls,
                 due_jobs=store.due_jobs,
                 oldest_due_job_since=store.oldest_due_job_since,
+                jobs_waiting_for=store.waiting_for,
             )
             for store in report.stores
         ],

@@ -126,12 +126,20 @@ class _HealthCollector(Collector):
             "When each poller of a store last succeeded.",
             labels=["store", "poller"],
         )
+        waiting = GaugeMetricFamily(
+            "channel_manager_store_jobs_waiting_for_side",
+            "Jobs of a store whose last try found the side unavailable; they run when it answers again.",
+            labels=["store", "side"],
+        )
         for store in report.stores:
             due.add_metric([str(store.store_id)], store.due_jobs)
+            for side, count in sorted(store.waiting_for.items()):
+                waiting.add_metric([str(store.store_id), side], count)
             for name, at in sorted(store.last_polls.items()):
                 polls.add_metric([str(store.store_id), name], at.timestamp())
         yield due
         yield polls
+        yield waiting
 
 
 @router.get("/metrics", response_class=PlainTextResponse, summary="Prometheus metrics")
