@@ -97,7 +97,9 @@ async def test_a_job_that_gave_up_during_an_outage_runs_again_when_the_side_answ
     await fail_creation_through_an_outage(world, worker, po, tries=3)
     gave_up = creation_job(world, po)
     assert gave_up.state is JobState.FAILED and gave_up.waiting_on == "Commerce"  # type: ignore[attr-defined]
-    assert world.order(po).status.value == "Error"
+    order = world.order(po)
+    assert order.status.value == "Error"
+    assert "runs again by itself as soon as Commerce answers again, or use Retry." in order.status_details
 
     world.clock.advance(2)
     await pollers.poll_commerce_orders(worker.context, link)  # Commerce answers again...

@@ -183,8 +183,14 @@ class Worker:
         policy = self.context.retry_policy
         attempts_allowed = job.max_attempts  # set per job when it is queued; order creation is the most patient
         final = not failure.retryable or job.attempts >= attempts_allowed
+        waiting_on = failure.side if failure.unavailable and failure.retry_after is None else None
         run_after: datetime | None = None
-        if final:
+        if final and waiting_on is not None:
+            next_step = (
+                f"Gave up after {job.attempts} attempt(s) while {waiting_on.value} did not answer: runs again by "
+                f"itself as soon as {waiting_on.value} answers again, or use Retry."
+            )
+        elif final:
             next_step = failure.next_step or (
                 f"Gave up after {job.attempts} attempt(s). Fix the cause, then use Retry."
                 if failure.retryable
@@ -201,7 +207,6 @@ class Worker:
             )
         # A first transient failure is retried quietly; the order shows Error once it persists.
         report = final or job.attempts >= 2 or failure.slow_retry_seconds is not None
-        waiting_on = failure.side if failure.unavailable and failure.retry_after is None else None
         record = FailureRecord(failure.side, failure.message, next_step, run_after, failure.code, report, waiting_on)
         if not record_job_failure(self.context, job, self.worker_id, record, now=now):
             return
