@@ -255,24 +255,7 @@ class JobRepository:
         gave up for that reason (with a fresh count of attempts, as the merchant's Retry would). Their
         ``may_be_in_effect`` marker stays. How many."""
         mine = and_(jobs.c.store_id == store_id, jobs.c.waiting_on == side, jobs.c.updated_at <= failed_before)
-        woken = self._connection.execute(
-            update(jobs)
-            .where(mine, jobs.c.state == JobState.PENDING.value, jobs.c.run_after > now)
-            .values(run_after=now, waiting_on=None, updated_at=now)
-        ).rowcount
-        revived = self._connection.execute(
-            update(jobs)
-            .where(mine, jobs.c.state == JobState.FAILED.value)
-            .values(
-                state=JobState.PENDING.value,
-                attempts=0,
-                run_after=now,
-                finished_at=None,
-                waiting_on=None,
-                updated_at=now,
-            )
-        ).rowcount
-        return int(woken) + int(revived)
+        return self._retry_where(mine, now, waiting_on=None)
 
     def extend_lease(self, job_id: int, worker_id: str, until: datetime) -> bool:
         return self._update_locked(job_id, worker_id, locked_until=until)
@@ -334,7 +317,9 @@ class JobRepository:
         """Every failed or waiting job of the order runs again now; how many."""
         return self._retry_where(jobs.c.order_id == order_id, now)
 
-    def _retry_where(self, condition: Any, now: datetime | None) -> int:
+    def _retry_where(self, condition: Any, now: datetime | None, **also: Any) -> int:
+        """Failed jobs under ``condition`` pending again with a fresh count of attempts, and waiting ones due
+        now; ``also``: more values set on both. How many."""
         now = now or utcnow()
         failed = self._connection.execute(
             update(jobs)
@@ -347,12 +332,13 @@ class JobRepository:
                 locked_until=None,
                 finished_at=None,
                 updated_at=now,
+                **also,
             )
         ).rowcount
         waiting = self._connection.execute(
             update(jobs)
             .where(condition, jobs.c.state == JobState.PENDING.value, jobs.c.run_after > now)
-            .values(run_after=now, updated_at=now)
+            .values(run_after=now, updated_at=now, **also)
         ).rowcount
         return int(failed) + int(waiting)
 
