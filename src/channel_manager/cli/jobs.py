@@ -9,6 +9,7 @@ import typer
 from ..service import jobs_admin
 from ..service import stores as store_service
 from ..service.jobs_admin import JobRow
+from ..storage.jobs import Job
 from .context import opened_app
 from .render import console, json_option, print_json, print_table, table, when
 
@@ -50,10 +51,18 @@ def list_(
             job.kind,
             job.state.value,
             f"{job.attempts}/{job.max_attempts}",
-            when(job.run_after) if job.state.value == "pending" else "",
+            _next_run(job),
             job.last_error or "",
         )
     print_table(grid)
+
+
+def _next_run(job: Job) -> str:
+    """When the job runs next: its due time, or a side's first answer after an outage, whichever comes first."""
+    answered = f"when {job.waiting_on} answers" if job.waiting_on else ""
+    if job.state.value == "pending":
+        return f"{when(job.run_after)} or {answered}" if answered else when(job.run_after)
+    return answered if job.state.value == "failed" else ""
 
 
 def _job_json(row: JobRow) -> dict[str, Any]:
@@ -68,6 +77,7 @@ def _job_json(row: JobRow) -> dict[str, Any]:
         "max_attempts": job.max_attempts,
         "run_after": job.run_after,
         "last_error": job.last_error,
+        "waiting_on": job.waiting_on,
         "created_at": job.created_at,
         "finished_at": job.finished_at,
     }

@@ -574,6 +574,11 @@ class JobOut(Model):
     max_attempts: int
     run_after: datetime
     last_error: str | None
+    waiting_on: str | None = Field(
+        None,
+        description="Walmart or Commerce: its last try got no answer (or a 5xx) from that side; it runs at that "
+        "side's first answer, even if it had given up.",
+    )
     created_at: datetime
     updated_at: datetime
     finished_at: datetime | None
